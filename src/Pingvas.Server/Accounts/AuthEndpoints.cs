@@ -1,0 +1,146 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Pingvas.Server.Credits;
+using Pingvas.Server.Data;
+using Pingvas.Server.Hosting;
+
+namespace Pingvas.Server.Accounts;
+
+public sealed record RegisterRequest(string? Email, string? Password, string? Name);
+
+public sealed record LoginRequest(string? Email, string? Password);
+
+public sealed record RefreshRequest(string? RefreshToken);
+
+public sealed record AuthResponse(string AccessToken, string RefreshToken, int ExpiresIn, MeResponse User);
+
+public sealed record RefreshResponse(string AccessToken, string RefreshToken, int ExpiresIn);
+
+public static class AuthEndpoints
+{
+    public static RouteGroupBuilder MapAuth(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/auth").WithTags("Auth").RequireRateLimiting(RateLimits.Auth);
+        group.MapPost("/register", Register);
+        group.MapPost("/login", Login);
+        group.MapPost("/refresh", Refresh);
+        group.MapPost("/logout", Logout);
+        return api;
+    }
+
+    private static async Task<Results<Created<AuthResponse>, ProblemHttpResult>> Register(
+        RegisterRequest request, PingvasDb db, IPasswordHasher<User> hasher, PlanPeriods periods, TokenService tokens, MeService me, TimeProvider time, CancellationToken ct)
+    {
+        var errors = AccountRules.CheckRegistration(request.Email, request.Password, request.Name);
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var email = AccountRules.NormalizeEmail(request.Email);
+        var user = new User
+        {
+            Id = Ids.New(),
+            Email = email,
+            Name = request.Name!.Trim(),
+            PasswordHash = "",
+            PlanId = "free",
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+        };
+        user.PasswordHash = hasher.HashPassword(user, request.Password!);
+
+        await using (var tx = await db.BeginWriteAsync(ct))
+        {
+            if (await db.Users.AnyAsync(u => u.Email == email, ct))
+            {
+                return Problems.Conflict("email_taken", "An account with this email already exists.");
+            }
+
+            db.Users.Add(user);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                // Lost a race with a concurrent registration of the same email (unique index).
+                return Problems.Conflict("email_taken", "An account with this email already exists.");
+            }
+
+            await periods.StartAsync(user, ct);
+            await tx.CommitAsync(ct);
+        }
+
+        var pair = await tokens.IssueAsync(user, null, ct);
+        var profile = await me.GetAsync(user.Id, ct);
+        return TypedResults.Created("/api/v1/me", new AuthResponse(pair.AccessToken, pair.RefreshToken, pair.ExpiresIn, profile!));
+    }
+
+    private static async Task<Results<Ok<AuthResponse>, ProblemHttpResult>> Login(
+        LoginRequest request, PingvasDb db, IPasswordHasher<User> hasher, TokenService tokens, MeService me, TimeProvider time, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(request.Email) || string.IsNullOrEmpty(request.Password))
+        {
+            return Problems.Validation(new Dictionary<string, string[]> { ["credentials"] = ["Email and password are required."] });
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var email = AccountRules.NormalizeEmail(request.Email);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email, ct);
+        if (user?.LockedUntil is { } locked && locked > now)
+        {
+            return Problems.RateLimited($"Too many failed sign-ins. Try again after {locked:u}.");
+        }
+
+        var verdict = user is null ? PasswordVerificationResult.Failed : hasher.VerifyHashedPassword(user, user.PasswordHash, request.Password);
+        if (user is null || verdict == PasswordVerificationResult.Failed)
+        {
+            if (user is not null)
+            {
+                user.FailedLogins++;
+                user.LockedUntil = LoginThrottle.LockUntil(user.FailedLogins, now);
+                await db.SaveChangesAsync(ct);
+            }
+
+            // One answer for an unknown email and a wrong password: no account enumeration.
+            return Problems.Create(StatusCodes.Status401Unauthorized, "invalid_credentials", "Wrong email or password.");
+        }
+
+        if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            user.PasswordHash = hasher.HashPassword(user, request.Password);
+        }
+
+        user.FailedLogins = 0;
+        user.LockedUntil = null;
+        await db.SaveChangesAsync(ct);
+        var pair = await tokens.IssueAsync(user, null, ct);
+        var profile = await me.GetAsync(user.Id, ct);
+        return TypedResults.Ok(new AuthResponse(pair.AccessToken, pair.RefreshToken, pair.ExpiresIn, profile!));
+    }
+
+    private static async Task<Results<Ok<RefreshResponse>, ProblemHttpResult>> Refresh(RefreshRequest request, TokenService tokens, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(request.RefreshToken))
+        {
+            return Problems.Validation("refreshToken", "A refresh token is required.");
+        }
+
+        var pair = await tokens.RotateAsync(request.RefreshToken, ct);
+        return pair is null
+            ? Problems.Create(StatusCodes.Status401Unauthorized, "invalid_refresh_token", "The refresh token is invalid, expired or already used.")
+            : TypedResults.Ok(new RefreshResponse(pair.AccessToken, pair.RefreshToken, pair.ExpiresIn));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Logout(RefreshRequest request, TokenService tokens, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(request.RefreshToken))
+        {
+            return Problems.Validation("refreshToken", "A refresh token is required.");
+        }
+
+        await tokens.RevokeAsync(request.RefreshToken, ct);
+        return TypedResults.NoContent();
+    }
+}

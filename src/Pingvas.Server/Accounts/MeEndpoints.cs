@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Pingvas.Server.Credits;
+using Pingvas.Server.Data;
+using Pingvas.Server.Hosting;
+
+namespace Pingvas.Server.Accounts;
+
+public sealed record PlanSummary(string Id, string Name, int QueuePriority, int? ConcurrentJobs, int MaxSide, int MaxBatch, int? MonthlyCredits);
+
+public sealed record CreditsSummary(int Balance, int Reserved, bool Unlimited, DateTime PeriodEnd);
+
+public sealed record MeResponse(Guid Id, string Email, string Name, string Role, PlanSummary Plan, CreditsSummary Credits, DateTime CreatedAt);
+
+/// <summary>The signed-in user's profile, plan and credits; rolls the billing period forward first.</summary>
+public sealed class MeService(PingvasDb db, PlanPeriods periods, Ledger ledger)
+{
+    public async Task<MeResponse?> GetAsync(Guid userId, CancellationToken ct)
+    {
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct);
+        if (user is null)
+        {
+            return null;
+        }
+
+        await using (var tx = await db.BeginWriteAsync(ct))
+        {
+            await db.LockUserAsync(userId, ct);
+            await periods.EnsureCurrentAsync(user, ct);
+            await ledger.ExpireDueAsync(userId, null, ct);
+            await tx.CommitAsync(ct);
+        }
+
+        var plan = await db.Plans.SingleAsync(p => p.Id == user.PlanId, ct);
+        var balance = await ledger.BalanceAsync(userId, ct);
+        return new MeResponse(user.Id, user.Email, user.Name, user.Role,
+            new PlanSummary(plan.Id, plan.Name, plan.QueuePriority, plan.ConcurrentJobs, plan.MaxSide, plan.MaxBatch, plan.MonthlyCredits),
+            new CreditsSummary(balance.Balance, balance.Reserved, plan.MonthlyCredits is null, user.PeriodEnd),
+            user.CreatedAt);
+    }
+}
+
+public static class MeEndpoints
+{
+    public static RouteGroupBuilder MapMe(this RouteGroupBuilder api)
+    {
+        api.MapGet("/me", async Task<Results<Ok<MeResponse>, ProblemHttpResult>> (CurrentUser current, MeService me, CancellationToken ct) =>
+            await me.GetAsync(current.Id, ct) is { } profile ? TypedResults.Ok(profile) : Problems.NotFound("user"))
+            .WithTags("Account")
+            .RequireAuthorization();
+        return api;
+    }
+}

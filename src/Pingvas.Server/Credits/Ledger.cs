@@ -1,0 +1,225 @@
+using Microsoft.EntityFrameworkCore;
+using Pingvas.Core.Credits;
+using Pingvas.Server.Data;
+
+namespace Pingvas.Server.Credits;
+
+public sealed record CreditBalance(int Balance, int Reserved);
+
+/// <summary>
+/// The only code that moves credits. Every method runs inside the caller's write transaction
+/// (after <see cref="Transactions.LockUserAsync"/>), writes append-only entries with unique
+/// idempotency keys, and keeps the balance equal to the sum of the user's entries.
+/// </summary>
+public sealed class Ledger(PingvasDb db, TimeProvider time)
+{
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    /// <summary>Spendable now (reservations already taken out) and currently reserved.</summary>
+    public async Task<CreditBalance> BalanceAsync(Guid userId, CancellationToken ct)
+    {
+        var spendable = await SpendableAsync(userId, ct);
+        var reserved = await db.LotHolds.Where(h => h.UserId == userId && !h.Settled).SumAsync(h => h.Held, ct);
+        return new CreditBalance(spendable, reserved);
+    }
+
+    /// <summary>Adds a lot. Returns false (and changes nothing) when the key was used before.</summary>
+    public async Task<bool> GrantAsync(Guid userId, LotSource source, int amount, DateTime? expiresAt, string reason, string idempotencyKey, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
+        if (await db.Ledger.AnyAsync(e => e.IdempotencyKey == idempotencyKey, ct))
+        {
+            return false;
+        }
+
+        var now = Now;
+        var before = await SpendableAsync(userId, ct);
+        db.Lots.Add(new Lot
+        {
+            Id = Ids.New(),
+            UserId = userId,
+            Source = source,
+            Granted = amount,
+            Remaining = amount,
+            ValidFrom = now,
+            ExpiresAt = expiresAt,
+            Reason = reason,
+            CreatedAt = now,
+        });
+        Append(userId, LedgerKind.Grant, amount, before + amount, reason, null, idempotencyKey);
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+
+    /// <summary>
+    /// Holds <paramref name="amount"/> for a job, drawn from lots in spend order. Returns false,
+    /// holding nothing, when the spendable balance is short.
+    /// </summary>
+    public async Task<bool> ReserveAsync(Guid userId, Guid jobId, int amount, CancellationToken ct)
+    {
+        await ExpireDueAsync(userId, null, ct);
+        var now = Now;
+        var lots = await db.Lots.Where(l => l.UserId == userId && l.Remaining > 0).ToListAsync(ct);
+        var draws = LotAllocator.TryDraw(lots.Select(l => l.ToRule()), amount, now);
+        if (draws is null)
+        {
+            return false;
+        }
+
+        var before = LotAllocator.Spendable(lots.Select(l => l.ToRule()), now);
+        var sequence = 0;
+        foreach (var draw in draws)
+        {
+            lots.Single(l => l.Id == draw.LotId).Remaining -= draw.Amount;
+            db.LotHolds.Add(new LotHold { Id = Ids.New(), JobId = jobId, LotId = draw.LotId, UserId = userId, Sequence = sequence++, Held = draw.Amount });
+        }
+
+        Append(userId, LedgerKind.Reserve, -amount, before - amount, "Reserved for a generation", jobId, $"reserve:{jobId}");
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+
+    /// <summary>
+    /// Settles a job: lifts its hold and charges <paramref name="charge"/> credits, drawing any
+    /// overrun from the balance but never below zero. Idempotent per job: a second call changes
+    /// nothing and returns the amount charged the first time.
+    /// </summary>
+    public async Task<int> SettleAsync(Guid userId, Guid jobId, int charge, string reason, CancellationToken ct)
+    {
+        var existing = await db.Ledger.Where(e => e.IdempotencyKey == $"charge:{jobId}").Select(e => (int?)e.Amount).SingleOrDefaultAsync(ct);
+        if (existing is not null || await db.Ledger.AnyAsync(e => e.IdempotencyKey == $"release:{jobId}", ct))
+        {
+            return -(existing ?? 0);
+        }
+
+        var now = Now;
+        var holds = await db.LotHolds.Where(h => h.JobId == jobId && !h.Settled).OrderBy(h => h.Sequence).ToListAsync(ct);
+        var lots = await db.Lots.Where(l => l.UserId == userId).ToListAsync(ct);
+        var before = LotAllocator.Spendable(lots.Select(l => l.ToRule()), now);
+        var held = holds.Sum(h => h.Held);
+
+        var plan = Settlement.Plan(holds.Select(h => new LotDraw(h.LotId, h.Held)).ToList(), charge);
+        foreach (var hold in holds)
+        {
+            hold.Charged = plan.ChargedFromHold.Where(d => d.LotId == hold.LotId).Sum(d => d.Amount);
+            hold.Settled = true;
+        }
+
+        foreach (var back in plan.Returned)
+        {
+            lots.Single(l => l.Id == back.LotId).Remaining += back.Amount;
+        }
+
+        // The job ran longer than its estimate: take the rest from the balance, as far as it goes.
+        var extra = LotAllocator.DrawUpTo(lots.Select(l => l.ToRule()), plan.Shortfall, now);
+        var sequence = holds.Count;
+        foreach (var draw in extra)
+        {
+            lots.Single(l => l.Id == draw.LotId).Remaining -= draw.Amount;
+            db.LotHolds.Add(new LotHold { Id = Ids.New(), JobId = jobId, LotId = draw.LotId, UserId = userId, Sequence = sequence++, Held = draw.Amount, Charged = draw.Amount, Settled = true });
+        }
+
+        var charged = plan.ChargedFromHoldTotal + extra.Sum(d => d.Amount);
+        var balance = before;
+        if (held > 0)
+        {
+            balance += held;
+            Append(userId, LedgerKind.Release, held, balance, "Reservation released at settlement", jobId, $"release:{jobId}");
+        }
+
+        balance -= charged;
+        Append(userId, LedgerKind.Charge, -charged, balance, reason, jobId, $"charge:{jobId}");
+        await db.SaveChangesAsync(ct);
+        await ExpireDueAsync(userId, jobId, ct);
+        return charged;
+    }
+
+    /// <summary>Returns a job's whole hold (failure, cancel before start). Idempotent per job.</summary>
+    public async Task ReleaseAsync(Guid userId, Guid jobId, string reason, CancellationToken ct)
+    {
+        if (await db.Ledger.AnyAsync(e => e.IdempotencyKey == $"release:{jobId}" || e.IdempotencyKey == $"charge:{jobId}", ct))
+        {
+            return;
+        }
+
+        var holds = await db.LotHolds.Where(h => h.JobId == jobId && !h.Settled).ToListAsync(ct);
+        var held = holds.Sum(h => h.Held);
+        if (held == 0)
+        {
+            return;
+        }
+
+        var lotIds = holds.Select(h => h.LotId).ToList();
+        var before = await SpendableAsync(userId, ct);
+        var lots = await db.Lots.Where(l => lotIds.Contains(l.Id)).ToListAsync(ct);
+        foreach (var hold in holds)
+        {
+            lots.Single(l => l.Id == hold.LotId).Remaining += hold.Held;
+            hold.Settled = true;
+        }
+
+        Append(userId, LedgerKind.Release, held, before + held, reason, jobId, $"release:{jobId}");
+        await db.SaveChangesAsync(ct);
+        await ExpireDueAsync(userId, jobId, ct);
+    }
+
+    /// <summary>
+    /// Writes off what is left in lots past their expiry, so the ledger keeps summing to the
+    /// balance. Runs before every reservation and after credits return to a lot.
+    /// </summary>
+    public async Task ExpireDueAsync(Guid userId, Guid? afterJob, CancellationToken ct)
+    {
+        var now = Now;
+        var due = await db.Lots.Where(l => l.UserId == userId && l.Remaining > 0 && l.ExpiresAt != null && l.ExpiresAt <= now).ToListAsync(ct);
+        if (due.Count == 0)
+        {
+            return;
+        }
+
+        var balance = await SpendableAsync(userId, ct);
+        foreach (var lot in due)
+        {
+            // Already excluded from the spendable sum above, so the running balance starts there.
+            Append(userId, LedgerKind.Expire, -lot.Remaining, balance, $"Credits expired ({lot.Reason})", afterJob,
+                afterJob is null ? $"expire:{lot.Id}:{lot.Remaining}:{now.Ticks}" : $"expire:{lot.Id}:{afterJob}");
+            lot.Remaining = 0;
+        }
+
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Records usage without moving credits (unlimited plans).</summary>
+    public async Task RecordUsageAsync(Guid userId, Guid jobId, int usage, CancellationToken ct)
+    {
+        if (await db.Ledger.AnyAsync(e => e.IdempotencyKey == $"charge:{jobId}", ct))
+        {
+            return;
+        }
+
+        var balance = await SpendableAsync(userId, ct);
+        Append(userId, LedgerKind.Charge, 0, balance, $"Usage of {usage} credits (unlimited plan)", jobId, $"charge:{jobId}");
+        await db.SaveChangesAsync(ct);
+    }
+
+    private Task<int> SpendableAsync(Guid userId, CancellationToken ct)
+    {
+        var now = Now;
+        return db.Lots
+            .Where(l => l.UserId == userId && l.Remaining > 0 && l.ValidFrom <= now && (l.ExpiresAt == null || l.ExpiresAt > now))
+            .SumAsync(l => l.Remaining, ct);
+    }
+
+    private void Append(Guid userId, LedgerKind kind, int amount, int balanceAfter, string reason, Guid? jobId, string key) =>
+        db.Ledger.Add(new LedgerEntry
+        {
+            Id = Ids.New(),
+            UserId = userId,
+            Kind = kind,
+            Amount = amount,
+            BalanceAfter = balanceAfter,
+            Reason = reason,
+            JobId = jobId,
+            IdempotencyKey = key,
+            CreatedAt = Now,
+        });
+}

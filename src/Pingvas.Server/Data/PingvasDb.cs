@@ -1,0 +1,101 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Pingvas.Server.Accounts;
+using Pingvas.Server.Catalog;
+using Pingvas.Server.Credits;
+using Pingvas.Server.Gallery;
+using Pingvas.Server.Generation;
+
+namespace Pingvas.Server.Data;
+
+/// <summary>
+/// The one database context. The schema comes from the SQL migrations in Data/Migrations (EF Core
+/// Design is not available here), so this mapping must agree with them: names are snake_case and
+/// enums are stored as their lower-case names.
+/// </summary>
+public sealed class PingvasDb(DbContextOptions<PingvasDb> options) : DbContext(options)
+{
+    public DbSet<User> Users => Set<User>();
+
+    public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+
+    public DbSet<Plan> Plans => Set<Plan>();
+
+    public DbSet<ImageModel> Models => Set<ImageModel>();
+
+    public DbSet<Lot> Lots => Set<Lot>();
+
+    public DbSet<LedgerEntry> Ledger => Set<LedgerEntry>();
+
+    public DbSet<LotHold> LotHolds => Set<LotHold>();
+
+    public DbSet<Job> Jobs => Set<Job>();
+
+    public DbSet<Image> Images => Set<Image>();
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.Entity<User>().ToTable("users");
+        b.Entity<RefreshToken>().ToTable("refresh_tokens");
+        b.Entity<Plan>().ToTable("plans");
+        b.Entity<ImageModel>().ToTable("models");
+        b.Entity<Lot>().ToTable("credit_lots");
+        b.Entity<LedgerEntry>().ToTable("ledger_entries");
+        b.Entity<LotHold>().ToTable("lot_holds");
+        b.Entity<Job>().ToTable("jobs");
+        b.Entity<Image>().ToTable("images");
+
+        b.Entity<Lot>().Property(x => x.Source).HasConversion(EnumText<Core.Credits.LotSource>());
+        b.Entity<LedgerEntry>().Property(x => x.Kind).HasConversion(EnumText<LedgerKind>());
+        b.Entity<Job>().Property(x => x.Status).HasConversion(EnumText<JobStatus>());
+
+        foreach (var entity in b.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+            {
+                property.SetColumnName(SnakeCase(property.Name));
+
+                // Every time is UTC; SQLite keeps no kind, so mark it on the way out.
+                if (property.ClrType == typeof(DateTime))
+                {
+                    property.SetValueConverter(UtcConverter);
+                }
+                else if (property.ClrType == typeof(DateTime?))
+                {
+                    property.SetValueConverter(NullableUtcConverter);
+                }
+            }
+        }
+    }
+
+    private static readonly ValueConverter<DateTime, DateTime> UtcConverter =
+        new(v => v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+
+    private static readonly ValueConverter<DateTime?, DateTime?> NullableUtcConverter =
+        new(v => v, v => v == null ? v : DateTime.SpecifyKind(v.Value, DateTimeKind.Utc));
+
+    private static ValueConverter<T, string> EnumText<T>()
+        where T : struct, Enum =>
+        new(v => v.ToString().ToLowerInvariant(), v => Enum.Parse<T>(v, true));
+
+    internal static string SnakeCase(string name)
+    {
+        var sb = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0 && !char.IsUpper(name[i - 1]))
+            {
+                sb.Append('_');
+            }
+            else if (char.IsDigit(name[i]) && i > 0 && !char.IsDigit(name[i - 1]))
+            {
+                sb.Append('_');
+            }
+
+            sb.Append(char.ToLowerInvariant(name[i]));
+        }
+
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Pingvas.Server.Accounts;
+using Pingvas.Server.Data;
+using Pingvas.Server.Hosting;
+using Pingvas.Server.Storage;
+
+namespace Pingvas.Server.Gallery;
+
+public sealed record ImageDto(
+    Guid Id, Guid GenerationId, int BatchIndex, string Url, string ThumbnailUrl, string Thumbnail512Url,
+    int Width, int Height, long Seed, string Model, string Prompt, long StoredBytes,
+    IReadOnlyDictionary<string, string> Metadata, DateTime CreatedAt);
+
+public static class ImageEndpoints
+{
+    public static RouteGroupBuilder MapImages(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/images").WithTags("Gallery").RequireAuthorization();
+        group.MapGet("/", List);
+        group.MapGet("/{id:guid}", Get);
+        group.MapGet("/{id:guid}/content", Content);
+        group.MapDelete("/{id:guid}", Delete);
+        return api;
+    }
+
+    private static async Task<Results<Ok<Page<ImageDto>>, ProblemHttpResult>> List(string? cursor, int? limit, CurrentUser current, PingvasDb db, UrlSigner signer, CancellationToken ct)
+    {
+        if (!Paging.TryRead(cursor, limit, out var after, out var take, out var errors))
+        {
+            return Problems.Validation(errors);
+        }
+
+        var query = db.Images.AsNoTracking().Where(i => i.UserId == current.Id);
+        if (after is { } a)
+        {
+            query = query.Where(i => i.Id.CompareTo(a) < 0);
+        }
+
+        var rows = await query.OrderByDescending(i => i.Id).Take(take + 1).ToListAsync(ct);
+        return TypedResults.Ok(Paging.Build(rows, take, i => i.Id, i => ToDto(i, signer)));
+    }
+
+    private static async Task<Results<Ok<ImageDto>, ProblemHttpResult>> Get(Guid id, CurrentUser current, PingvasDb db, UrlSigner signer, CancellationToken ct) =>
+        await db.Images.AsNoTracking().SingleOrDefaultAsync(i => i.Id == id && i.UserId == current.Id, ct) is { } image
+            ? TypedResults.Ok(ToDto(image, signer))
+            : Problems.NotFound("image");
+
+    /// <summary>The image bytes for its owner's token, for clients that prefer not to use signed URLs.</summary>
+    private static async Task<IResult> Content(Guid id, string? size, CurrentUser current, PingvasDb db, IObjectStore store, CancellationToken ct)
+    {
+        var image = await db.Images.AsNoTracking().SingleOrDefaultAsync(i => i.Id == id && i.UserId == current.Id, ct);
+        if (image is null)
+        {
+            return Problems.NotFound("image");
+        }
+
+        var key = size switch
+        {
+            null or "" or "original" => image.OriginalKey,
+            "256" => image.Thumb256Key,
+            "512" => image.Thumb512Key,
+            _ => null,
+        };
+        if (key is null)
+        {
+            return Problems.Validation("size", "size must be original, 256 or 512.");
+        }
+
+        return await store.GetAsync(key, ct) is { } found ? Results.Stream(found.Content, found.ContentType) : Problems.NotFound("image");
+    }
+
+    /// <summary>Deletes the stored objects first, then the row: a retry after a storage error finishes the job.</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, CurrentUser current, PingvasDb db, IObjectStore store, CancellationToken ct)
+    {
+        var image = await db.Images.SingleOrDefaultAsync(i => i.Id == id && i.UserId == current.Id, ct);
+        if (image is null)
+        {
+            return Problems.NotFound("image");
+        }
+
+        await store.DeleteAsync(image.OriginalKey, ct);
+        await store.DeleteAsync(image.Thumb256Key, ct);
+        await store.DeleteAsync(image.Thumb512Key, ct);
+        db.Images.Remove(image);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static ImageDto ToDto(Image i, UrlSigner signer) =>
+        new(i.Id, i.JobId, i.BatchIndex, signer.Sign(i.OriginalKey), signer.Sign(i.Thumb256Key), signer.Sign(i.Thumb512Key),
+            i.Width, i.Height, i.Seed, i.ModelId, i.Prompt, i.StoredBytes,
+            JsonSerializer.Deserialize<Dictionary<string, string>>(i.Metadata) ?? [], i.CreatedAt);
+}

@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Pingvas.Server.Hosting;
+
+/// <summary>Every error leaves as problem+json with a stable code; never a stack trace.</summary>
+public static class ProblemSetup
+{
+    private static readonly Dictionary<int, (string Code, string Title)> ByStatus = new()
+    {
+        [400] = ("bad_request", "The request could not be read."),
+        [401] = ("unauthorized", "Sign in first: a valid bearer token is required."),
+        [403] = ("forbidden", "Not allowed."),
+        [404] = ("not_found", "Not found."),
+        [405] = ("method_not_allowed", "Method not allowed."),
+        [413] = ("payload_too_large", "The request body is too large."),
+        [415] = ("unsupported_media_type", "Send application/json."),
+        [429] = ("rate_limited", "Too many requests."),
+        [500] = ("internal_error", "Something went wrong on our side."),
+        [503] = ("unavailable", "The service is temporarily unavailable."),
+    };
+
+    public static IServiceCollection AddPingvasProblems(this IServiceCollection services) =>
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        {
+            var status = ctx.ProblemDetails.Status ?? ctx.HttpContext.Response.StatusCode;
+            if (!ctx.ProblemDetails.Extensions.ContainsKey("code") && ByStatus.TryGetValue(status, out var known))
+            {
+                ctx.ProblemDetails.Extensions["code"] = known.Code;
+                ctx.ProblemDetails.Title = known.Title;
+            }
+
+            if (ctx.Exception is BadHttpRequestException bad)
+            {
+                // Malformed JSON or a wrong type: a validation problem, not a server fault.
+                ctx.ProblemDetails.Status = 400;
+                ctx.ProblemDetails.Extensions["code"] = "validation_failed";
+                ctx.ProblemDetails.Title = "The request is not valid.";
+                ctx.ProblemDetails.Detail = bad.InnerException is System.Text.Json.JsonException ? "The body is not valid JSON for this endpoint." : bad.Message;
+            }
+
+            ctx.ProblemDetails.Extensions.Remove("exception");
+            ctx.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.Id ?? ctx.HttpContext.TraceIdentifier;
+        });
+
+    public static void UsePingvasProblems(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = ex => ex switch
+            {
+                BadHttpRequestException bad => bad.StatusCode,
+                OperationCanceledException => 499,
+                _ => StatusCodes.Status500InternalServerError,
+            },
+        });
+        app.UseStatusCodePages();
+    }
+}

@@ -1,0 +1,93 @@
+using System.Text.Json.Serialization;
+using Microsoft.EntityFrameworkCore;
+using Pingvas.Engines;
+using Pingvas.Engines.Procedural;
+using Pingvas.Server.Accounts;
+using Pingvas.Server.Catalog;
+using Pingvas.Server.Credits;
+using Pingvas.Server.Data;
+using Pingvas.Server.Generation;
+using Pingvas.Server.Queue;
+using Pingvas.Server.Realtime;
+using Pingvas.Server.Storage;
+
+namespace Pingvas.Server.Hosting;
+
+/// <summary>Everything the host needs, feature by feature. Which parts run is decided by the role.</summary>
+public static class ServiceRegistration
+{
+    public static void AddPingvas(this WebApplicationBuilder builder, PingvasRole role)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        var paths = DataPaths.From(configuration);
+        var provider = DatabaseProvider(configuration);
+
+        services.AddSingleton(paths);
+        services.AddSingleton(new HostRole(role));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => SigningKeys.Load(configuration, paths, embedded: provider == "sqlite" && role == PingvasRole.Serve,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<SigningKeys>()));
+
+        services.AddDbContext<PingvasDb>(options =>
+        {
+            var connection = configuration.GetConnectionString("Database");
+            if (provider == "postgres")
+            {
+                options.UseNpgsql(connection ?? throw new InvalidOperationException("Database__Provider is postgres: set ConnectionStrings__Database."));
+            }
+            else
+            {
+                options.UseSqlite(connection ?? $"Data Source={paths.Database};Foreign Keys=True;Default Timeout=30");
+            }
+        });
+        services.AddScoped<MigrationRunner>();
+
+        services.AddPingvasProblems();
+        services.AddPingvasAuth();
+        services.AddPingvasRateLimits(configuration);
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddOpenApi();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+
+        services.AddScoped<TokenService>();
+        services.AddScoped<MeService>();
+        services.AddScoped<Ledger>();
+        services.AddScoped<PlanPeriods>();
+        services.AddScoped<GenerationService>();
+        services.AddSingleton<GenerationMapper>();
+        services.AddSingleton<UrlSigner>();
+        services.AddSingleton<IObjectStore>(new LocalObjectStore(paths.Objects));
+        services.AddSingleton<IGenerationEvents, HubGenerationEvents>();
+
+        services.Configure<QueueOptions>(configuration.GetSection("Queue"));
+        services.Configure<WorkerOptions>(configuration.GetSection("Worker"));
+        services.AddSingleton<QueueSignal>();
+        services.AddSingleton<CancellationRegistry>();
+        services.AddScoped<QueueReader>();
+        services.AddScoped<JobClaimer>();
+        services.AddScoped<JobRunner>();
+        services.AddScoped<JobProgress>();
+        services.AddScoped<ImageOutputs>();
+
+        var procedural = configuration.GetSection("Engines:Procedural").Get<ProceduralEngineOptions>() ?? new ProceduralEngineOptions();
+        services.AddSingleton(procedural);
+        services.AddSingleton<IImageEngine, ProceduralEngine>();
+        services.AddSingleton<EngineDirectory>();
+
+        if (role == PingvasRole.Serve)
+        {
+            services.AddHostedService<WorkerPool>();
+            services.AddHostedService<QueueRecovery>();
+        }
+    }
+
+    public static string DatabaseProvider(IConfiguration configuration) =>
+        (configuration["Database:Provider"] ?? "sqlite").ToLowerInvariant() switch
+        {
+            "sqlite" => "sqlite",
+            "postgres" or "postgresql" => "postgres",
+            var other => throw new InvalidOperationException($"Database__Provider must be sqlite or postgres, not '{other}'."),
+        };
+}

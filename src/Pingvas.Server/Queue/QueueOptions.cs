@@ -1,0 +1,26 @@
+namespace Pingvas.Server.Queue;
+
+/// <summary>Queue and worker settings (section <c>Queue</c> and <c>Worker</c>).</summary>
+public sealed class QueueOptions
+{
+    /// <summary>Seconds of waiting that raise a job one priority level.</summary>
+    public double AgingSeconds { get; set; } = 60;
+
+    /// <summary>How long a claimed job is leased to its worker without a heartbeat.</summary>
+    public int LeaseSeconds { get; set; } = 60;
+
+    /// <summary>Fallback poll when no wake-up arrives.</summary>
+    public int PollMilliseconds { get; set; } = 1000;
+
+    /// <summary>A user's queued (not yet running) jobs are capped so one account cannot flood the queue.</summary>
+    public int MaxQueuedPerUser { get; set; } = 100;
+
+    /// <summary>Attempts before a job that keeps losing its worker is failed and refunded.</summary>
+    public int MaxAttempts { get; set; } = 3;
+}
+
+public sealed class WorkerOptions
+{
+    /// <summary>Jobs this process runs at once (in-process workers).</summary>
+    public int Concurrency { get; set; } = 1;
+}

@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Options;
+
+namespace Pingvas.Server.Queue;
+
+/// <summary>
+/// The in-process workers: each loop claims the next job in queue order and runs it. On shutdown
+/// loops stop claiming, and a job in progress is handed back to the queue.
+/// </summary>
+public sealed class WorkerPool(
+    IServiceScopeFactory scopes,
+    QueueSignal signal,
+    IOptions<WorkerOptions> workerOptions,
+    IOptions<QueueOptions> queueOptions,
+    ILogger<WorkerPool> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var count = Math.Max(1, workerOptions.Value.Concurrency);
+        var name = $"{Environment.MachineName}:{Environment.ProcessId}";
+        logger.LogInformation("Starting {Count} worker(s)", count);
+        await Task.WhenAll(Enumerable.Range(1, count).Select(i => RunLoopAsync($"{name}:{i}", stoppingToken)));
+    }
+
+    private async Task RunLoopAsync(string workerId, CancellationToken stopping)
+    {
+        var poll = TimeSpan.FromMilliseconds(queueOptions.Value.PollMilliseconds);
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var job = await scope.ServiceProvider.GetRequiredService<JobClaimer>().ClaimNextAsync(workerId, stopping);
+                if (job is null)
+                {
+                    await signal.WaitAsync(poll, stopping);
+                    continue;
+                }
+
+                await scope.ServiceProvider.GetRequiredService<JobRunner>().RunAsync(job, workerId, stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // A database hiccup must not kill the worker: log, back off, try again.
+                logger.LogError(ex, "Worker {WorkerId} loop failed", workerId);
+                await Task.Delay(poll, stopping).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using Pingvas.Server.Hosting;
+
+namespace Pingvas.Server.Storage;
+
+public static class FileEndpoints
+{
+    /// <summary>Serves stored objects to holders of a valid signed URL; no bearer token needed.</summary>
+    public static RouteGroupBuilder MapFiles(this RouteGroupBuilder api)
+    {
+        api.MapGet("/files/{**key}", async (string key, long? exp, string? sig, UrlSigner signer, IObjectStore store, HttpContext http, CancellationToken ct) =>
+        {
+            if (!ObjectKeys.IsValid(key) || exp is null || !signer.Verify(key, exp.Value, sig))
+            {
+                return Problems.Create(StatusCodes.Status403Forbidden, "invalid_signature", "This link is invalid or has expired.");
+            }
+
+            var found = await store.GetAsync(key, ct);
+            if (found is null)
+            {
+                return Problems.NotFound("file");
+            }
+
+            http.Response.Headers.CacheControl = "private, max-age=3600, immutable";
+            return Results.Stream(found.Content, found.ContentType);
+        })
+        .WithTags("Files")
+        .AllowAnonymous()
+        .ExcludeFromDescription();
+        return api;
+    }
+}
