@@ -1,0 +1,128 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Pingvas.Server.Hosting;
+
+namespace Pingvas.Server.Tests.Infrastructure;
+
+/// <summary>
+/// The real server on a loopback port with its own data folder: the same host, pipeline, SQLite
+/// file and object store a user gets from the README's run command. Settings go in as command-line
+/// arguments, exactly as an operator would pass them.
+/// </summary>
+public sealed class PingvasServer : IAsyncDisposable
+{
+    private WebApplication? app;
+
+    private PingvasServer(string dataPath, IReadOnlyDictionary<string, string> settings)
+    {
+        DataPath = dataPath;
+        Settings = settings;
+    }
+
+    public string DataPath { get; }
+
+    public IReadOnlyDictionary<string, string> Settings { get; }
+
+    public ShiftableTimeProvider Time { get; } = new();
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public IServiceProvider Services => app!.Services;
+
+    /// <summary>Defaults for fast tests: no step pause, generous rate limits. Override per test class.</summary>
+    public static Dictionary<string, string> DefaultSettings() => new()
+    {
+        ["Engines:Procedural:StepDelayMs"] = "0",
+        ["RateLimits:AuthPerMinute"] = "10000",
+        ["RateLimits:SubmitBurst"] = "10000",
+        ["RateLimits:SubmitsPerSecond"] = "10000",
+        ["Queue:PollMilliseconds"] = "200",
+    };
+
+    public static async Task<PingvasServer> StartAsync(IDictionary<string, string>? overrides = null, string? dataPath = null)
+    {
+        var settings = DefaultSettings();
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+
+        dataPath ??= Path.Combine(Path.GetTempPath(), "pingvas-tests", Guid.NewGuid().ToString("N"));
+        var server = new PingvasServer(dataPath, settings);
+        await server.StartAppAsync();
+        return server;
+    }
+
+    /// <summary>Stops the process-equivalent and starts a new one on the same data folder.</summary>
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        await StartAppAsync();
+    }
+
+    public async Task StopAsync()
+    {
+        if (app is not null)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            app = null;
+        }
+    }
+
+    public HttpClient CreateClient(string? accessToken = null)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        if (accessToken is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new("Bearer", accessToken);
+        }
+
+        return client;
+    }
+
+    public async Task<TestUser> RegisterAsync(string? email = null, string password = "correct horse battery")
+    {
+        email ??= $"user-{Guid.NewGuid():N}@example.com";
+        using var anonymous = CreateClient();
+        var response = await anonymous.PostAsJsonAsync("/api/v1/auth/register", new { email, password, name = "Test User" });
+        if (response.StatusCode != HttpStatusCode.Created)
+        {
+            throw new InvalidOperationException($"Register failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+
+        var body = await response.Content.ReadFromJsonAsync<AuthBody>(Json.Options);
+        return new TestUser(this, body!.User.Id, email, password, body.AccessToken, body.RefreshToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        try
+        {
+            Directory.Delete(DataPath, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private async Task StartAppAsync()
+    {
+        var args = new List<string> { "serve", "--urls", "http://127.0.0.1:0", "--data", DataPath };
+        args.AddRange(Settings.Select(s => $"--{s.Key}={s.Value}"));
+        app = PingvasApp.Build([.. args], builder => builder.Services.AddSingleton<TimeProvider>(Time));
+        if (await PingvasApp.PrepareAsync(app, CancellationToken.None) is { } exit)
+        {
+            throw new InvalidOperationException($"The server would exit with {exit}.");
+        }
+
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address);
+    }
+}
