@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+
 using Pingvas.Server.Tests.Infrastructure;
 
 namespace Pingvas.Server.Tests;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+
 using Pingvas.Server.Credits;
 using Pingvas.Server.Data;
 using Pingvas.Server.Hosting;

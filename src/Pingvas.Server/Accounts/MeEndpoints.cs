@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+
 using Pingvas.Server.Credits;
 using Pingvas.Server.Data;
 using Pingvas.Server.Hosting;

@@ -1,8 +1,10 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
+
 using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+
 using Pingvas.Server.Data;
 using Pingvas.Server.Hosting;
 

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+
 using Pingvas.Core.Credits;
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Data;

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Reflection;
+
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 

@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
+
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+
 using Pingvas.Core.Credits;
 using Pingvas.Core.Generation;
 using Pingvas.Server.Catalog;

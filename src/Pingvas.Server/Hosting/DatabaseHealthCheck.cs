@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+
 using Pingvas.Server.Data;
 
 namespace Pingvas.Server.Hosting;

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Catalog;
 using Pingvas.Server.Credits;

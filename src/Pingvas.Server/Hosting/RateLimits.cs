@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
+
 using Microsoft.AspNetCore.RateLimiting;
+
 using Pingvas.Server.Accounts;
 
 namespace Pingvas.Server.Hosting;

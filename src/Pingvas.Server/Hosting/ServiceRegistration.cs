@@ -1,5 +1,7 @@
 using System.Text.Json.Serialization;
+
 using Microsoft.EntityFrameworkCore;
+
 using Pingvas.Engines;
 using Pingvas.Engines.Procedural;
 using Pingvas.Server.Accounts;

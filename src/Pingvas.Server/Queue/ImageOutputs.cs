@@ -1,4 +1,5 @@
 using System.Text.Json;
+
 using Pingvas.Engines;
 using Pingvas.Engines.Imaging;
 using Pingvas.Server.Data;

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+
 using Pingvas.Core.Credits;
 using Pingvas.Engines;
 using Pingvas.Server.Catalog;

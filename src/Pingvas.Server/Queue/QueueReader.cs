@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+
 using Pingvas.Core.Scheduling;
 using Pingvas.Server.Data;
 using Pingvas.Server.Generation;

@@ -18,7 +18,8 @@ public sealed class WorkerPool(
         var count = Math.Max(1, workerOptions.Value.Concurrency);
         var name = $"{Environment.MachineName}:{Environment.ProcessId}";
         logger.LogInformation("Starting {Count} worker(s)", count);
-        await Task.WhenAll(Enumerable.Range(1, count).Select(i => RunLoopAsync($"{name}:{i}", stoppingToken)));
+        // Task.Run: a render is CPU work between awaits; each worker gets its own thread-pool thread.
+        await Task.WhenAll(Enumerable.Range(1, count).Select(i => Task.Run(() => RunLoopAsync($"{name}:{i}", stoppingToken), stoppingToken)));
     }
 
     private async Task RunLoopAsync(string workerId, CancellationToken stopping)

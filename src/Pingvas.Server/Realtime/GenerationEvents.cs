@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.SignalR;
+
 using Pingvas.Server.Generation;
 
 namespace Pingvas.Server.Realtime;

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+
 using Pingvas.Server.Accounts;
 
 namespace Pingvas.Server.Realtime;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+
 using Pingvas.Server.Hosting;
 
 namespace Pingvas.Server.Storage;

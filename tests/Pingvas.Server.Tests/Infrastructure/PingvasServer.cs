@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
+
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+
 using Pingvas.Server.Hosting;
 
 namespace Pingvas.Server.Tests.Infrastructure;

@@ -1,0 +1,30 @@
+using System.Globalization;
+
+namespace Pingvas.Engines.Procedural;
+
+/// <summary>The per-image metadata stored with every output (and embedded in its PNG).</summary>
+internal static class ProceduralMetadata
+{
+    public const string EngineKind = "development (procedural renderer, not AI)";
+
+    public static IReadOnlyDictionary<string, string> For(EngineJob job, string engine, int index, long seed)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        return new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["engine"] = engine,
+            ["engineKind"] = EngineKind,
+            ["model"] = job.Model,
+            ["prompt"] = job.Prompt,
+            ["negativePrompt"] = job.NegativePrompt ?? string.Empty,
+            ["width"] = job.Width.ToString(invariant),
+            ["height"] = job.Height.ToString(invariant),
+            ["steps"] = job.Steps.ToString(invariant),
+            ["cfgScale"] = job.CfgScale.ToString(invariant),
+            ["scheduler"] = job.Scheduler,
+            ["seed"] = seed.ToString(invariant),
+            ["batchIndex"] = index.ToString(invariant),
+            ["batchSize"] = job.BatchSize.ToString(invariant),
+        };
+    }
+}
