@@ -19,10 +19,13 @@ public sealed class PingvasServer : IAsyncDisposable
 {
     private WebApplication? app;
 
-    private PingvasServer(string dataPath, IReadOnlyDictionary<string, string> settings)
+    private readonly Action<IServiceCollection>? configureServices;
+
+    private PingvasServer(string dataPath, IReadOnlyDictionary<string, string> settings, Action<IServiceCollection>? configureServices)
     {
         DataPath = dataPath;
         Settings = settings;
+        this.configureServices = configureServices;
     }
 
     public string DataPath { get; }
@@ -45,7 +48,8 @@ public sealed class PingvasServer : IAsyncDisposable
         ["Queue:PollMilliseconds"] = "200",
     };
 
-    public static async Task<PingvasServer> StartAsync(IDictionary<string, string>? overrides = null, string? dataPath = null)
+    /// <param name="configureServices">Replaces services after the app's own registrations, e.g. an engine that fails on purpose.</param>
+    public static async Task<PingvasServer> StartAsync(IDictionary<string, string>? overrides = null, string? dataPath = null, Action<IServiceCollection>? configureServices = null)
     {
         var settings = DefaultSettings();
         foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
@@ -54,7 +58,7 @@ public sealed class PingvasServer : IAsyncDisposable
         }
 
         dataPath ??= Path.Combine(Path.GetTempPath(), "pingvas-tests", Guid.NewGuid().ToString("N"));
-        var server = new PingvasServer(dataPath, settings);
+        var server = new PingvasServer(dataPath, settings, configureServices);
         await server.StartAppAsync();
         return server;
     }
@@ -117,7 +121,11 @@ public sealed class PingvasServer : IAsyncDisposable
     {
         var args = new List<string> { "serve", "--urls", "http://127.0.0.1:0", "--data", DataPath };
         args.AddRange(Settings.Select(s => $"--{s.Key}={s.Value}"));
-        app = PingvasApp.Build([.. args], builder => builder.Services.AddSingleton<TimeProvider>(Time));
+        app = PingvasApp.Build([.. args], builder =>
+        {
+            builder.Services.AddSingleton<TimeProvider>(Time);
+            configureServices?.Invoke(builder.Services);
+        });
         if (await PingvasApp.PrepareAsync(app, CancellationToken.None) is { } exit)
         {
             throw new InvalidOperationException($"The server would exit with {exit}.");

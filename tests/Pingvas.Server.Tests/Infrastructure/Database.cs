@@ -1,0 +1,19 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Pingvas.Server.Data;
+
+namespace Pingvas.Server.Tests.Infrastructure;
+
+/// <summary>Direct database access for arranging what has no API yet (plan changes) and for inspecting state.</summary>
+public static class Database
+{
+    public static async Task<T> QueryAsync<T>(this PingvasServer server, Func<PingvasDb, Task<T>> query)
+    {
+        await using var scope = server.Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<PingvasDb>());
+    }
+
+    /// <summary>Moves a user to another plan (the billing and admin features will do this through their APIs).</summary>
+    public static Task SetPlanAsync(this PingvasServer server, Guid userId, string planId) =>
+        server.QueryAsync(db => db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.PlanId, planId)));
+}
