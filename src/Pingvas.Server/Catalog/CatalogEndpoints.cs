@@ -11,7 +11,7 @@ public sealed record PlanResponse(
     long? StorageBytes, int? ConcurrentJobs, int QueuePriority, int? ApiCallsPerMonth, int MaxSide, int MaxBatch, IReadOnlyList<string> Features);
 
 public sealed record ModelResponse(
-    string Id, string Name, string Kind, string Family, string MinPlan, bool Allowed, bool Available, int DefaultSteps, int DefaultSide,
+    string Id, string Name, string Kind, string Family, string MinPlan, bool Allowed, bool Available, string? Engine, int DefaultSteps, int DefaultSide,
     int? CreditsPerImage, int TypicalCredits, string Description);
 
 public static class CatalogEndpoints
@@ -41,7 +41,7 @@ public static class CatalogEndpoints
             {
                 var profile = m.ToProfile(ranks[m.MinPlanId]);
                 var typical = CostEstimator.Estimate(profile, m.DefaultSide, m.DefaultSide, m.DefaultSteps, 1);
-                return new ModelResponse(m.Id, m.Name, m.Kind, m.Family, m.MinPlanId, ranks[m.MinPlanId] <= planRank, engines.CanRun(m.Id),
+                return new ModelResponse(m.Id, m.Name, m.Kind, m.Family, m.MinPlanId, ranks[m.MinPlanId] <= planRank, engines.CanRun(m.Id), engines.For(m.Id)?.Name,
                     m.DefaultSteps, m.DefaultSide, m.Kind == "external" ? m.CreditsPerImage : null, typical, m.Description);
             })
             .ToList();

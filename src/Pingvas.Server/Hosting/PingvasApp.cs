@@ -41,7 +41,8 @@ public static class PingvasApp
     {
         var role = ParseRole(args);
         var options = args.SkipWhile(a => !a.StartsWith('-')).ToArray();
-        var builder = WebApplication.CreateBuilder(options);
+        // Settings files ship next to the binary; the working folder only decides where ./data goes.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = options, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddEnvironmentVariables("PINGVAS__");
         builder.Configuration.AddCommandLine(options, new Dictionary<string, string> { ["--data"] = "Data:Path" });
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);

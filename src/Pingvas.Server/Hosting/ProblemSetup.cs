@@ -20,7 +20,11 @@ public static class ProblemSetup
     };
 
     public static IServiceCollection AddPingvasProblems(this IServiceCollection services) =>
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        services
+            // Outside Development, minimal APIs answer a body they cannot bind with a bare 400 and no
+            // reason; throwing lets the handler below turn it into validation_failed like any bad field.
+            .Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true)
+            .AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
             var status = ctx.ProblemDetails.Status ?? ctx.HttpContext.Response.StatusCode;
             if (!ctx.ProblemDetails.Extensions.ContainsKey("code") && ByStatus.TryGetValue(status, out var known))
@@ -29,7 +33,7 @@ public static class ProblemSetup
                 ctx.ProblemDetails.Title = known.Title;
             }
 
-            if (ctx.Exception is BadHttpRequestException bad)
+            if (ctx.Exception is BadHttpRequestException { StatusCode: StatusCodes.Status400BadRequest } bad)
             {
                 // Malformed JSON or a wrong type: a validation problem, not a server fault.
                 ctx.ProblemDetails.Status = 400;
@@ -52,6 +56,8 @@ public static class ProblemSetup
                 OperationCanceledException => 499,
                 _ => StatusCodes.Status500InternalServerError,
             },
+            // A client's malformed request is its fault, not ours: no error log with a stack trace for it.
+            SuppressDiagnosticsCallback = ctx => ctx.Exception is BadHttpRequestException,
         });
         app.UseStatusCodePages();
     }
