@@ -14,7 +14,7 @@ public sealed record CreditsSummary(int Balance, int Reserved, bool Unlimited, D
 public sealed record MeResponse(Guid Id, string Email, string Name, string Role, PlanSummary Plan, CreditsSummary Credits, DateTime CreatedAt);
 
 /// <summary>The signed-in user's profile, plan and credits; rolls the billing period forward first.</summary>
-public sealed class MeService(PingvasDb db, PlanPeriods periods, Ledger ledger)
+public sealed class MeService(PingvasDb db, PlanPeriods periods, Ledger ledger, TimeProvider time)
 {
     public async Task<MeResponse?> GetAsync(Guid userId, CancellationToken ct)
     {
@@ -24,8 +24,11 @@ public sealed class MeService(PingvasDb db, PlanPeriods periods, Ledger ledger)
             return null;
         }
 
-        await using (var tx = await db.BeginWriteAsync(ct))
+        // Only take the write lock when a period rolled over or a lot expired: reads stay reads.
+        var now = time.GetUtcNow().UtcDateTime;
+        if (user.PeriodEnd <= now || await db.Lots.AnyAsync(l => l.UserId == userId && l.Remaining > 0 && l.ExpiresAt <= now, ct))
         {
+            await using var tx = await db.BeginWriteAsync(ct);
             await db.LockUserAsync(userId, ct);
             await periods.EnsureCurrentAsync(user, ct);
             await ledger.ExpireDueAsync(userId, null, ct);
