@@ -1,4 +1,5 @@
 using System.Net;
+
 using Pingvas.Server.Tests.Infrastructure;
 
 namespace Pingvas.Server.Tests;

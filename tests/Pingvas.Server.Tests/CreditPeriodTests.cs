@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+
 using Pingvas.Engines;
 using Pingvas.Server.Tests.Infrastructure;
 

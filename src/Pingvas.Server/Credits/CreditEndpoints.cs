@@ -17,7 +17,7 @@ public static class CreditEndpoints
         return api;
     }
 
-    private static async Task<Results<Ok<Page<LedgerEntryDto>>, ProblemHttpResult>> Ledger(string? cursor, int? limit, CurrentUser current, PingvasDb db, CancellationToken ct)
+    private static async Task<Results<Ok<Page<LedgerEntryDto>>, ProblemHttpResult>> Ledger(string? cursor, string? limit, CurrentUser current, PingvasDb db, CancellationToken ct)
     {
         if (!Paging.TryRead(cursor, limit, out var after, out var take, out var errors))
         {

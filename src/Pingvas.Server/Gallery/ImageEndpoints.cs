@@ -27,7 +27,7 @@ public static class ImageEndpoints
         return api;
     }
 
-    private static async Task<Results<Ok<Page<ImageDto>>, ProblemHttpResult>> List(string? cursor, int? limit, CurrentUser current, PingvasDb db, UrlSigner signer, CancellationToken ct)
+    private static async Task<Results<Ok<Page<ImageDto>>, ProblemHttpResult>> List(string? cursor, string? limit, CurrentUser current, PingvasDb db, UrlSigner signer, CancellationToken ct)
     {
         if (!Paging.TryRead(cursor, limit, out var after, out var take, out var errors))
         {

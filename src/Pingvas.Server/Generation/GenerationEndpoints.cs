@@ -32,7 +32,7 @@ public static class GenerationEndpoints
     }
 
     private static async Task<Results<Ok<Page<GenerationDto>>, ProblemHttpResult>> List(
-        string? cursor, int? limit, string? status, CurrentUser current, PingvasDb db, GenerationMapper mapper, Queue.QueueReader queue, CancellationToken ct)
+        string? cursor, string? limit, string? status, CurrentUser current, PingvasDb db, GenerationMapper mapper, Queue.QueueReader queue, CancellationToken ct)
     {
         if (!Paging.TryRead(cursor, limit, out var after, out var take, out var errors))
         {
@@ -42,12 +42,13 @@ public static class GenerationEndpoints
         JobStatus? filter = null;
         if (!string.IsNullOrEmpty(status))
         {
-            if (!Enum.TryParse<JobStatus>(status, true, out var parsed) || int.TryParse(status, out _))
+            // Exact names only: Enum.TryParse would also accept numbers and comma lists of flags.
+            filter = Enum.GetValues<JobStatus>().Cast<JobStatus?>()
+                .FirstOrDefault(s => string.Equals(s.ToString(), status, StringComparison.OrdinalIgnoreCase));
+            if (filter is null)
             {
                 return Problems.Validation("status", "status must be one of queued, running, succeeded, failed, cancelled.");
             }
-
-            filter = parsed;
         }
 
         var query = db.Jobs.AsNoTracking().Where(j => j.UserId == current.Id);

@@ -8,14 +8,15 @@ public static class Paging
     public const int DefaultLimit = 20;
     public const int MaxLimit = 100;
 
-    public static bool TryRead(string? cursor, int? limit, out Guid? after, out int take, out Dictionary<string, string[]> errors)
+    /// <param name="limit">Taken as text so a non-number gets the same field error as an out-of-range one.</param>
+    public static bool TryRead(string? cursor, string? limit, out Guid? after, out int take, out Dictionary<string, string[]> errors)
     {
         errors = [];
         after = null;
-        take = limit ?? DefaultLimit;
-        if (take is < 1 or > MaxLimit)
+        take = DefaultLimit;
+        if (!string.IsNullOrEmpty(limit) && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out take) || take is < 1 or > MaxLimit))
         {
-            errors["limit"] = [$"limit must be between 1 and {MaxLimit}."];
+            errors["limit"] = [$"limit must be a number between 1 and {MaxLimit}."];
         }
 
         if (!string.IsNullOrEmpty(cursor))

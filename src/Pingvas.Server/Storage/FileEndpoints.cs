@@ -7,7 +7,7 @@ public static class FileEndpoints
     /// <summary>Serves stored objects to holders of a valid signed URL; no bearer token needed.</summary>
     public static RouteGroupBuilder MapFiles(this RouteGroupBuilder api)
     {
-        api.MapGet("/files/{**key}", async (string key, long? exp, string? sig, UrlSigner signer, IObjectStore store, HttpContext http, CancellationToken ct) =>
+        api.MapGet("/files/{**key}", async (string key, long? exp, string? sig, UrlSigner signer, IObjectStore store, TimeProvider time, HttpContext http, CancellationToken ct) =>
         {
             if (!ObjectKeys.IsValid(key) || exp is null || !signer.Verify(key, exp.Value, sig))
             {
@@ -20,7 +20,9 @@ public static class FileEndpoints
                 return Problems.NotFound("file");
             }
 
-            http.Response.Headers.CacheControl = "private, max-age=3600, immutable";
+            // Cacheable only until the link expires, so a browser does not outlive the signature.
+            var left = Math.Max(0, exp.Value - time.GetUtcNow().ToUnixTimeSeconds());
+            http.Response.Headers.CacheControl = $"private, max-age={left}";
             return Results.Stream(found.Content, found.ContentType);
         })
         .WithTags("Files")

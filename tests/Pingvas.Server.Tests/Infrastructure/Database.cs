@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+
 using Pingvas.Server.Data;
 
 namespace Pingvas.Server.Tests.Infrastructure;

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+
 using Pingvas.Server.Data;
 
 namespace Pingvas.Server.Tests.Infrastructure;
