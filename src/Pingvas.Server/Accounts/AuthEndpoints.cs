@@ -20,6 +20,9 @@ public sealed record RefreshResponse(string AccessToken, string RefreshToken, in
 
 public static class AuthEndpoints
 {
+    private static readonly User DummyUser = new() { Email = "", Name = "", PasswordHash = "", PlanId = "free" };
+    private static readonly Lazy<string> DummyHash = new(() => new PasswordHasher<User>().HashPassword(DummyUser, Guid.NewGuid().ToString()));
+
     public static RouteGroupBuilder MapAuth(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/auth").WithTags("Auth").RequireRateLimiting(RateLimits.Auth);
@@ -79,7 +82,7 @@ public static class AuthEndpoints
     }
 
     private static async Task<Results<Ok<AuthResponse>, ProblemHttpResult>> Login(
-        LoginRequest request, PingvasDb db, IPasswordHasher<User> hasher, TokenService tokens, MeService me, TimeProvider time, CancellationToken ct)
+        LoginRequest request, PingvasDb db, IPasswordHasher<User> hasher, TokenService tokens, MeService me, TimeProvider time, HttpContext http, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.Email) || string.IsNullOrEmpty(request.Password))
         {
@@ -91,34 +94,67 @@ public static class AuthEndpoints
         var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email, ct);
         if (user?.LockedUntil is { } locked && locked > now)
         {
+            http.Response.Headers.RetryAfter = Math.Ceiling((locked - now).TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Problems.RateLimited($"Too many failed sign-ins. Try again after {locked:u}.");
         }
 
-        var verdict = user is null ? PasswordVerificationResult.Failed : hasher.VerifyHashedPassword(user, user.PasswordHash, request.Password);
+        // An unknown email still costs one hash verification, so timing does not tell which emails exist.
+        var verdict = hasher.VerifyHashedPassword(user ?? DummyUser, user?.PasswordHash ?? DummyHash.Value, request.Password);
         if (user is null || verdict == PasswordVerificationResult.Failed)
         {
             if (user is not null)
             {
-                user.FailedLogins++;
-                user.LockedUntil = LoginThrottle.LockUntil(user.FailedLogins, now);
-                await db.SaveChangesAsync(ct);
+                await RecordFailureAsync(db, user.Id, now, ct);
             }
 
             // One answer for an unknown email and a wrong password: no account enumeration.
             return Problems.Create(StatusCodes.Status401Unauthorized, "invalid_credentials", "Wrong email or password.");
         }
 
-        if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
+        await using (var tx = await db.BeginWriteAsync(ct))
         {
-            user.PasswordHash = hasher.HashPassword(user, request.Password);
+            await db.LockUserAsync(user.Id, ct);
+            await db.Entry(user).ReloadAsync(ct);
+            if (user.LockedUntil is { } lockedMeanwhile && lockedMeanwhile > now)
+            {
+                // Parallel wrong guesses locked the account while this one was checked: a guess
+                // in the same burst must not learn that it was the right one.
+                return Problems.RateLimited($"Too many failed sign-ins. Try again after {lockedMeanwhile:u}.");
+            }
+
+            if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
+            {
+                user.PasswordHash = hasher.HashPassword(user, request.Password);
+            }
+
+            user.FailedLogins = 0;
+            user.LockedUntil = null;
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
         }
 
-        user.FailedLogins = 0;
-        user.LockedUntil = null;
-        await db.SaveChangesAsync(ct);
         var pair = await tokens.IssueAsync(user, null, ct);
         var profile = await me.GetAsync(user.Id, ct);
         return TypedResults.Ok(new AuthResponse(pair.AccessToken, pair.RefreshToken, pair.ExpiresIn, profile!));
+    }
+
+    /// <summary>
+    /// Counts a failed sign-in with an atomic increment under the user's write lock, so parallel
+    /// guesses cannot overwrite each other's count and slip past the lock.
+    /// </summary>
+    private static async Task RecordFailureAsync(PingvasDb db, Guid userId, DateTime now, CancellationToken ct)
+    {
+        await using var tx = await db.BeginWriteAsync(ct);
+        await db.LockUserAsync(userId, ct);
+        var row = db.Users.Where(u => u.Id == userId);
+        await row.ExecuteUpdateAsync(s => s.SetProperty(u => u.FailedLogins, u => u.FailedLogins + 1), ct);
+        var failures = await row.Select(u => u.FailedLogins).SingleAsync(ct);
+        if (LoginThrottle.LockUntil(failures, now) is { } until)
+        {
+            await row.ExecuteUpdateAsync(s => s.SetProperty(u => u.LockedUntil, until), ct);
+        }
+
+        await tx.CommitAsync(ct);
     }
 
     private static async Task<Results<Ok<RefreshResponse>, ProblemHttpResult>> Refresh(RefreshRequest request, TokenService tokens, CancellationToken ct)

@@ -54,18 +54,24 @@ public sealed class TokenService(PingvasDb db, SigningKeys keys, TimeProvider ti
             return null;
         }
 
-        // Revoke atomically: of two concurrent uses of the same token only one wins.
+        // Revoke atomically: of two concurrent uses of the same token only one wins. The winner
+        // revokes and issues the successor in one write transaction, so a loser's family revocation
+        // (which waits for that write) also revokes the successor.
+        await using var tx = await db.BeginWriteAsync(ct);
         var revoked = await db.RefreshTokens
             .Where(t => t.Id == token.Id && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
         if (revoked == 0)
         {
             await RevokeFamilyAsync(token.FamilyId, ct);
+            await tx.CommitAsync(ct);
             return null;
         }
 
         var user = await db.Users.SingleAsync(u => u.Id == token.UserId, ct);
-        return await IssueAsync(user, token.FamilyId, ct);
+        var pair = await IssueAsync(user, token.FamilyId, ct);
+        await tx.CommitAsync(ct);
+        return pair;
     }
 
     public async Task RevokeFamilyAsync(Guid familyId, CancellationToken ct)

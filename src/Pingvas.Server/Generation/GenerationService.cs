@@ -106,6 +106,7 @@ public sealed class GenerationService(
             CreatedAt = now,
         };
 
+        GenerationDto dto;
         await using (var tx = await db.BeginWriteAsync(ct))
         {
             await db.LockUserAsync(userId, ct);
@@ -132,12 +133,14 @@ public sealed class GenerationService(
                 return Problems.InsufficientCredits(estimate, balance.Balance);
             }
 
+            // Publish "queued" before the commit: once committed, a worker may start the job at
+            // once, and its "running" events must not be overtaken by a late "queued".
+            dto = await GetDtoAsync(job, ct);
+            await events.PublishAsync(userId, dto with { Balance = (await ledger.BalanceAsync(userId, ct)).Balance }, ct);
             await tx.CommitAsync(ct);
         }
 
         signal.Notify();
-        var dto = await GetDtoAsync(job, ct);
-        await events.PublishAsync(userId, dto with { Balance = (await ledger.BalanceAsync(userId, ct)).Balance }, ct);
         return TypedResults.Accepted($"/api/v1/generations/{job.Id}", dto);
     }
 

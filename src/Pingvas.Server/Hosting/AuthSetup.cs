@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.Tokens;
 
 using Pingvas.Server.Accounts;
+using Pingvas.Server.Data;
 using Pingvas.Server.Realtime;
 
 namespace Pingvas.Server.Hosting;
@@ -36,6 +38,17 @@ public static class AuthSetup
                     }
 
                     return Task.CompletedTask;
+                },
+                // A well-signed token must still name an existing account: endpoints rely on the user
+                // row being there, and a removed account must not keep working until its token expires.
+                OnTokenValidated = async ctx =>
+                {
+                    var id = CurrentUser.TryGetId(ctx.Principal);
+                    var db = ctx.HttpContext.RequestServices.GetRequiredService<PingvasDb>();
+                    if (id is null || !await db.Users.AnyAsync(u => u.Id == id, ctx.HttpContext.RequestAborted))
+                    {
+                        ctx.Fail("The token does not name an existing account.");
+                    }
                 },
             };
         });

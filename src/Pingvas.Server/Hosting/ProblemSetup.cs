@@ -19,12 +19,12 @@ public static class ProblemSetup
         [503] = ("unavailable", "The service is temporarily unavailable."),
     };
 
-    public static IServiceCollection AddPingvasProblems(this IServiceCollection services) =>
-        services
-            // Outside Development, minimal APIs answer a body they cannot bind with a bare 400 and no
-            // reason; throwing lets the handler below turn it into validation_failed like any bad field.
-            .Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true)
-            .AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+    public static IServiceCollection AddPingvasProblems(this IServiceCollection services)
+    {
+        // Outside Development, minimal APIs answer a body they cannot bind with a bare 400 and no
+        // reason; throwing lets the handler below turn it into validation_failed like any bad field.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        return services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
             var status = ctx.ProblemDetails.Status ?? ctx.HttpContext.Response.StatusCode;
             if (!ctx.ProblemDetails.Extensions.ContainsKey("code") && ByStatus.TryGetValue(status, out var known))
@@ -39,12 +39,21 @@ public static class ProblemSetup
                 ctx.ProblemDetails.Status = 400;
                 ctx.ProblemDetails.Extensions["code"] = "validation_failed";
                 ctx.ProblemDetails.Title = "The request is not valid.";
-                ctx.ProblemDetails.Detail = bad.InnerException is System.Text.Json.JsonException ? "The body is not valid JSON for this endpoint." : bad.Message;
+                ctx.ProblemDetails.Type = "https://pingvas.studio/problems/validation-failed";
+                var bodyError = bad.InnerException is System.Text.Json.JsonException ? "The body is not valid JSON for this endpoint."
+                    : ctx.HttpContext.Request.ContentLength == 0 ? "A JSON body is required."
+                    : null;
+                ctx.ProblemDetails.Detail = bodyError ?? bad.Message;
+                if (bodyError is not null)
+                {
+                    ctx.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { ["body"] = [bodyError] };
+                }
             }
 
             ctx.ProblemDetails.Extensions.Remove("exception");
             ctx.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.Id ?? ctx.HttpContext.TraceIdentifier;
         });
+    }
 
     public static void UsePingvasProblems(this WebApplication app)
     {
