@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
 # The whole test suite: Core and engine unit tests, then the integration tests, which start the
-# real server on loopback ports and drive it over HTTP and with the npm SignalR client under Node.
+# real server on loopback ports and drive it over HTTP and with the npm SignalR client under
+# Node, once on SQLite (the embedded default) and once on a real PostgreSQL server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -d tests/Pingvas.Server.Tests/signalr-client/node_modules ]; then
-  (cd tests/Pingvas.Server.Tests/signalr-client && npm ci --no-audit --no-fund --loglevel=error)
-fi
+for dir in tests/Pingvas.Server.Tests/signalr-client tests/Pingvas.Server.Tests/s3-server; do
+  [ -d "$dir/node_modules" ] || (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+done
+bash scripts/postgres.sh
 
 log=$(mktemp)
 status=0
-dotnet test Pingvas.slnx --nologo 2>&1 | tee "$log" || status=$?
+dotnet build Pingvas.slnx --nologo -v quiet 2>&1 | tail -n 3
+echo "== unit and integration tests on SQLite"
+dotnet test Pingvas.slnx --nologo --no-build 2>&1 | tee -a "$log" || status=$?
+echo "== integration tests on PostgreSQL"
+PINGVAS_TEST_DATABASE=postgres dotnet test tests/Pingvas.Server.Tests --nologo --no-build 2>&1 | tee -a "$log" || status=$?
 
-# One closing line for the whole run, summed over the test projects.
+# One closing line for the whole run, summed over the test projects and both databases.
 awk '/(Passed|Failed)! +- Failed:/ {
        gsub(",", ""); for (i = 1; i <= NF; i++) {
          if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }

@@ -24,4 +24,17 @@ public static class Transactions
             await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR UPDATE", ct);
         }
     }
+
+    /// <summary>
+    /// Serialises job claims, so two workers cannot both start a job for a user who has one free
+    /// slot. SQLite's immediate transaction already does; PostgreSQL takes a transaction-scoped
+    /// advisory lock (claims are a few milliseconds, so one at a time is plenty for now).
+    /// </summary>
+    public static async Task LockQueueAsync(this PingvasDb db, CancellationToken ct)
+    {
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(7031001)", ct);
+        }
+    }
 }

@@ -27,7 +27,7 @@ public static class ImageEndpoints
         return api;
     }
 
-    private static async Task<Results<Ok<Page<ImageDto>>, ProblemHttpResult>> List(string? cursor, string? limit, CurrentUser current, PingvasDb db, UrlSigner signer, CancellationToken ct)
+    private static async Task<Results<Ok<Page<ImageDto>>, ProblemHttpResult>> List(string? cursor, string? limit, CurrentUser current, PingvasDb db, IObjectUrls urls, CancellationToken ct)
     {
         if (!Paging.TryRead(cursor, limit, out var after, out var take, out var errors))
         {
@@ -41,12 +41,12 @@ public static class ImageEndpoints
         }
 
         var rows = await query.OrderByDescending(i => i.Id).Take(take + 1).ToListAsync(ct);
-        return TypedResults.Ok(Paging.Build(rows, take, i => i.Id, i => ToDto(i, signer)));
+        return TypedResults.Ok(Paging.Build(rows, take, i => i.Id, i => ToDto(i, urls)));
     }
 
-    private static async Task<Results<Ok<ImageDto>, ProblemHttpResult>> Get(Guid id, CurrentUser current, PingvasDb db, UrlSigner signer, CancellationToken ct) =>
+    private static async Task<Results<Ok<ImageDto>, ProblemHttpResult>> Get(Guid id, CurrentUser current, PingvasDb db, IObjectUrls urls, CancellationToken ct) =>
         await db.Images.AsNoTracking().SingleOrDefaultAsync(i => i.Id == id && i.UserId == current.Id, ct) is { } image
-            ? TypedResults.Ok(ToDto(image, signer))
+            ? TypedResults.Ok(ToDto(image, urls))
             : Problems.NotFound("image");
 
     /// <summary>The image bytes for its owner's token, for clients that prefer not to use signed URLs.</summary>
@@ -90,8 +90,8 @@ public static class ImageEndpoints
         return TypedResults.NoContent();
     }
 
-    private static ImageDto ToDto(Image i, UrlSigner signer) =>
-        new(i.Id, i.JobId, i.BatchIndex, signer.Sign(i.OriginalKey), signer.Sign(i.Thumb256Key), signer.Sign(i.Thumb512Key),
+    private static ImageDto ToDto(Image i, IObjectUrls urls) =>
+        new(i.Id, i.JobId, i.BatchIndex, urls.UrlFor(i.OriginalKey), urls.UrlFor(i.Thumb256Key), urls.UrlFor(i.Thumb512Key),
             i.Width, i.Height, i.Seed, i.ModelId, i.Prompt, i.StoredBytes,
             JsonSerializer.Deserialize<Dictionary<string, string>>(i.Metadata) ?? [], i.CreatedAt);
 }

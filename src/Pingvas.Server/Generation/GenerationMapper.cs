@@ -4,7 +4,7 @@ using Pingvas.Server.Storage;
 namespace Pingvas.Server.Generation;
 
 /// <summary>Builds the client view of a job, with freshly signed image URLs.</summary>
-public sealed class GenerationMapper(UrlSigner signer)
+public sealed class GenerationMapper(IObjectUrls urls)
 {
     public GenerationDto ToDto(Job job, IEnumerable<Image> images, int? queuePosition)
     {
@@ -38,5 +38,5 @@ public sealed class GenerationMapper(UrlSigner signer)
     }
 
     public ImageRefDto ToRef(Image image) =>
-        new(image.Id, signer.Sign(image.OriginalKey), signer.Sign(image.Thumb256Key), signer.Sign(image.Thumb512Key), image.Width, image.Height, image.Seed);
+        new(image.Id, urls.UrlFor(image.OriginalKey), urls.UrlFor(image.Thumb256Key), urls.UrlFor(image.Thumb512Key), image.Width, image.Height, image.Seed);
 }

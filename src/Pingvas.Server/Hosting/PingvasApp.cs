@@ -98,7 +98,18 @@ public static class PingvasApp
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var app = Build(args);
+        WebApplication app;
+        try
+        {
+            app = Build(args);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // A configuration mistake: say what to fix, without a stack trace.
+            Console.Error.WriteLine($"pingvas: {ex.Message}");
+            return 1;
+        }
+
         try
         {
             if (await PrepareAsync(app, CancellationToken.None) is { } exitCode)

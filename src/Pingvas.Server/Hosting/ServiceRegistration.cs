@@ -48,8 +48,16 @@ public static class ServiceRegistration
         services.AddPingvasProblems();
         services.AddPingvasAuth();
         services.AddPingvasRateLimits(configuration);
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            o.SerializerOptions.Converters.Add(new UtcDateTimeConverter());
+        });
+        services.AddSignalR().AddJsonProtocol(o =>
+        {
+            o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            o.PayloadSerializerOptions.Converters.Add(new UtcDateTimeConverter());
+        });
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 
@@ -59,8 +67,7 @@ public static class ServiceRegistration
         services.AddScoped<PlanPeriods>();
         services.AddScoped<GenerationService>();
         services.AddSingleton<GenerationMapper>();
-        services.AddSingleton<UrlSigner>();
-        services.AddSingleton<IObjectStore>(new LocalObjectStore(paths.Objects));
+        services.AddPingvasStorage(configuration, paths);
         services.AddSingleton<IGenerationEvents, HubGenerationEvents>();
 
         services.Configure<QueueOptions>(configuration.GetSection("Queue"));

@@ -16,6 +16,7 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, Credits.Ledger 
     public async Task<Job?> ClaimNextAsync(string workerId, CancellationToken ct)
     {
         await using var tx = await db.BeginWriteAsync(ct);
+        await db.LockQueueAsync(ct);
         var candidates = await reader.CandidatesAsync(ct);
         var now = reader.Now;
         var next = QueueOrder.Next(candidates.Where(c => c.UserRound == 0), now, reader.Aging);

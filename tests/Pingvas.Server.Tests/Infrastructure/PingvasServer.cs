@@ -21,12 +21,15 @@ public sealed class PingvasServer : IAsyncDisposable
 
     private readonly Action<IServiceCollection>? configureServices;
 
-    private PingvasServer(string dataPath, IReadOnlyDictionary<string, string> settings, Action<IServiceCollection>? configureServices)
+    private PingvasServer(string dataPath, IReadOnlyDictionary<string, string> settings, TestDatabase database, Action<IServiceCollection>? configureServices)
     {
         DataPath = dataPath;
         Settings = settings;
+        Database = database;
         this.configureServices = configureServices;
     }
+
+    public TestDatabase Database { get; }
 
     public string DataPath { get; }
 
@@ -57,9 +60,29 @@ public sealed class PingvasServer : IAsyncDisposable
             settings[key] = value;
         }
 
+        var database = await TestDatabase.CreateAsync();
+        foreach (var (key, value) in database.Settings())
+        {
+            settings.TryAdd(key, value);
+        }
+
+        if (database.Provider == "postgres")
+        {
+            // Outside the embedded default the server requires a configured signing key.
+            settings.TryAdd("Auth:SigningKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)));
+        }
         dataPath ??= Path.Combine(Path.GetTempPath(), "pingvas-tests", Guid.NewGuid().ToString("N"));
-        var server = new PingvasServer(dataPath, settings, configureServices);
-        await server.StartAppAsync();
+        var server = new PingvasServer(dataPath, settings, database, configureServices);
+        try
+        {
+            await server.StartAppAsync();
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
         return server;
     }
 
@@ -108,6 +131,7 @@ public sealed class PingvasServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        await Database.DropAsync();
         try
         {
             Directory.Delete(DataPath, recursive: true);
@@ -119,8 +143,16 @@ public sealed class PingvasServer : IAsyncDisposable
 
     private async Task StartAppAsync()
     {
+        var settings = Settings.Select(s => $"--{s.Key}={s.Value}").ToList();
+        if (Database.Provider == "postgres")
+        {
+            // As an operator would: `pingvas migrate` first; serve refuses an unmigrated database.
+            await using var migrate = PingvasApp.Build(["migrate", "--data", DataPath, .. settings]);
+            await PingvasApp.PrepareAsync(migrate, CancellationToken.None);
+        }
+
         var args = new List<string> { "serve", "--urls", "http://127.0.0.1:0", "--data", DataPath };
-        args.AddRange(Settings.Select(s => $"--{s.Key}={s.Value}"));
+        args.AddRange(settings);
         app = PingvasApp.Build([.. args], builder =>
         {
             builder.Services.AddSingleton<TimeProvider>(Time);

@@ -1,0 +1,126 @@
+using System.Net;
+
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace Pingvas.Server.Storage;
+
+/// <summary>
+/// Objects in one bucket of an S3-compatible store through the AWS SDK: a custom endpoint, path-style
+/// addressing, and checksums only where the protocol requires them (S3-compatible servers that do not
+/// know the newer checksum trailers then store the bytes as sent).
+/// </summary>
+public sealed class S3ObjectStore : IObjectStore, IObjectUrls, IDisposable
+{
+    private readonly AmazonS3Client client;
+    private readonly S3StorageOptions options;
+    private readonly bool http;
+
+    public S3ObjectStore(S3StorageOptions options)
+    {
+        this.options = options.Validate();
+        http = options.ServiceUrl!.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
+        var config = new AmazonS3Config
+        {
+            ServiceURL = options.ServiceUrl,
+            ForcePathStyle = true,
+            AuthenticationRegion = string.IsNullOrWhiteSpace(options.Region) ? "us-east-1" : options.Region,
+            UseHttp = http,
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+        };
+        client = string.IsNullOrEmpty(options.AccessKey)
+            ? new AmazonS3Client(config)
+            : new AmazonS3Client(new BasicAWSCredentials(options.AccessKey, options.SecretKey), config);
+    }
+
+    public string Bucket => options.Bucket!;
+
+    public async Task PutAsync(string key, ReadOnlyMemory<byte> content, string contentType, CancellationToken ct)
+    {
+        Check(key);
+        using var body = new MemoryStream(content.ToArray(), writable: false);
+        await client.PutObjectAsync(
+            new PutObjectRequest
+            {
+                BucketName = Bucket,
+                Key = key,
+                InputStream = body,
+                ContentType = contentType,
+                AutoCloseStream = false,
+                // Plain body with a Content-Length: aws-chunked framing would be stored as-is by simpler S3 servers.
+                UseChunkEncoding = false,
+            },
+            ct);
+    }
+
+    public async Task<StoredObject?> GetAsync(string key, CancellationToken ct)
+    {
+        Check(key);
+        GetObjectResponse response;
+        try
+        {
+            response = await client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = key }, ct);
+        }
+        catch (AmazonS3Exception ex) when (IsNotFound(ex))
+        {
+            return null;
+        }
+
+        // The caller disposes the stream, which releases the HTTP response behind it.
+        var contentType = string.IsNullOrEmpty(response.Headers.ContentType) ? ObjectKeys.ContentType(key) : response.Headers.ContentType;
+        return new StoredObject(response.ResponseStream, contentType, response.ContentLength);
+    }
+
+    public async Task DeleteAsync(string key, CancellationToken ct)
+    {
+        Check(key);
+        try
+        {
+            await client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Bucket, Key = key }, ct);
+        }
+        catch (AmazonS3Exception ex) when (IsNotFound(ex))
+        {
+            // S3 answers 204 for a missing key; some compatible servers answer 404. Either way it is gone.
+        }
+    }
+
+    /// <summary>A presigned GET valid for <see cref="S3StorageOptions.PresignSeconds"/>, optionally on <see cref="S3StorageOptions.PublicBaseUrl"/>.</summary>
+    public string UrlFor(string key)
+    {
+        Check(key);
+
+        // The SDK signs with the wall clock (X-Amz-Date), so the expiry is taken from it too, not from TimeProvider.
+        var url = client.GetPreSignedURL(new GetPreSignedUrlRequest
+        {
+            BucketName = Bucket,
+            Key = key,
+            Verb = HttpVerb.GET,
+            Protocol = http ? Protocol.HTTP : Protocol.HTTPS,
+            Expires = DateTime.UtcNow.AddSeconds(options.PresignSeconds),
+        });
+        return string.IsNullOrEmpty(options.PublicBaseUrl) ? url : WithBase(url, options.PublicBaseUrl);
+    }
+
+    public void Dispose() => client.Dispose();
+
+    /// <summary>Replaces the scheme and host of <paramref name="url"/> with <paramref name="publicBase"/>, keeping path and query.</summary>
+    internal static string WithBase(string url, string publicBase)
+    {
+        var hostStart = url.IndexOf("://", StringComparison.Ordinal) + 3;
+        var pathStart = url.IndexOf('/', hostStart);
+        return publicBase.TrimEnd('/') + (pathStart < 0 ? "/" : url[pathStart..]);
+    }
+
+    private static bool IsNotFound(AmazonS3Exception ex) =>
+        ex.StatusCode == HttpStatusCode.NotFound || ex.ErrorCode is "NoSuchKey" or "NotFound";
+
+    private static void Check(string key)
+    {
+        if (!ObjectKeys.IsValid(key))
+        {
+            throw new ArgumentException($"Invalid object key '{key}'.", nameof(key));
+        }
+    }
+}

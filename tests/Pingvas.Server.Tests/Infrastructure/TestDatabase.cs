@@ -1,0 +1,96 @@
+using Microsoft.EntityFrameworkCore;
+
+using Npgsql;
+
+using Pingvas.Server.Data;
+
+namespace Pingvas.Server.Tests.Infrastructure;
+
+/// <summary>
+/// The database a test server runs on. SQLite (a file in the server's data folder) unless
+/// <c>PINGVAS_TEST_DATABASE=postgres</c>: then each server gets a fresh database on the real
+/// PostgreSQL server at <c>PINGVAS_TEST_POSTGRES</c> (an admin connection string), dropped afterwards.
+/// </summary>
+public sealed class TestDatabase
+{
+    private const string DefaultAdmin = "Host=127.0.0.1;Port=5432;Username=pingvas;Password=pingvas;Database=postgres";
+
+    private TestDatabase(string provider, string? connectionString, string? name)
+    {
+        Provider = provider;
+        ConnectionString = connectionString;
+        Name = name;
+    }
+
+    public static bool UsePostgres => string.Equals(Environment.GetEnvironmentVariable("PINGVAS_TEST_DATABASE"), "postgres", StringComparison.OrdinalIgnoreCase);
+
+    public string Provider { get; }
+
+    /// <summary>null on SQLite: the server uses its default file in the data folder.</summary>
+    public string? ConnectionString { get; }
+
+    private string? Name { get; }
+
+    private static string Admin => Environment.GetEnvironmentVariable("PINGVAS_TEST_POSTGRES") ?? DefaultAdmin;
+
+    public static async Task<TestDatabase> CreateAsync()
+    {
+        if (!UsePostgres)
+        {
+            return new TestDatabase("sqlite", null, null);
+        }
+
+        var name = $"pingvas_test_{Guid.NewGuid():N}";
+        await using (var admin = new NpgsqlConnection(Admin))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder(Admin) { Database = name, MaxPoolSize = 20 };
+        return new TestDatabase("postgres", builder.ConnectionString, name);
+    }
+
+    /// <summary>Server settings that point the app at this database.</summary>
+    public IEnumerable<KeyValuePair<string, string>> Settings()
+    {
+        if (ConnectionString is null)
+        {
+            yield break;
+        }
+
+        yield return new("Database:Provider", "postgres");
+        yield return new("ConnectionStrings:Database", ConnectionString);
+    }
+
+    /// <summary>A context on this database from outside the server (for arranging a crash's leftovers).</summary>
+    public PingvasDb Open(string dataPath)
+    {
+        var options = new DbContextOptionsBuilder<PingvasDb>();
+        if (ConnectionString is null)
+        {
+            options.UseSqlite($"Data Source={Path.Combine(dataPath, "pingvas.db")};Foreign Keys=True;Pooling=False");
+        }
+        else
+        {
+            options.UseNpgsql(ConnectionString);
+        }
+
+        return new PingvasDb(options.Options);
+    }
+
+    public async Task DropAsync()
+    {
+        if (Name is null)
+        {
+            return;
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = new NpgsqlConnection(Admin);
+        await admin.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)", admin);
+        await drop.ExecuteNonQueryAsync();
+    }
+}
