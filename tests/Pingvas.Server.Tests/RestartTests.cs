@@ -10,7 +10,12 @@ public sealed class RestartTests : IAsyncLifetime
 {
     private PingvasServer server = null!;
 
-    public async Task InitializeAsync() => server = await PingvasServer.StartAsync(new Dictionary<string, string> { ["Engines:Procedural:StepDelayMs"] = "50" });
+    // No shutdown grace: a stopping worker hands its job back at once.
+    public async Task InitializeAsync() => server = await PingvasServer.StartAsync(new Dictionary<string, string>
+    {
+        ["Engines:Procedural:StepDelayMs"] = "50",
+        ["Worker:ShutdownGraceSeconds"] = "0",
+    });
 
     public async Task DisposeAsync() => await server.DisposeAsync();
 

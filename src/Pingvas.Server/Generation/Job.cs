@@ -52,6 +52,9 @@ public sealed class Job
 
     public DateTime? LeaseExpiresAt { get; set; }
 
+    /// <summary>Not claimable before this time: the backoff after a worker lost the job.</summary>
+    public DateTime? AvailableAt { get; set; }
+
     public bool CancelRequested { get; set; }
 
     public string? ErrorCode { get; set; }

@@ -72,6 +72,8 @@ public static class ServiceRegistration
 
         services.Configure<QueueOptions>(configuration.GetSection("Queue"));
         services.Configure<WorkerOptions>(configuration.GetSection("Worker"));
+        var grace = configuration.GetValue("Worker:ShutdownGraceSeconds", new WorkerOptions().ShutdownGraceSeconds);
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(grace + 10));
         services.AddSingleton<QueueSignal>();
         services.AddSingleton<CancellationRegistry>();
         services.AddScoped<QueueReader>();

@@ -19,7 +19,10 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, Credits.Ledger 
         await db.LockQueueAsync(ct);
         var candidates = await reader.CandidatesAsync(ct);
         var now = reader.Now;
-        var next = QueueOrder.Next(candidates.Where(c => c.UserRound == 0), now, reader.Aging);
+
+        // A job backing off after a lost worker keeps its place but cannot start yet (nor can its owner's later jobs).
+        var backingOff = await db.Jobs.Where(j => j.Status == JobStatus.Queued && j.AvailableAt > now).Select(j => j.Id).ToListAsync(ct);
+        var next = QueueOrder.Next(candidates.Where(c => c.UserRound == 0 && !backingOff.Contains(c.JobId)), now, reader.Aging);
         if (next is null)
         {
             return null;
@@ -77,6 +80,7 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, Credits.Ledger 
             {
                 job.Status = JobStatus.Queued;
                 job.StartedAt = null;
+                job.AvailableAt = allRunning ? null : now + options.Value.BackoffFor(job.Attempt);
             }
         }
 

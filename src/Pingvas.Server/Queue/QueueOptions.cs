@@ -17,10 +17,22 @@ public sealed class QueueOptions
 
     /// <summary>Attempts before a job that keeps losing its worker is failed and refunded.</summary>
     public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>Backoff before retrying a job whose worker vanished: this many seconds, doubled per attempt.</summary>
+    public double RetryBackoffSeconds { get; set; } = 5;
+
+    public TimeSpan BackoffFor(int attempt) =>
+        TimeSpan.FromSeconds(RetryBackoffSeconds * Math.Pow(2, Math.Clamp(attempt - 1, 0, 10)));
 }
 
 public sealed class WorkerOptions
 {
     /// <summary>Jobs this process runs at once (in-process workers).</summary>
     public int Concurrency { get; set; } = 1;
+
+    /// <summary>
+    /// On shutdown (SIGTERM, a Spot interruption's 2-minute notice) a running job may finish for
+    /// this long; after that it is handed back to the queue to run elsewhere.
+    /// </summary>
+    public int ShutdownGraceSeconds { get; set; } = 25;
 }

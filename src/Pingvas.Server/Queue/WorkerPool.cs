@@ -37,7 +37,10 @@ public sealed class WorkerPool(
                     continue;
                 }
 
-                await scope.ServiceProvider.GetRequiredService<JobRunner>().RunAsync(job, workerId, stopping);
+                // Stop claiming at once on shutdown, but let the running job finish within the grace period.
+                using var grace = new CancellationTokenSource();
+                await using var onStop = stopping.Register(() => grace.CancelAfter(TimeSpan.FromSeconds(workerOptions.Value.ShutdownGraceSeconds)));
+                await scope.ServiceProvider.GetRequiredService<JobRunner>().RunAsync(job, workerId, grace.Token);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
