@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+
 using Pingvas.Server.Generation;
 using Pingvas.Server.Tests.Infrastructure;
 
