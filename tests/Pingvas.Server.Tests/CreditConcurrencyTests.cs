@@ -23,7 +23,7 @@ public sealed class CreditConcurrencyTests : IAsyncLifetime
 
         // sd-1.5 at 1024² × 20 steps is estimated at 9 credits: 100 credits hold exactly 11 of them.
         var request = TestUser.Request(width: 1024, height: 1024, steps: 20);
-        var responses = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => user.Client.PostAsJsonAsync("/api/v1/generations", request)));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => user.Client.PostAsJsonAsync("/api/v1/generations", request)));
 
         var accepted = responses.Where(r => r.StatusCode == HttpStatusCode.Accepted).ToList();
         Assert.Equal(11, accepted.Count);
