@@ -14,11 +14,17 @@ namespace Pingvas.Server.Hosting;
 
 public enum PingvasRole
 {
-    /// <summary>API + in-process workers on one machine; the embedded default.</summary>
+    /// <summary>API + in-process workers in one process; the embedded default (on PostgreSQL it can run beside api and worker processes).</summary>
     Serve,
 
     /// <summary>Apply database migrations, then exit.</summary>
     Migrate,
+
+    /// <summary>HTTP API and SignalR hub, no workers (PostgreSQL only; run any number).</summary>
+    Api,
+
+    /// <summary>Workers and lease recovery; over HTTP only its health endpoints (PostgreSQL only; run any number).</summary>
+    Worker,
 }
 
 /// <summary>The role this process was started in.</summary>
@@ -27,15 +33,40 @@ public sealed record HostRole(PingvasRole Role);
 /// <summary>Builds and starts the one executable in the role named by its first argument.</summary>
 public static class PingvasApp
 {
+    /// <summary>Where serve and api listen unless --urls (or Urls in any configuration source) says otherwise.</summary>
+    public const string DefaultApiUrls = "http://127.0.0.1:5080";
+
+    /// <summary>Where a worker serves its health endpoints by default: a different port, so it can run next to serve or api.</summary>
+    public const string DefaultWorkerUrls = "http://127.0.0.1:5081";
+
+    public const string Usage = $"""
+        Usage: pingvas [serve|api|worker|migrate] [--urls <url>] [--data <folder>] [--Section:Key=value ...]
+
+          serve    API and workers in one process (default). On SQLite this is the embedded default;
+                   on PostgreSQL it can run beside api and worker processes.
+          api      HTTP API and SignalR hub, no workers. PostgreSQL only; run any number.
+          worker   claims and runs generations, re-queues jobs whose lease expired. Over HTTP only
+                   /health/live and /health/ready (default --urls {DefaultWorkerUrls}). PostgreSQL only; run any number.
+          migrate  apply database migrations and exit.
+
+        api, worker and serve on PostgreSQL need Database__Provider=postgres, ConnectionStrings__Database
+        and Auth__SigningKey, and refuse to start on a database that `pingvas migrate` has not brought up to date.
+        Settings: README.md "Configuration".
+        """;
+
     public static PingvasRole ParseRole(string[] args) =>
         args.FirstOrDefault() is { } first && !first.StartsWith('-')
             ? first.ToLowerInvariant() switch
             {
                 "serve" => PingvasRole.Serve,
                 "migrate" => PingvasRole.Migrate,
-                _ => throw new ArgumentException($"Unknown command '{first}'. Use: serve (default) or migrate."),
+                "api" => PingvasRole.Api,
+                "worker" => PingvasRole.Worker,
+                _ => throw new ArgumentException($"Unknown command '{first}'. Use: serve (default), api, worker or migrate (`pingvas help` explains them)."),
             }
             : PingvasRole.Serve;
+
+    public static bool IsHelp(string[] args) => args.FirstOrDefault() is "help" or "-h" or "--help" or "-?";
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
@@ -46,6 +77,11 @@ public static class PingvasApp
         builder.Configuration.AddEnvironmentVariables("PINGVAS__");
         builder.Configuration.AddCommandLine(options, new Dictionary<string, string> { ["--data"] = "Data:Path" });
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
+        {
+            builder.WebHost.UseUrls(role == PingvasRole.Worker ? DefaultWorkerUrls : DefaultApiUrls);
+        }
+
         builder.AddPingvas(role);
         configure?.Invoke(builder);
 
@@ -53,14 +89,23 @@ public static class PingvasApp
         app.UsePingvasProblems();
         app.UseRateLimiter();
         app.UseAuthentication();
+        app.UseDatabaseTenant();
         app.UseAuthorization();
+
+        // Liveness: the process answers. Readiness: the database answers (Unhealthy, 503 otherwise);
+        // on PostgreSQL also the event listener (Degraded, still 200, while it reconnects).
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready");
+        if (role == PingvasRole.Worker)
+        {
+            // A worker serves no API: its port is for the orchestrator's probes only.
+            return app;
+        }
 
         var api = app.MapGroup("/api/v1");
         api.MapAuth().MapMe().MapCatalog().MapCredits().MapGenerations().MapImages().MapFiles();
         app.MapHub<ProgressHub>(ProgressHub.Path);
         app.MapOpenApi("/openapi/v1.json");
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready");
         app.MapGet("/", () => Results.Redirect("/openapi/v1.json")).ExcludeFromDescription();
         return app;
     }
@@ -92,12 +137,25 @@ public static class PingvasApp
 
         // Fail now, not on the first request, when the signing key is missing.
         app.Services.GetRequiredService<SigningKeys>();
-        await QueueRecovery.RecoverAtStartupAsync(app.Services, ct);
+        if (role == PingvasRole.Serve)
+        {
+            // serve holds its database's workers, so whatever is still running died with the last
+            // process. Not so for a worker (others may be running jobs right now) — their jobs come
+            // back when their lease expires — nor for api, which runs none.
+            await QueueRecovery.RecoverAtStartupAsync(app.Services, ct);
+        }
+
         return null;
     }
 
     public static async Task<int> RunAsync(string[] args)
     {
+        if (IsHelp(args))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
+
         WebApplication app;
         try
         {

@@ -50,6 +50,12 @@ public static class ProblemSetup
                 }
             }
 
+            if (status == StatusCodes.Status503ServiceUnavailable)
+            {
+                // The database is restarting or unreachable: the request can be retried shortly.
+                ctx.HttpContext.Response.Headers.RetryAfter = "5";
+            }
+
             ctx.ProblemDetails.Extensions.Remove("exception");
             ctx.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.Id ?? ctx.HttpContext.TraceIdentifier;
         });
@@ -62,6 +68,7 @@ public static class ProblemSetup
             StatusCodeSelector = ex => ex switch
             {
                 BadHttpRequestException bad => bad.StatusCode,
+                _ when Data.DatabaseOutage.Is(ex) => StatusCodes.Status503ServiceUnavailable,
                 OperationCanceledException => 499,
                 _ => StatusCodes.Status500InternalServerError,
             },

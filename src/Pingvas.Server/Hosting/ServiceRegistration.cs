@@ -24,6 +24,12 @@ public static class ServiceRegistration
         var configuration = builder.Configuration;
         var paths = DataPaths.From(configuration);
         var provider = DatabaseProvider(configuration);
+        if (provider == "sqlite" && role is PingvasRole.Api or PingvasRole.Worker)
+        {
+            throw new InvalidOperationException(
+                $"The {role.ToString().ToLowerInvariant()} role runs as one of several processes sharing a database: set Database__Provider=postgres " +
+                "and ConnectionStrings__Database. On SQLite run `serve`, which holds the API and the workers in one process.");
+        }
 
         services.AddSingleton(paths);
         services.AddSingleton(new HostRole(role));
@@ -31,12 +37,20 @@ public static class ServiceRegistration
         services.AddSingleton(sp => SigningKeys.Load(configuration, paths, embedded: provider == "sqlite" && role == PingvasRole.Serve,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<SigningKeys>()));
 
-        services.AddDbContext<PingvasDb>(options =>
+        if (provider == "postgres" && configuration.GetConnectionString("Database") is { } postgres)
+        {
+            TenantSessionInterceptor.EnsurePoolResets(postgres);
+        }
+
+        // Row-level security (PostgreSQL): each context keys its commands to its scope's tenant.
+        services.AddScoped<DatabaseTenant>();
+        services.AddDbContext<PingvasDb>((sp, options) =>
         {
             var connection = configuration.GetConnectionString("Database");
             if (provider == "postgres")
             {
                 options.UseNpgsql(connection ?? throw new InvalidOperationException("Database__Provider is postgres: set ConnectionStrings__Database."));
+                options.AddInterceptors(new TenantSessionInterceptor(sp.GetRequiredService<DatabaseTenant>()));
             }
             else
             {
@@ -68,7 +82,17 @@ public static class ServiceRegistration
         services.AddScoped<GenerationService>();
         services.AddSingleton<GenerationMapper>();
         services.AddPingvasStorage(configuration, paths);
-        services.AddSingleton<IGenerationEvents, HubGenerationEvents>();
+        if (provider == "postgres" && role != PingvasRole.Migrate)
+        {
+            // Several processes share the database: events, wake-ups and cancels travel by LISTEN/NOTIFY.
+            services.AddPostgresEvents(configuration, role, configuration.GetConnectionString("Database")
+                ?? throw new InvalidOperationException("Database__Provider is postgres: set ConnectionStrings__Database."));
+        }
+        else
+        {
+            services.AddSingleton<IGenerationEvents, HubGenerationEvents>();
+            services.AddSingleton(IQueueBroadcast.None);
+        }
 
         services.Configure<QueueOptions>(configuration.GetSection("Queue"));
         services.Configure<WorkerOptions>(configuration.GetSection("Worker"));
@@ -87,7 +111,7 @@ public static class ServiceRegistration
         services.AddSingleton<IImageEngine, ProceduralEngine>();
         services.AddSingleton<EngineDirectory>();
 
-        if (role == PingvasRole.Serve)
+        if (role is PingvasRole.Serve or PingvasRole.Worker)
         {
             services.AddHostedService<WorkerPool>();
             services.AddHostedService<QueueRecovery>();

@@ -32,8 +32,16 @@ public sealed class JobProgress(
         if (last || time.GetElapsedTime(lastWrite) >= DatabaseInterval)
         {
             lastWrite = time.GetTimestamp();
-            await db.Jobs.Where(j => j.Id == job.Id && j.Status == JobStatus.Running)
-                .ExecuteUpdateAsync(s => s.SetProperty(j => j.ProgressStep, job.ProgressStep), ct);
+            try
+            {
+                await db.Jobs.Where(j => j.Id == job.Id && j.Status == JobStatus.Running)
+                    .ExecuteUpdateAsync(s => s.SetProperty(j => j.ProgressStep, job.ProgressStep), ct);
+            }
+            catch (Exception ex) when (DatabaseOutage.Is(ex))
+            {
+                // Progress for pollers is best effort; the render goes on and live events still flow.
+                logger.LogWarning("Could not record progress of {JobId}: the database is unavailable", job.Id);
+            }
         }
 
         var dto = mapper.ToDto(job, [], null) with

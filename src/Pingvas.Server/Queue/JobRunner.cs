@@ -51,6 +51,12 @@ public sealed class JobRunner(
         {
             await CancelledAsync(job, workerId, time.GetElapsedTime(started), stopping);
         }
+        catch (Exception ex) when (DatabaseOutage.Is(ex))
+        {
+            // Not the job's fault: leave it running under its lease; when the lease runs out it is
+            // re-queued and runs again, charged once.
+            logger.LogWarning(ex, "Database unavailable while running {JobId}; the job returns to the queue when its lease expires", job.Id);
+        }
         catch (Exception ex)
         {
             logger.LogError(ex, "Generation {JobId} failed", job.Id);

@@ -8,7 +8,7 @@ using Pingvas.Server.Generation;
 namespace Pingvas.Server.Queue;
 
 /// <summary>Reads the queued jobs as the pure ordering rules in Pingvas.Core need them.</summary>
-public sealed class QueueReader(PingvasDb db, TimeProvider time, IOptions<QueueOptions> options)
+public sealed class QueueReader(PingvasDb db, DatabaseTenant tenant, TimeProvider time, IOptions<QueueOptions> options)
 {
     public AgingPolicy Aging => new(options.Value.AgingSeconds);
 
@@ -17,6 +17,9 @@ public sealed class QueueReader(PingvasDb db, TimeProvider time, IOptions<QueueO
     /// <summary>Every queued job, with its owner's round, fairness key and running slots.</summary>
     public async Task<IReadOnlyList<QueueCandidate>> CandidatesAsync(CancellationToken ct)
     {
+        // Every user's jobs decide the order, also when a request asks for its own positions:
+        // read in system context (row-level security), on the caller's connection and transaction.
+        using var system = tenant.AsSystem();
         var queued = await db.Jobs.AsNoTracking()
             .Where(j => j.Status == JobStatus.Queued)
             .Select(j => new { j.Id, j.UserId, j.Priority, j.CreatedAt })

@@ -52,7 +52,9 @@ public sealed class PingvasServer : IAsyncDisposable
     };
 
     /// <param name="configureServices">Replaces services after the app's own registrations, e.g. an engine that fails on purpose.</param>
-    public static async Task<PingvasServer> StartAsync(IDictionary<string, string>? overrides = null, string? dataPath = null, Action<IServiceCollection>? configureServices = null)
+    /// <param name="database">The database to run on (dropped with the server); by default <see cref="TestDatabase.CreateAsync"/>.</param>
+    public static async Task<PingvasServer> StartAsync(
+        IDictionary<string, string>? overrides = null, string? dataPath = null, Action<IServiceCollection>? configureServices = null, TestDatabase? database = null)
     {
         var settings = DefaultSettings();
         foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
@@ -60,13 +62,13 @@ public sealed class PingvasServer : IAsyncDisposable
             settings[key] = value;
         }
 
-        var database = await TestDatabase.CreateAsync();
+        database ??= await TestDatabase.CreateAsync();
         foreach (var (key, value) in database.Settings())
         {
             settings.TryAdd(key, value);
         }
 
-        if (database.Provider == "postgres")
+        if (settings.GetValueOrDefault("Database:Provider") == "postgres")
         {
             // Outside the embedded default the server requires a configured signing key.
             settings.TryAdd("Auth:SigningKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)));
@@ -144,7 +146,7 @@ public sealed class PingvasServer : IAsyncDisposable
     private async Task StartAppAsync()
     {
         var settings = Settings.Select(s => $"--{s.Key}={s.Value}").ToList();
-        if (Database.Provider == "postgres")
+        if (Settings.GetValueOrDefault("Database:Provider") == "postgres")
         {
             // As an operator would: `pingvas migrate` first; serve refuses an unmigrated database.
             await using var migrate = PingvasApp.Build(["migrate", "--data", DataPath, .. settings]);

@@ -33,13 +33,12 @@ public sealed class TestDatabase
 
     private static string Admin => Environment.GetEnvironmentVariable("PINGVAS_TEST_POSTGRES") ?? DefaultAdmin;
 
-    public static async Task<TestDatabase> CreateAsync()
-    {
-        if (!UsePostgres)
-        {
-            return new TestDatabase("sqlite", null, null);
-        }
+    public static async Task<TestDatabase> CreateAsync() =>
+        UsePostgres ? await CreatePostgresAsync() : new TestDatabase("sqlite", null, null);
 
+    /// <summary>A fresh PostgreSQL database whatever <c>PINGVAS_TEST_DATABASE</c> says (for PostgreSQL-only features).</summary>
+    public static async Task<TestDatabase> CreatePostgresAsync()
+    {
         var name = $"pingvas_test_{Guid.NewGuid():N}";
         await using (var admin = new NpgsqlConnection(Admin))
         {
@@ -87,10 +86,29 @@ public sealed class TestDatabase
             return;
         }
 
+        await DropDatabaseAsync(Admin, Name);
+    }
+
+    /// <summary>Drops a test database, ending its connections (pools of this process first).</summary>
+    public static async Task DropDatabaseAsync(string adminConnectionString, string name)
+    {
         NpgsqlConnection.ClearAllPools();
-        await using var admin = new NpgsqlConnection(Admin);
+        await using var admin = new NpgsqlConnection(adminConnectionString);
         await admin.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)", admin);
-        await drop.ExecuteNonQueryAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await drop.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 20)
+            {
+                // An autovacuum worker in the database: a non-superuser's FORCE may not end it
+                // ("must be a member of the role whose process is being terminated"). It ends soon.
+                await Task.Delay(250);
+            }
+        }
     }
 }

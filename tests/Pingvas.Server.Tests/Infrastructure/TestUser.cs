@@ -55,7 +55,7 @@ public sealed class TestUser(PingvasServer server, Guid id, string email, string
     public async Task<GenerationBody> WaitForAsync(Guid id, params string[] statuses)
     {
         statuses = statuses.Length == 0 ? ["succeeded", "failed", "cancelled"] : statuses;
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow.AddSeconds(120);
         while (true)
         {
             var job = await GetAsync(id);
@@ -66,7 +66,7 @@ public sealed class TestUser(PingvasServer server, Guid id, string email, string
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Generation {id} is still {job.Status} after 60 s.");
+                throw new TimeoutException($"Generation {id} is still {job.Status} after 120 s.");
             }
 
             await Task.Delay(50);

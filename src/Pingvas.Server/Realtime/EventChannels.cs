@@ -1,0 +1,14 @@
+namespace Pingvas.Server.Realtime;
+
+/// <summary>The PostgreSQL <c>LISTEN/NOTIFY</c> channels the processes of one deployment share.</summary>
+public static class EventChannels
+{
+    /// <summary>Generation events for the owner's SignalR connections (payload: <see cref="GenerationEventPayload"/>). API processes listen.</summary>
+    public const string Events = "pingvas_events";
+
+    /// <summary>Queue wake-ups (empty payload): a submit, a finished job, a re-queued job. Workers listen.</summary>
+    public const string Queue = "pingvas_queue";
+
+    /// <summary>Cancel requests (payload: the job id). The worker running the job stops it at once.</summary>
+    public const string Cancel = "pingvas_cancel";
+}

@@ -1,0 +1,125 @@
+using Microsoft.Extensions.Options;
+
+using Npgsql;
+
+using Pingvas.Server.Queue;
+
+namespace Pingvas.Server.Realtime;
+
+/// <summary>
+/// The one dedicated connection that <c>LISTEN</c>s for this process: generation events go to
+/// <see cref="EventForwarder"/> (and on to the local SignalR connections), wake-ups to the local
+/// workers, cancel requests to the job if it runs here. When the connection drops it reconnects
+/// with backoff and listens again; until then readiness reports degraded
+/// (<see cref="EventListenerHealthCheck"/>) and clients can still poll.
+/// </summary>
+public sealed class PostgresListener(
+    EventBusSetup setup,
+    IOptions<PostgresEventsOptions> options,
+    EventForwarder forwarder,
+    QueueSignal signal,
+    CancellationRegistry cancellations,
+    TimeProvider time,
+    ILogger<PostgresListener> logger) : BackgroundService
+{
+    private volatile bool listening;
+    private DateTimeOffset since;
+
+    public bool IsListening => listening;
+
+    /// <summary>When the listener last connected or lost its connection.</summary>
+    public DateTimeOffset Since => since;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        since = time.GetUtcNow();
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ListenAsync(() => failures = 0, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                SetListening(false);
+                failures++;
+                logger.LogWarning("The event listening connection failed ({Error}); reconnecting (attempt {Attempt})", ex.Message, failures);
+            }
+
+            var settings = options.Value;
+            var pause = Math.Min(settings.ReconnectMaxMilliseconds, settings.ReconnectMinMilliseconds * Math.Pow(2, Math.Min(failures - 1, 20)));
+            await Task.Delay(TimeSpan.FromMilliseconds(pause * (0.8 + (0.4 * Random.Shared.NextDouble()))), time, stoppingToken)
+                .ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    private async Task ListenAsync(Action connected, CancellationToken ct)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(setup.ConnectionString)
+        {
+            Pooling = false,
+            ApplicationName = $"{setup.ProcessName} listen",
+        };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        connection.Notification += (_, e) => Dispatch(e.Channel, e.Payload);
+        await connection.OpenAsync(ct);
+        await using (var listen = new NpgsqlCommand(string.Concat(setup.Channels.Select(c => $"LISTEN {c};")), connection))
+        {
+            await listen.ExecuteNonQueryAsync(ct);
+        }
+
+        SetListening(true);
+        connected();
+        logger.LogInformation("Listening for {Channels}", string.Join(", ", setup.Channels));
+        if (setup.Channels.Contains(EventChannels.Queue))
+        {
+            // Wake-ups sent while we were not listening are lost: look at the queue once now.
+            signal.NotifyLocal();
+        }
+
+        var check = TimeSpan.FromSeconds(Math.Max(1, options.Value.CheckSeconds));
+        while (true)
+        {
+            if (!await connection.WaitAsync(check, ct))
+            {
+                // Quiet for a while: make sure the connection is still there (a dead peer sends nothing).
+                await using var ping = new NpgsqlCommand("SELECT 1", connection) { CommandTimeout = 5 };
+                await ping.ExecuteScalarAsync(ct);
+            }
+        }
+    }
+
+    private void Dispatch(string channel, string payload)
+    {
+        // Runs on the connection's read: hand work off, never block it.
+        switch (channel)
+        {
+            case EventChannels.Events:
+                forwarder.Enqueue(payload);
+                break;
+            case EventChannels.Queue:
+                signal.NotifyLocal();
+                break;
+            case EventChannels.Cancel when Guid.TryParse(payload, out var jobId):
+                // Cancelling runs the job's callbacks: not on the listening connection's thread.
+                ThreadPool.QueueUserWorkItem(id => cancellations.CancelLocal(id), jobId, preferLocal: false);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void SetListening(bool value)
+    {
+        if (listening != value)
+        {
+            listening = value;
+            since = time.GetUtcNow();
+        }
+    }
+}
