@@ -226,3 +226,31 @@ public class QueueOrderTests
         Assert.Empty(QueueOrder.Sort([], Now, Aging));
     }
 }
+
+public class QueuePositionAmongTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void A_newcomer_lands_where_a_full_sort_puts_it(int seed)
+    {
+        var random = new Random(seed);
+        for (var trial = 0; trial < 200; trial++)
+        {
+            var queue = QueueTestKit.RandomQueue(random, random.Next(1, 80));
+            var newcomer = queue[random.Next(queue.Count)];
+            var others = QueueOrder.Sort(queue.Where(j => j != newcomer), QueueTestKit.Now, QueueTestKit.Aging);
+
+            var expected = QueueOrder.Positions(queue, QueueTestKit.Now, QueueTestKit.Aging)[newcomer.JobId];
+            Assert.Equal(expected, QueueOrder.PositionAmong(others, newcomer, QueueTestKit.Now, QueueTestKit.Aging));
+        }
+    }
+
+    [Fact]
+    public void An_empty_queue_puts_the_newcomer_first()
+    {
+        var job = QueueTestKit.Job(QueueTestKit.NewId(), QueueTestKit.Free);
+        Assert.Equal(1, QueueOrder.PositionAmong([], job, QueueTestKit.Now, QueueTestKit.Aging));
+    }
+}

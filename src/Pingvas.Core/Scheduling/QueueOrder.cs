@@ -27,16 +27,12 @@ public static class QueueOrder
         return Math.Max(job.PlanPriority, Math.Min(aging.MaxPriority, job.PlanPriority + (int)bonus));
     }
 
+    /// <summary>The start order as a comparison: earlier-starting jobs compare lower.</summary>
+    public static IComparer<QueueCandidate> Comparer(DateTime now, AgingPolicy aging) => new StartOrder(now, aging);
+
     /// <summary>Every queued job in the order it is expected to start.</summary>
     public static IReadOnlyList<QueueCandidate> Sort(IEnumerable<QueueCandidate> jobs, DateTime now, AgingPolicy aging) =>
-        jobs.Select(j => (Job: j, Priority: EffectivePriority(j, now, aging)))
-            .OrderByDescending(x => x.Priority)
-            .ThenBy(x => x.Job.UserRound)
-            .ThenBy(x => x.Job.UserLastServedAt ?? DateTime.MinValue)
-            .ThenBy(x => x.Job.EnqueuedAt)
-            .ThenBy(x => x.Job.JobId)
-            .Select(x => x.Job)
-            .ToList();
+        jobs.Order(Comparer(now, aging)).ToList();
 
     /// <summary>The job to start next: the first in order whose owner has a free running slot.</summary>
     public static QueueCandidate? Next(IEnumerable<QueueCandidate> jobs, DateTime now, AgingPolicy aging) =>
@@ -45,4 +41,65 @@ public static class QueueOrder
     /// <summary>1-based positions of every queued job in the expected start order.</summary>
     public static IReadOnlyDictionary<Guid, int> Positions(IEnumerable<QueueCandidate> jobs, DateTime now, AgingPolicy aging) =>
         Sort(jobs, now, aging).Select((j, i) => (j.JobId, Position: i + 1)).ToDictionary(x => x.JobId, x => x.Position);
+
+    /// <summary>
+    /// The 1-based position <paramref name="job"/> would take in a queue already in start order
+    /// (<see cref="Sort"/> with the same <paramref name="now"/>), found by binary search.
+    /// </summary>
+    public static int PositionAmong(IReadOnlyList<QueueCandidate> sorted, QueueCandidate job, DateTime now, AgingPolicy aging)
+    {
+        var order = Comparer(now, aging);
+        int low = 0, high = sorted.Count;
+        while (low < high)
+        {
+            var mid = low + ((high - low) / 2);
+            if (order.Compare(sorted[mid], job) < 0)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low + 1;
+    }
+
+    private sealed class StartOrder(DateTime now, AgingPolicy aging) : IComparer<QueueCandidate>
+    {
+        public int Compare(QueueCandidate? x, QueueCandidate? y)
+        {
+            if (ReferenceEquals(x, y))
+            {
+                return 0;
+            }
+
+            if (x is null || y is null)
+            {
+                return x is null ? -1 : 1;
+            }
+
+            var byPriority = EffectivePriority(y, now, aging).CompareTo(EffectivePriority(x, now, aging));
+            if (byPriority != 0)
+            {
+                return byPriority;
+            }
+
+            var byRound = x.UserRound.CompareTo(y.UserRound);
+            if (byRound != 0)
+            {
+                return byRound;
+            }
+
+            var byServed = (x.UserLastServedAt ?? DateTime.MinValue).CompareTo(y.UserLastServedAt ?? DateTime.MinValue);
+            if (byServed != 0)
+            {
+                return byServed;
+            }
+
+            var byAge = x.EnqueuedAt.CompareTo(y.EnqueuedAt);
+            return byAge != 0 ? byAge : x.JobId.CompareTo(y.JobId);
+        }
+    }
 }

@@ -53,21 +53,23 @@ public sealed class Ledger(PingvasDb db, TimeProvider time)
     }
 
     /// <summary>
-    /// Holds <paramref name="amount"/> for a job, drawn from lots in spend order. Returns false,
-    /// holding nothing, when the spendable balance is short.
+    /// Holds <paramref name="amount"/> for a job, drawn from lots in spend order, and saves it
+    /// together with whatever else the caller has added to the context (the job itself), in one
+    /// batch. When the spendable balance is short it holds and saves nothing. Either way it returns
+    /// the spendable balance afterwards.
     /// </summary>
-    public async Task<bool> ReserveAsync(Guid userId, Guid jobId, int amount, CancellationToken ct)
+    public async Task<(bool Reserved, int Balance)> ReserveAsync(Guid userId, Guid jobId, int amount, CancellationToken ct)
     {
-        await ExpireDueAsync(userId, null, ct);
         var now = Now;
         var lots = await db.Lots.Where(l => l.UserId == userId && l.Remaining > 0).ToListAsync(ct);
+        ExpireDue(userId, lots, null, now);
+        var before = LotAllocator.Spendable(lots.Select(l => l.ToRule()), now);
         var draws = LotAllocator.TryDraw(lots.Select(l => l.ToRule()), amount, now);
         if (draws is null)
         {
-            return false;
+            return (false, before);
         }
 
-        var before = LotAllocator.Spendable(lots.Select(l => l.ToRule()), now);
         var sequence = 0;
         foreach (var draw in draws)
         {
@@ -77,25 +79,30 @@ public sealed class Ledger(PingvasDb db, TimeProvider time)
 
         Append(userId, LedgerKind.Reserve, -amount, before - amount, "Reserved for a generation", jobId, $"reserve:{jobId}");
         await db.SaveChangesAsync(ct);
-        return true;
+        return (true, before - amount);
     }
 
     /// <summary>
     /// Settles a job: lifts its hold and charges <paramref name="charge"/> credits, drawing any
-    /// overrun from the balance but never below zero. Idempotent per job: a second call changes
-    /// nothing and returns the amount charged the first time.
+    /// overrun from the balance but never below zero, and saves with whatever else the caller has
+    /// changed in the context. Idempotent per job: a second call changes nothing and returns the
+    /// amount charged the first time. Returns the amount charged and the spendable balance after.
     /// </summary>
-    public async Task<int> SettleAsync(Guid userId, Guid jobId, int charge, string reason, CancellationToken ct)
+    public async Task<(int Charged, int Balance)> SettleAsync(Guid userId, Guid jobId, int charge, string reason, CancellationToken ct)
     {
-        var existing = await db.Ledger.Where(e => e.IdempotencyKey == $"charge:{jobId}").Select(e => (int?)e.Amount).SingleOrDefaultAsync(ct);
-        if (existing is not null || await db.Ledger.AnyAsync(e => e.IdempotencyKey == $"release:{jobId}", ct))
+        var now = Now;
+        var lots = await db.Lots.Where(l => l.UserId == userId).ToListAsync(ct);
+        var done = await db.Ledger
+            .Where(e => e.IdempotencyKey == $"charge:{jobId}" || e.IdempotencyKey == $"release:{jobId}")
+            .Select(e => new { e.Kind, e.Amount })
+            .ToListAsync(ct);
+        if (done.Count > 0)
         {
-            return -(existing ?? 0);
+            await db.SaveChangesAsync(ct);
+            return (-done.Where(e => e.Kind == LedgerKind.Charge).Sum(e => e.Amount), LotAllocator.Spendable(lots.Select(l => l.ToRule()), now));
         }
 
-        var now = Now;
         var holds = await db.LotHolds.Where(h => h.JobId == jobId && !h.Settled).OrderBy(h => h.Sequence).ToListAsync(ct);
-        var lots = await db.Lots.Where(l => l.UserId == userId).ToListAsync(ct);
         var before = LotAllocator.Spendable(lots.Select(l => l.ToRule()), now);
         var held = holds.Sum(h => h.Held);
 
@@ -130,38 +137,35 @@ public sealed class Ledger(PingvasDb db, TimeProvider time)
 
         balance -= charged;
         Append(userId, LedgerKind.Charge, -charged, balance, reason, jobId, $"charge:{jobId}");
+
+        // Credits returned to a lot that expired meanwhile are written off at once.
+        ExpireDue(userId, lots.Where(l => l.Remaining > 0).ToList(), jobId, now);
         await db.SaveChangesAsync(ct);
-        await ExpireDueAsync(userId, jobId, ct);
-        return charged;
+        return (charged, LotAllocator.Spendable(lots.Select(l => l.ToRule()), now));
     }
 
-    /// <summary>Returns a job's whole hold (failure, cancel before start). Idempotent per job.</summary>
-    public async Task ReleaseAsync(Guid userId, Guid jobId, string reason, CancellationToken ct)
+    /// <summary>Returns a job's whole hold (failure, cancel before start). Idempotent per job. Returns the spendable balance after.</summary>
+    public async Task<int> ReleaseAsync(Guid userId, Guid jobId, string reason, CancellationToken ct)
     {
-        if (await db.Ledger.AnyAsync(e => e.IdempotencyKey == $"release:{jobId}" || e.IdempotencyKey == $"charge:{jobId}", ct))
-        {
-            return;
-        }
-
+        var now = Now;
+        var lots = await db.Lots.Where(l => l.UserId == userId).ToListAsync(ct);
         var holds = await db.LotHolds.Where(h => h.JobId == jobId && !h.Settled).ToListAsync(ct);
         var held = holds.Sum(h => h.Held);
-        if (held == 0)
+        if (held > 0 && !await db.Ledger.AnyAsync(e => e.IdempotencyKey == $"release:{jobId}" || e.IdempotencyKey == $"charge:{jobId}", ct))
         {
-            return;
+            var before = LotAllocator.Spendable(lots.Select(l => l.ToRule()), now);
+            foreach (var hold in holds)
+            {
+                lots.Single(l => l.Id == hold.LotId).Remaining += hold.Held;
+                hold.Settled = true;
+            }
+
+            Append(userId, LedgerKind.Release, held, before + held, reason, jobId, $"release:{jobId}");
+            ExpireDue(userId, lots.Where(l => l.Remaining > 0).ToList(), jobId, now);
         }
 
-        var lotIds = holds.Select(h => h.LotId).ToList();
-        var before = await SpendableAsync(userId, ct);
-        var lots = await db.Lots.Where(l => lotIds.Contains(l.Id)).ToListAsync(ct);
-        foreach (var hold in holds)
-        {
-            lots.Single(l => l.Id == hold.LotId).Remaining += hold.Held;
-            hold.Settled = true;
-        }
-
-        Append(userId, LedgerKind.Release, held, before + held, reason, jobId, $"release:{jobId}");
         await db.SaveChangesAsync(ct);
-        await ExpireDueAsync(userId, jobId, ct);
+        return LotAllocator.Spendable(lots.Select(l => l.ToRule()), now);
     }
 
     /// <summary>
@@ -170,36 +174,41 @@ public sealed class Ledger(PingvasDb db, TimeProvider time)
     /// </summary>
     public async Task ExpireDueAsync(Guid userId, Guid? afterJob, CancellationToken ct)
     {
-        var now = Now;
-        var due = await db.Lots.Where(l => l.UserId == userId && l.Remaining > 0 && l.ExpiresAt != null && l.ExpiresAt <= now).ToListAsync(ct);
-        if (due.Count == 0)
+        var lots = await db.Lots.Where(l => l.UserId == userId && l.Remaining > 0).ToListAsync(ct);
+        if (ExpireDue(userId, lots, afterJob, Now))
         {
-            return;
+            await db.SaveChangesAsync(ct);
         }
+    }
 
-        var balance = await SpendableAsync(userId, ct);
+    /// <summary>Writes off the expired remainder of <paramref name="lots"/> (a user's non-empty lots) in the context; true when any expired.</summary>
+    private bool ExpireDue(Guid userId, List<Lot> lots, Guid? afterJob, DateTime now)
+    {
+        var due = lots.Where(l => l.ExpiresAt <= now).ToList();
+
+        // Expired lots are already excluded from the spendable sum, so the running balance starts there.
+        var balance = LotAllocator.Spendable(lots.Select(l => l.ToRule()), now);
         foreach (var lot in due)
         {
-            // Already excluded from the spendable sum above, so the running balance starts there.
             Append(userId, LedgerKind.Expire, -lot.Remaining, balance, $"Credits expired ({lot.Reason})", afterJob,
                 afterJob is null ? $"expire:{lot.Id}:{lot.Remaining}:{now.Ticks}" : $"expire:{lot.Id}:{afterJob}");
             lot.Remaining = 0;
         }
 
-        await db.SaveChangesAsync(ct);
+        return due.Count > 0;
     }
 
-    /// <summary>Records usage without moving credits (unlimited plans).</summary>
-    public async Task RecordUsageAsync(Guid userId, Guid jobId, int usage, CancellationToken ct)
+    /// <summary>Records usage without moving credits (unlimited plans). Returns the spendable balance.</summary>
+    public async Task<int> RecordUsageAsync(Guid userId, Guid jobId, int usage, CancellationToken ct)
     {
-        if (await db.Ledger.AnyAsync(e => e.IdempotencyKey == $"charge:{jobId}", ct))
+        var balance = await SpendableAsync(userId, ct);
+        if (!await db.Ledger.AnyAsync(e => e.IdempotencyKey == $"charge:{jobId}", ct))
         {
-            return;
+            Append(userId, LedgerKind.Charge, 0, balance, $"Usage of {usage} credits (unlimited plan)", jobId, $"charge:{jobId}");
         }
 
-        var balance = await SpendableAsync(userId, ct);
-        Append(userId, LedgerKind.Charge, 0, balance, $"Usage of {usage} credits (unlimited plan)", jobId, $"charge:{jobId}");
         await db.SaveChangesAsync(ct);
+        return balance;
     }
 
     private Task<int> SpendableAsync(Guid userId, CancellationToken ct)

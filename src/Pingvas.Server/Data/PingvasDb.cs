@@ -16,8 +16,16 @@ namespace Pingvas.Server.Data;
 /// Design is not available here), so this mapping must agree with them: names are snake_case and
 /// enums are stored as their lower-case names.
 /// </summary>
-public sealed class PingvasDb(DbContextOptions<PingvasDb> options) : DbContext(options)
+public sealed class PingvasDb : DbContext
 {
+    public PingvasDb(DbContextOptions<PingvasDb> options)
+        : base(options)
+    {
+        // Our transactions roll back as a whole on any failure, so the savepoint EF Core wraps
+        // around each SaveChanges inside one would only cost two more round trips.
+        Database.AutoSavepointsEnabled = false;
+    }
+
     public DbSet<User> Users => Set<User>();
 
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
@@ -51,6 +59,11 @@ public sealed class PingvasDb(DbContextOptions<PingvasDb> options) : DbContext(o
         b.Entity<Lot>().Property(x => x.Source).HasConversion(EnumText<Core.Credits.LotSource>());
         b.Entity<LedgerEntry>().Property(x => x.Kind).HasConversion(EnumText<LedgerKind>());
         b.Entity<Job>().Property(x => x.Status).HasConversion(EnumText<JobStatus>());
+
+        // Foreign keys without navigations, so one SaveChanges batch inserts a job before its holds and images.
+        b.Entity<LotHold>().HasOne<Job>().WithMany().HasForeignKey(h => h.JobId);
+        b.Entity<LotHold>().HasOne<Lot>().WithMany().HasForeignKey(h => h.LotId);
+        b.Entity<Image>().HasOne<Job>().WithMany().HasForeignKey(i => i.JobId);
 
         foreach (var entity in b.Model.GetEntityTypes())
         {

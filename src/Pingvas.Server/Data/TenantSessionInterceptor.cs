@@ -1,5 +1,6 @@
 using System.Data.Common;
 
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 using Npgsql;
@@ -51,6 +52,31 @@ public sealed class TenantSessionInterceptor(DatabaseTenant tenant) : DbCommandI
             throw new InvalidOperationException(
                 "ConnectionStrings__Database: row-level security needs pooled connections reset on return and not shared: remove No Reset On Close and Multiplexing.");
         }
+    }
+
+    /// <summary>
+    /// Opens the context's connection for the rest of its scope and keys it to
+    /// <paramref name="userId"/> if that account exists, in one round trip; false when it does not
+    /// (then the session stays in system context and the caller must reject the request). Later
+    /// commands of the scope run on this connection and need no further setting.
+    /// </summary>
+    public async Task<bool> KeyToAccountAsync(PingvasDb db, Guid userId, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = "SELECT set_config('pingvas.user_id', @user_id, false) FROM users WHERE id = @id";
+        command.Parameters.Add(new NpgsqlParameter("user_id", userId.ToString()));
+        command.Parameters.Add(new NpgsqlParameter("id", userId));
+        if (await command.ExecuteScalarAsync(ct) is null)
+        {
+            return false;
+        }
+
+        tenant.Set(userId);
+        known = true;
+        applied = userId;
+        setIn = null;
+        return true;
     }
 
     public void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Opened();

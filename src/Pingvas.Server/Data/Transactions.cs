@@ -14,27 +14,17 @@ public static class Transactions
         db.Database.BeginTransactionAsync(ct);
 
     /// <summary>
-    /// Serialises credit movements of one user. PostgreSQL locks the user's row until commit;
+    /// Serialises credit movements and queue transitions of one user: PostgreSQL locks the user's
+    /// row until commit, and a job claim takes the same lock (SKIP LOCKED), so a user whose row is
+    /// held is passed over rather than claimed for. FOR NO KEY UPDATE excludes other lockers just
+    /// as FOR UPDATE would, but does not block foreign-key checks of inserts that reference the user.
     /// SQLite's immediate transaction already excludes every other writer.
     /// </summary>
     public static async Task LockUserAsync(this PingvasDb db, Guid userId, CancellationToken ct)
     {
         if (db.Database.IsNpgsql())
         {
-            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR UPDATE", ct);
-        }
-    }
-
-    /// <summary>
-    /// Serialises job claims, so two workers cannot both start a job for a user who has one free
-    /// slot. SQLite's immediate transaction already does; PostgreSQL takes a transaction-scoped
-    /// advisory lock (claims are a few milliseconds, so one at a time is plenty for now).
-    /// </summary>
-    public static async Task LockQueueAsync(this PingvasDb db, CancellationToken ct)
-    {
-        if (db.Database.IsNpgsql())
-        {
-            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(7031001)", ct);
+            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR NO KEY UPDATE", ct);
         }
     }
 }

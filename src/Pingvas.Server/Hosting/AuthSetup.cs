@@ -44,8 +44,7 @@ public static class AuthSetup
                 OnTokenValidated = async ctx =>
                 {
                     var id = CurrentUser.TryGetId(ctx.Principal);
-                    var db = ctx.HttpContext.RequestServices.GetRequiredService<PingvasDb>();
-                    if (id is null || !await db.Users.AnyAsync(u => u.Id == id, ctx.HttpContext.RequestAborted))
+                    if (id is null || !await AccountExistsAsync(ctx.HttpContext, id.Value))
                     {
                         ctx.Fail("The token does not name an existing account.");
                     }
@@ -57,5 +56,21 @@ public static class AuthSetup
         services.AddScoped<CurrentUser>();
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         return services;
+    }
+
+    /// <summary>
+    /// On PostgreSQL an API request keeps one connection for its scope, keyed to the user for
+    /// row-level security by the same statement that checks the account, so its commands need no
+    /// further setup. A hub connection lives for hours and must not hold a pooled connection.
+    /// </summary>
+    private static async Task<bool> AccountExistsAsync(HttpContext http, Guid userId)
+    {
+        var db = http.RequestServices.GetRequiredService<PingvasDb>();
+        if (db.Database.IsNpgsql() && !http.Request.Path.StartsWithSegments(ProgressHub.Path))
+        {
+            return await http.RequestServices.GetRequiredService<TenantSessionInterceptor>().KeyToAccountAsync(db, userId, http.RequestAborted);
+        }
+
+        return await db.Users.AnyAsync(u => u.Id == userId, http.RequestAborted);
     }
 }

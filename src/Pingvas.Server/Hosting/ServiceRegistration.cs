@@ -44,13 +44,14 @@ public static class ServiceRegistration
 
         // Row-level security (PostgreSQL): each context keys its commands to its scope's tenant.
         services.AddScoped<DatabaseTenant>();
+        services.AddScoped<TenantSessionInterceptor>();
         services.AddDbContext<PingvasDb>((sp, options) =>
         {
             var connection = configuration.GetConnectionString("Database");
             if (provider == "postgres")
             {
-                options.UseNpgsql(connection ?? throw new InvalidOperationException("Database__Provider is postgres: set ConnectionStrings__Database."));
-                options.AddInterceptors(new TenantSessionInterceptor(sp.GetRequiredService<DatabaseTenant>()));
+                options.UseNpgsql(WithAutoPrepare(connection ?? throw new InvalidOperationException("Database__Provider is postgres: set ConnectionStrings__Database.")));
+                options.AddInterceptors(sp.GetRequiredService<TenantSessionInterceptor>());
             }
             else
             {
@@ -99,6 +100,8 @@ public static class ServiceRegistration
         var grace = configuration.GetValue("Worker:ShutdownGraceSeconds", new WorkerOptions().ShutdownGraceSeconds);
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(grace + 10));
         services.AddSingleton<QueueSignal>();
+        services.AddSingleton<QueueSnapshot>();
+        services.AddSingleton<CatalogCache>();
         services.AddSingleton<CancellationRegistry>();
         services.AddScoped<QueueReader>();
         services.AddScoped<JobClaimer>();
@@ -116,6 +119,22 @@ public static class ServiceRegistration
             services.AddHostedService<WorkerPool>();
             services.AddHostedService<QueueRecovery>();
         }
+    }
+
+    /// <summary>
+    /// Lets Npgsql prepare the statements the server repeats (each submit and claim runs the same
+    /// few), so PostgreSQL stops parsing and planning them every time, unless the operator chose.
+    /// </summary>
+    internal static string WithAutoPrepare(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!builder.ContainsKey("Max Auto Prepare"))
+        {
+            builder.MaxAutoPrepare = 64;
+            builder.AutoPrepareMinUsages = 2;
+        }
+
+        return builder.ConnectionString;
     }
 
     public static string DatabaseProvider(IConfiguration configuration) =>

@@ -1,6 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
+using Npgsql;
+
+using NpgsqlTypes;
+
 using Pingvas.Core.Scheduling;
 using Pingvas.Server.Data;
 using Pingvas.Server.Generation;
@@ -8,15 +12,101 @@ using Pingvas.Server.Generation;
 namespace Pingvas.Server.Queue;
 
 /// <summary>
-/// Takes the next job in queue order for a worker and leases it. Claiming is one write
-/// transaction; the status-guarded update makes a job claimable exactly once.
+/// Takes the next job in queue order for a worker and leases it. The status-guarded update makes
+/// a job claimable exactly once. PostgreSQL claims in one statement that locks only the owner's
+/// user row; SQLite's immediate transaction serialises everything, so it orders the queue in C#.
 /// </summary>
 public sealed class JobClaimer(PingvasDb db, QueueReader reader, Credits.Ledger ledger, IOptions<QueueOptions> options)
 {
-    public async Task<Job?> ClaimNextAsync(string workerId, CancellationToken ct)
+    /// <summary>
+    /// The claim on PostgreSQL, one round trip in autocommit. <c>heads</c> is a loose index scan
+    /// over ix_jobs_queued_head: one probe per user with queued work finds that user's oldest job.
+    /// <c>candidates</c> keeps the claimable heads with <see cref="QueueOrder.EffectivePriority"/>;
+    /// <c>pick</c> takes the first in <see cref="QueueOrder.Next"/>'s order and locks its owner's
+    /// user row. Every move of a job out of <c>queued</c> (submit, cancel, claim) holds that lock,
+    /// so claims for one user are serialised (exact running limits) while claims for different
+    /// users run in parallel, and SKIP LOCKED passes over a busy user instead of waiting.
+    /// A claim committed after this statement's snapshot changed the user row (last_served_at),
+    /// so its version (xmin) differs from the one read: that user is passed over too, rather than
+    /// picking a head already taken. A head cancelled meanwhile fails the status guard: no row.
+    /// </summary>
+    private const string ClaimSql = """
+        WITH RECURSIVE heads AS (
+            (SELECT j.id, j.user_id, j.priority, j.created_at, j.available_at
+             FROM jobs j
+             WHERE j.status = 'queued'
+             ORDER BY j.user_id, j.created_at, j.id
+             LIMIT 1)
+            UNION ALL
+            SELECT n.id, n.user_id, n.priority, n.created_at, n.available_at
+            FROM heads h
+            CROSS JOIN LATERAL (
+                SELECT j.id, j.user_id, j.priority, j.created_at, j.available_at
+                FROM jobs j
+                WHERE j.status = 'queued' AND j.user_id > h.user_id
+                ORDER BY j.user_id, j.created_at, j.id
+                LIMIT 1) n
+        ),
+        candidates AS (
+            SELECT h.id, h.user_id, h.created_at, u.xmin AS seen, u.last_served_at,
+                CASE WHEN @step <= 0 THEN h.priority
+                     ELSE greatest(h.priority, least(@max, h.priority + least(floor(
+                         greatest(0, extract(epoch FROM @now - greatest(h.created_at, u.last_served_at))::float8) / @step), @max)::int))
+                END AS effective
+            FROM heads h
+            JOIN users u ON u.id = h.user_id
+            JOIN plans p ON p.id = u.plan_id
+            WHERE (h.available_at IS NULL OR h.available_at <= @now)
+              AND (p.concurrent_jobs IS NULL
+                   OR (SELECT count(*) FROM jobs r WHERE r.user_id = h.user_id AND r.status = 'running') < p.concurrent_jobs)
+        ),
+        pick AS (
+            SELECT c.id, c.user_id
+            FROM candidates c
+            JOIN users u ON u.id = c.user_id
+            WHERE u.xmin = c.seen
+            ORDER BY c.effective DESC, c.last_served_at ASC NULLS FIRST, c.created_at, c.id
+            LIMIT 1
+            FOR NO KEY UPDATE OF u SKIP LOCKED
+        ),
+        claimed AS (
+            UPDATE jobs
+            SET status = 'running', started_at = @now, attempt = jobs.attempt + 1, worker_id = @worker,
+                lease_expires_at = @lease, progress_step = 0
+            FROM pick
+            WHERE jobs.id = pick.id AND jobs.status = 'queued'
+            RETURNING jobs.*
+        ),
+        served AS (
+            UPDATE users SET last_served_at = @now FROM claimed WHERE users.id = claimed.user_id
+        )
+        SELECT * FROM claimed
+        """;
+
+    public Task<Job?> ClaimNextAsync(string workerId, CancellationToken ct) =>
+        db.Database.IsNpgsql() ? ClaimOnPostgresAsync(workerId, ct) : ClaimOnSqliteAsync(workerId, ct);
+
+    private async Task<Job?> ClaimOnPostgresAsync(string workerId, CancellationToken ct)
+    {
+        var now = reader.Now;
+        var aging = reader.Aging;
+        var parameters = new object[]
+        {
+            new NpgsqlParameter("now", NpgsqlDbType.TimestampTz) { Value = now },
+            new NpgsqlParameter("step", NpgsqlDbType.Double) { Value = aging.StepSeconds },
+            new NpgsqlParameter("max", NpgsqlDbType.Integer) { Value = aging.MaxPriority },
+            new NpgsqlParameter("worker", NpgsqlDbType.Text) { Value = workerId },
+            new NpgsqlParameter("lease", NpgsqlDbType.TimestampTz) { Value = now.AddSeconds(options.Value.LeaseSeconds) },
+        };
+
+        // No LINQ on top: EF would wrap the statement in a subquery, which a data-modifying WITH cannot be.
+        var claimed = await db.Jobs.FromSqlRaw(ClaimSql, parameters).AsNoTracking().ToListAsync(ct);
+        return claimed.SingleOrDefault();
+    }
+
+    private async Task<Job?> ClaimOnSqliteAsync(string workerId, CancellationToken ct)
     {
         await using var tx = await db.BeginWriteAsync(ct);
-        await db.LockQueueAsync(ct);
         var candidates = await reader.CandidatesAsync(ct);
         var now = reader.Now;
 
@@ -57,9 +147,19 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, Credits.Ledger 
     {
         await using var tx = await db.BeginWriteAsync(ct);
         var now = reader.Now;
-        var orphans = await db.Jobs
-            .Where(j => j.Status == JobStatus.Running && (allRunning || j.LeaseExpiresAt < now))
-            .ToListAsync(ct);
+        var orphaned = db.Jobs.Where(j => j.Status == JobStatus.Running && (allRunning || j.LeaseExpiresAt < now));
+
+        // Re-queueing changes which job is its owner's next, and a late finish by the lost worker
+        // also takes the owner's lock: lock the owners first (in id order, so two recoveries
+        // cannot deadlock), then read the jobs again, so neither overwrites the other.
+        var owners = (await orphaned.Select(j => j.UserId).Distinct().ToListAsync(ct)).Order().ToList();
+        foreach (var owner in owners)
+        {
+            await db.LockUserAsync(owner, ct);
+        }
+
+        // A job orphaned since the first read waits for the next round, whose locks will cover it.
+        var orphans = (await orphaned.ToListAsync(ct)).Where(j => owners.Contains(j.UserId)).ToList();
         foreach (var job in orphans)
         {
             job.WorkerId = null;
@@ -72,8 +172,6 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, Credits.Ledger 
                 job.FinishedAt = now;
                 job.ErrorCode = "worker_lost";
                 job.Error = $"The job lost its worker {job.Attempt} times; its credits were refunded.";
-                await db.SaveChangesAsync(ct);
-                await db.LockUserAsync(job.UserId, ct);
                 await ledger.ReleaseAsync(job.UserId, job.Id, "Refund: the job could not be completed", ct);
             }
             else

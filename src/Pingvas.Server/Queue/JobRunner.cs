@@ -97,11 +97,11 @@ public sealed class JobRunner(
             job.ProgressStep = job.ProgressTotal;
             job.FinishedAt = time.GetUtcNow().UtcDateTime;
             job.LeaseExpiresAt = null;
-            await db.SaveChangesAsync(ct);
-            job.CreditsCharged = await ChargeAsync(job, charge, $"Generation: {result.ComputeTime.TotalSeconds:0.###} GPU-seconds", ct);
+
+            // The settlement saves the job and its images with it, in one batch.
+            (job.CreditsCharged, balance) = await ChargeAsync(job, charge, $"Generation: {result.ComputeTime.TotalSeconds:0.###} GPU-seconds", ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
-            balance = (await ledger.BalanceAsync(job.UserId, ct)).Balance;
             await events.PublishAsync(job.UserId, mapper.ToDto(job, images, null) with { Balance = balance }, ct);
         }
     }
@@ -120,11 +120,9 @@ public sealed class JobRunner(
         job.ComputeMs = (long)Math.Ceiling(used.TotalMilliseconds);
         job.FinishedAt = time.GetUtcNow().UtcDateTime;
         job.LeaseExpiresAt = null;
-        await db.SaveChangesAsync(ct);
-        job.CreditsCharged = await ChargeAsync(job, CostEstimator.Charge(used), $"Cancelled while running: {used.TotalSeconds:0.###} GPU-seconds used", ct);
+        (job.CreditsCharged, var balance) = await ChargeAsync(job, CostEstimator.Charge(used), $"Cancelled while running: {used.TotalSeconds:0.###} GPU-seconds used", ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        var balance = (await ledger.BalanceAsync(job.UserId, ct)).Balance;
         await events.PublishAsync(job.UserId, mapper.ToDto(job, [], null) with { Balance = balance }, ct);
     }
 
@@ -144,10 +142,8 @@ public sealed class JobRunner(
         job.CreditsCharged = 0;
         job.FinishedAt = time.GetUtcNow().UtcDateTime;
         job.LeaseExpiresAt = null;
-        await db.SaveChangesAsync(ct);
-        await ledger.ReleaseAsync(job.UserId, job.Id, "Refund: the generation failed", ct);
+        var balance = await ledger.ReleaseAsync(job.UserId, job.Id, "Refund: the generation failed", ct);
         await tx.CommitAsync(ct);
-        var balance = (await ledger.BalanceAsync(job.UserId, ct)).Balance;
         await events.PublishAsync(job.UserId, mapper.ToDto(job, [], null) with { Balance = balance }, ct);
     }
 
@@ -165,14 +161,13 @@ public sealed class JobRunner(
         logger.LogInformation("Handed generation {JobId} back to the queue on shutdown", claimed.Id);
     }
 
-    private async Task<int> ChargeAsync(Job job, int charge, string reason, CancellationToken ct)
+    private async Task<(int Charged, int Balance)> ChargeAsync(Job job, int charge, string reason, CancellationToken ct)
     {
         var unlimited = await db.Users.Where(u => u.Id == job.UserId)
             .Join(db.Plans, u => u.PlanId, p => p.Id, (u, p) => p.MonthlyCredits == null).SingleAsync(ct);
         if (unlimited && job.ReservedCredits == 0)
         {
-            await ledger.RecordUsageAsync(job.UserId, job.Id, charge, ct);
-            return charge;
+            return (charge, await ledger.RecordUsageAsync(job.UserId, job.Id, charge, ct));
         }
 
         return await ledger.SettleAsync(job.UserId, job.Id, charge, reason, ct);

@@ -1,0 +1,4 @@
+-- The queue reads only queued jobs, each user's in submission order: index just those (as on PostgreSQL).
+CREATE INDEX ix_jobs_queued_head ON jobs (user_id, created_at, id) WHERE status = 'queued';
+-- The running limit counts a user's running jobs: only those rows, not the user's whole history.
+CREATE INDEX ix_jobs_running_user ON jobs (user_id) WHERE status = 'running';

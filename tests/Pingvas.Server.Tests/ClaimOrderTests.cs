@@ -1,0 +1,326 @@
+using System.Collections.Concurrent;
+
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+using Pingvas.Core.Scheduling;
+using Pingvas.Server.Accounts;
+using Pingvas.Server.Data;
+using Pingvas.Server.Generation;
+using Pingvas.Server.Queue;
+using Pingvas.Server.Tests.Infrastructure;
+
+namespace Pingvas.Server.Tests;
+
+/// <summary>
+/// <see cref="JobClaimer.ClaimNextAsync"/> against the pure rules of <see cref="QueueOrder"/>, on
+/// the provider under test (PostgreSQL claims in one SQL statement, SQLite in C#). The servers run
+/// no workers and a frozen clock, so every claim here is the test's own and "now" is exact.
+/// </summary>
+public sealed class ClaimOrderTests
+{
+    private const double AgingSeconds = 90;
+    private static readonly string[] PlanIds = ["free", "starter", "pro", "studio", "enterprise"];
+
+    [Fact]
+    public async Task Each_claim_takes_the_job_the_queue_rules_put_first()
+    {
+        var clock = new FrozenClock();
+        await using var server = await StartAsync(clock);
+        var rng = new Random(6101);
+        var users = await SeedUsersAsync(server, rng, 24, clock.Now);
+        var plans = await server.QueryAsync(db => db.Plans.AsNoTracking().ToDictionaryAsync(p => p.Id, p => p.ConcurrentJobs));
+        var jobs = new List<Job>();
+        for (var i = 0; i < 320; i++)
+        {
+            // Whole seconds over 15 minutes: many exact aging boundaries and some created_at ties (then the id decides).
+            var created = clock.Now.AddSeconds(-rng.Next(0, 900));
+            var job = NewJob(rng, users[rng.Next(users.Count)].Id, rng.Next(2, 11), created);
+            job.AvailableAt = rng.Next(10) switch
+            {
+                0 => clock.Now.AddSeconds(rng.Next(30, 400)), // backing off: blocks its owner while it is the head
+                1 => clock.Now.AddSeconds(-rng.Next(1, 60)), // backoff over
+                _ => null,
+            };
+            jobs.Add(job);
+        }
+
+        // Running jobs up to (or one below) the limit for a third of the limited users.
+        foreach (var user in users.Where((u, i) => i % 3 == 0 && plans[u.PlanId] is not null))
+        {
+            for (var k = 0; k < plans[user.PlanId]!.Value - (rng.Next(2) == 0 ? 0 : 1); k++)
+            {
+                var running = NewJob(rng, user.Id, 5, clock.Now.AddMinutes(-30));
+                (running.Status, running.Attempt, running.WorkerId, running.StartedAt, running.LeaseExpiresAt) =
+                    (JobStatus.Running, 1, "elsewhere:1", clock.Now.AddMinutes(-1), clock.Now.AddHours(1));
+                jobs.Add(running);
+            }
+        }
+
+        await server.QueryAsync(db => { db.Jobs.AddRange(jobs); return db.SaveChangesAsync(); });
+        var aging = new AgingPolicy(AgingSeconds);
+        int claims = 0, aged = 0, backingOff = 0, atLimit = 0, idle = 0;
+        for (var step = 0; step < 1000 && idle < 40; step++)
+        {
+            var state = await ReadQueueAsync(server, clock.Now);
+            var expected = QueueOrder.Next(state.Claimable, clock.Now, aging);
+            backingOff += state.BackingOff;
+            atLimit += state.Claimable.Count(c => !c.UserHasFreeSlot);
+
+            var claimed = await ClaimAsync(server, "test:1");
+            Assert.True(expected?.JobId == claimed?.Id, $"Step {step}: expected {expected?.JobId}, claimed {claimed?.Id}.");
+            if (claimed is not null)
+            {
+                claims++;
+                idle = 0;
+                aged += QueueOrder.EffectivePriority(expected!, clock.Now, aging) > expected!.PlanPriority ? 1 : 0;
+                Assert.Equal(JobStatus.Running, claimed.Status);
+                Assert.Equal(clock.Now, claimed.StartedAt);
+                Assert.Equal(clock.Now.AddSeconds(60), claimed.LeaseExpiresAt);
+                Assert.Equal("test:1", claimed.WorkerId);
+                Assert.Equal(1, claimed.Attempt);
+                Assert.Equal(0, claimed.ProgressStep);
+                Assert.Equal(clock.Now, await server.QueryAsync(db => db.Users.Where(u => u.Id == claimed.UserId).Select(u => u.LastServedAt).SingleAsync()));
+            }
+            else
+            {
+                idle++;
+                if (state.Queued == 0)
+                {
+                    break;
+                }
+            }
+
+            // Between claims: sometimes a running job finishes (a slot frees up) and time passes (aging,
+            // backoffs end); when nothing was claimable, every running job finishes.
+            if (claimed is null || rng.Next(3) == 0)
+            {
+                await FinishAsync(server, claimed is null ? null : rng);
+            }
+
+            clock.Advance(TimeSpan.FromSeconds(claimed is null ? 60 : rng.Next(0, 8)));
+        }
+
+        // The rules were exercised, not just the happy path.
+        Assert.True(claims >= 250, $"Only {claims} claims.");
+        Assert.True(aged > 0 && backingOff > 0 && atLimit > 0, $"aged {aged}, backing off {backingOff}, at limit {atLimit}");
+        Assert.Equal(0, await server.QueryAsync(db => db.Jobs.CountAsync(j => j.Status == JobStatus.Queued && (j.AvailableAt == null || j.AvailableAt <= clock.Now))));
+    }
+
+    [Fact]
+    public async Task Parallel_claimers_take_every_job_once_and_never_exceed_a_running_limit()
+    {
+        var clock = new FrozenClock();
+        await using var server = await StartAsync(clock);
+        var rng = new Random(6102);
+        var users = await SeedUsersAsync(server, rng, 30, clock.Now);
+        var one = users.First(u => u.PlanId == "free");
+        var three = users.First(u => u.PlanId == "studio");
+        var plans = await server.QueryAsync(db => db.Plans.AsNoTracking().ToDictionaryAsync(p => p.Id, p => p.ConcurrentJobs));
+        var limits = users.ToDictionary(u => u.Id, u => plans[u.PlanId]);
+        Assert.Equal(1, limits[one.Id]);
+        Assert.Equal(3, limits[three.Id]);
+
+        var jobs = Enumerable.Range(0, 320)
+            .Select(i => NewJob(rng, i % 4 == 0 ? one.Id : i % 4 == 1 ? three.Id : users[rng.Next(users.Count)].Id, rng.Next(2, 11), clock.Now.AddSeconds(-rng.Next(0, 600))))
+            .ToList();
+        await server.QueryAsync(db => { db.Jobs.AddRange(jobs); return db.SaveChangesAsync(); });
+
+        var claimed = new ConcurrentQueue<(Guid JobId, Guid UserId)>();
+        var holding = new ConcurrentDictionary<Guid, int>();
+        var violations = new ConcurrentBag<string>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await Task.WhenAll(Enumerable.Range(1, 8).Select(k => Task.Run(async () =>
+        {
+            var worker = $"test:{k}";
+            var random = new Random(k);
+            while (claimed.Count < jobs.Count)
+            {
+                timeout.Token.ThrowIfCancellationRequested();
+                await using var scope = server.Services.CreateAsyncScope();
+                var job = await scope.ServiceProvider.GetRequiredService<JobClaimer>().ClaimNextAsync(worker, timeout.Token);
+                if (job is null)
+                {
+                    await Task.Delay(random.Next(1, 4), timeout.Token);
+                    continue;
+                }
+
+                claimed.Enqueue((job.Id, job.UserId));
+
+                // Counted after the claim commits and uncounted before the finish commits: a count over the
+                // limit here means the database really had that many running at once.
+                var held = holding.AddOrUpdate(job.UserId, 1, (_, n) => n + 1);
+                var db = scope.ServiceProvider.GetRequiredService<PingvasDb>();
+                var running = await db.Jobs.CountAsync(j => j.UserId == job.UserId && j.Status == JobStatus.Running, timeout.Token);
+                if (limits[job.UserId] is { } limit && (held > limit || running > limit))
+                {
+                    violations.Add($"user {job.UserId}: {held} held, {running} running, limit {limit}");
+                }
+
+                await Task.Delay(random.Next(0, 4), timeout.Token);
+                holding.AddOrUpdate(job.UserId, 0, (_, n) => n - 1);
+                var finished = await db.Jobs.Where(j => j.Id == job.Id && j.WorkerId == worker && j.Status == JobStatus.Running)
+                    .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Succeeded).SetProperty(j => j.FinishedAt, clock.Now), timeout.Token);
+                if (finished != 1)
+                {
+                    violations.Add($"job {job.Id} was not running for {worker} any more");
+                }
+            }
+        }, timeout.Token)));
+
+        Assert.Empty(violations);
+        Assert.Equal(jobs.Select(j => j.Id).Order(), claimed.Select(c => c.JobId).Order());
+        var rows = await server.QueryAsync(db => db.Jobs.AsNoTracking().ToListAsync());
+        Assert.All(rows, j => Assert.Equal((JobStatus.Succeeded, 1), (j.Status, j.Attempt)));
+
+        // A user with one slot is claimed for strictly one job after another: in submission order.
+        Assert.Equal(
+            rows.Where(j => j.UserId == one.Id).OrderBy(j => j.CreatedAt).ThenBy(j => j.Id).Select(j => j.Id),
+            claimed.Where(c => c.UserId == one.Id).Select(c => c.JobId));
+    }
+
+    [Fact]
+    public async Task On_postgres_a_user_whose_row_is_locked_is_passed_over_not_waited_on()
+    {
+        var clock = new FrozenClock();
+        await using var server = await StartAsync(clock, await TestDatabase.CreatePostgresAsync());
+        var rng = new Random(6103);
+        var users = await SeedUsersAsync(server, rng, 2, clock.Now, "enterprise");
+        var (busy, other) = (users[0], users[1]);
+
+        // busy's job would go first: higher priority and older.
+        var first = NewJob(rng, busy.Id, 10, clock.Now.AddMinutes(-5));
+        var second = NewJob(rng, other.Id, 2, clock.Now);
+        await server.QueryAsync(db => { db.Jobs.AddRange(first, second); return db.SaveChangesAsync(); });
+
+        // A submit, cancel or settlement for busy in progress in another transaction holds its user row.
+        await using var lockScope = server.Services.CreateAsyncScope();
+        var lockDb = lockScope.ServiceProvider.GetRequiredService<PingvasDb>();
+        await using var tx = await lockDb.BeginWriteAsync(CancellationToken.None);
+        await lockDb.LockUserAsync(busy.Id, CancellationToken.None);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        Assert.Equal(second.Id, (await ClaimAsync(server, "test:1", timeout.Token))?.Id);
+        Assert.Null(await ClaimAsync(server, "test:2", timeout.Token));
+
+        // FOR NO KEY UPDATE does not block foreign-key checks: busy's new job can be inserted meanwhile.
+        var third = NewJob(rng, busy.Id, 10, clock.Now);
+        await server.QueryAsync(db => { db.Jobs.Add(third); return db.SaveChangesAsync(timeout.Token); });
+
+        await tx.CommitAsync(CancellationToken.None);
+        Assert.Equal(first.Id, (await ClaimAsync(server, "test:3", timeout.Token))?.Id);
+        Assert.Equal(third.Id, (await ClaimAsync(server, "test:4", timeout.Token))?.Id);
+    }
+
+    /// <summary>A server with no workers and no lease recovery, on a clock that moves only when told.</summary>
+    private static Task<PingvasServer> StartAsync(FrozenClock clock, TestDatabase? database = null) =>
+        PingvasServer.StartAsync(
+            new Dictionary<string, string> { ["Queue:AgingSeconds"] = AgingSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            configureServices: services =>
+            {
+                foreach (var hosted in services.Where(d => d.ServiceType == typeof(IHostedService)
+                    && (d.ImplementationType == typeof(WorkerPool) || d.ImplementationType == typeof(QueueRecovery))).ToList())
+                {
+                    services.Remove(hosted);
+                }
+
+                services.AddSingleton<TimeProvider>(clock);
+            },
+            database: database);
+
+    private static async Task<Job?> ClaimAsync(PingvasServer server, string workerId, CancellationToken ct = default)
+    {
+        await using var scope = server.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<JobClaimer>().ClaimNextAsync(workerId, ct);
+    }
+
+    /// <summary>Users straight in the database (no password hashing): plans round-robin, a third never served.</summary>
+    private static async Task<List<User>> SeedUsersAsync(PingvasServer server, Random rng, int count, DateTime now, string? plan = null)
+    {
+        var users = Enumerable.Range(0, count).Select(i => new User
+        {
+            Id = NewId(rng),
+            Email = $"claim-{i}-{Guid.NewGuid():N}@example.com",
+            Name = $"Claimer {i}",
+            PasswordHash = "not-a-hash",
+            PlanId = plan ?? PlanIds[i % PlanIds.Length],
+            PeriodStart = now.AddDays(-1),
+            PeriodEnd = now.AddDays(29),
+            LastServedAt = i % 3 == 0 ? null : now.AddSeconds(-rng.Next(0, 900)),
+            CreatedAt = now.AddDays(-1),
+        }).ToList();
+        await server.QueryAsync(db => { db.Users.AddRange(users); return db.SaveChangesAsync(); });
+        return users;
+    }
+
+    private static Job NewJob(Random rng, Guid userId, int priority, DateTime createdAt) => new()
+    {
+        Id = NewId(rng),
+        UserId = userId,
+        Status = JobStatus.Queued,
+        Prompt = "a lighthouse",
+        ModelId = "sd-1.5",
+        Width = 512,
+        Height = 512,
+        Steps = 1,
+        CfgScale = 7,
+        Scheduler = "euler",
+        Seed = 1,
+        BatchSize = 1,
+        Priority = priority,
+        ProgressTotal = 1,
+        CreatedAt = createdAt,
+    };
+
+    private static Guid NewId(Random rng)
+    {
+        var bytes = new byte[16];
+        rng.NextBytes(bytes);
+        return new Guid(bytes);
+    }
+
+    private sealed record QueueState(IReadOnlyList<QueueCandidate> Claimable, int Queued, int BackingOff);
+
+    /// <summary>The claimable heads as the rules define them, computed here from the rows, not by the server's reader.</summary>
+    private static async Task<QueueState> ReadQueueAsync(PingvasServer server, DateTime now)
+    {
+        var jobs = await server.QueryAsync(db => db.Jobs.AsNoTracking()
+            .Where(j => j.Status == JobStatus.Queued || j.Status == JobStatus.Running)
+            .Select(j => new { j.Id, j.UserId, j.Status, j.Priority, j.CreatedAt, j.AvailableAt })
+            .ToListAsync());
+        var users = await server.QueryAsync(db => db.Users.AsNoTracking()
+            .Join(db.Plans, u => u.PlanId, p => p.Id, (u, p) => new { u.Id, u.LastServedAt, p.ConcurrentJobs })
+            .ToDictionaryAsync(u => u.Id));
+        var heads = jobs.Where(j => j.Status == JobStatus.Queued)
+            .GroupBy(j => j.UserId)
+            .Select(g => g.OrderBy(j => j.CreatedAt).ThenBy(j => j.Id).First())
+            .ToList();
+        var claimable = heads
+            .Where(h => h.AvailableAt is null || h.AvailableAt <= now)
+            .Select(h => new QueueCandidate(h.Id, h.UserId, h.Priority, h.CreatedAt, users[h.UserId].LastServedAt, 0,
+                jobs.Count(j => j.UserId == h.UserId && j.Status == JobStatus.Running), users[h.UserId].ConcurrentJobs))
+            .ToList();
+        return new QueueState(claimable, jobs.Count(j => j.Status == JobStatus.Queued), heads.Count - claimable.Count);
+    }
+
+    /// <summary>Finishes one running job at random (every one without <paramref name="rng"/>), as workers would.</summary>
+    private static Task FinishAsync(PingvasServer server, Random? rng) => server.QueryAsync(async db =>
+    {
+        var running = await db.Jobs.Where(j => j.Status == JobStatus.Running).Select(j => j.Id).OrderBy(j => j).ToListAsync();
+        var done = rng is null ? running : running.Count > 0 ? [running[rng.Next(running.Count)]] : [];
+        return await db.Jobs.Where(j => done.Contains(j.Id)).ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Succeeded));
+    });
+
+    /// <summary>UTC now, whole seconds (exact in both databases), standing still until advanced.</summary>
+    private sealed class FrozenClock : TimeProvider
+    {
+        private long ticks = DateTime.UtcNow.Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond;
+
+        public DateTime Now => new(Interlocked.Read(ref ticks), DateTimeKind.Utc);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref ticks, by.Ticks);
+
+        public override DateTimeOffset GetUtcNow() => new(Now);
+    }
+}
