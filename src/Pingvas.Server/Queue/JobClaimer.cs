@@ -21,7 +21,9 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, Credits.Ledger 
     /// <summary>
     /// The claim on PostgreSQL, one round trip in autocommit. <c>heads</c> is a loose index scan
     /// over ix_jobs_queued_head: one probe per user with queued work finds that user's oldest job.
-    /// <c>candidates</c> keeps the claimable heads with <see cref="QueueOrder.EffectivePriority"/>;
+    /// <c>running</c> counts running jobs per user once (at most the worker slots; a count per head
+    /// let the planner scan every running job for each head). <c>candidates</c> keeps the
+    /// claimable heads with <see cref="QueueOrder.EffectivePriority"/>;
     /// <c>pick</c> takes the first in <see cref="QueueOrder.Next"/>'s order and locks its owner's
     /// user row. Every move of a job out of <c>queued</c> (submit, cancel, claim) holds that lock,
     /// so claims for one user are serialised (exact running limits) while claims for different
@@ -47,6 +49,9 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, Credits.Ledger 
                 ORDER BY j.user_id, j.created_at, j.id
                 LIMIT 1) n
         ),
+        running AS MATERIALIZED (
+            SELECT r.user_id, count(*) AS n FROM jobs r WHERE r.status = 'running' GROUP BY r.user_id
+        ),
         candidates AS (
             SELECT h.id, h.user_id, h.created_at, u.xmin AS seen, u.last_served_at,
                 CASE WHEN @step <= 0 THEN h.priority
@@ -56,9 +61,9 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, Credits.Ledger 
             FROM heads h
             JOIN users u ON u.id = h.user_id
             JOIN plans p ON p.id = u.plan_id
+            LEFT JOIN running r ON r.user_id = h.user_id
             WHERE (h.available_at IS NULL OR h.available_at <= @now)
-              AND (p.concurrent_jobs IS NULL
-                   OR (SELECT count(*) FROM jobs r WHERE r.user_id = h.user_id AND r.status = 'running') < p.concurrent_jobs)
+              AND (p.concurrent_jobs IS NULL OR coalesce(r.n, 0) < p.concurrent_jobs)
         ),
         pick AS (
             SELECT c.id, c.user_id
