@@ -50,7 +50,7 @@ public static class ServiceRegistration
             var connection = configuration.GetConnectionString("Database");
             if (provider == "postgres")
             {
-                options.UseNpgsql(WithAutoPrepare(connection ?? throw new InvalidOperationException("Database__Provider is postgres: set ConnectionStrings__Database.")));
+                options.UseNpgsql(WithPreparedStatements(connection ?? throw new InvalidOperationException("Database__Provider is postgres: set ConnectionStrings__Database.")));
                 options.AddInterceptors(sp.GetRequiredService<TenantSessionInterceptor>());
             }
             else
@@ -123,15 +123,21 @@ public static class ServiceRegistration
 
     /// <summary>
     /// Lets Npgsql prepare the statements the server repeats (each submit and claim runs the same
-    /// few), so PostgreSQL stops parsing and planning them every time, unless the operator chose.
+    /// few), and has PostgreSQL keep one generic plan for each: left to choose, it kept re-planning
+    /// the claim for every call (2–3 ms of planning for 0.4 ms of work). Operator settings win.
     /// </summary>
-    internal static string WithAutoPrepare(string connectionString)
+    internal static string WithPreparedStatements(string connectionString)
     {
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
         if (!builder.ContainsKey("Max Auto Prepare"))
         {
             builder.MaxAutoPrepare = 64;
             builder.AutoPrepareMinUsages = 2;
+        }
+
+        if (string.IsNullOrEmpty(builder.Options))
+        {
+            builder.Options = "-c plan_cache_mode=force_generic_plan";
         }
 
         return builder.ConnectionString;

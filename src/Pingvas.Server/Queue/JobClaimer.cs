@@ -31,19 +31,23 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, Credits.Ledger 
     /// A claim committed after this statement's snapshot changed the user row (last_served_at),
     /// so its version (xmin) differs from the one read: that user is passed over too, rather than
     /// picking a head already taken. A head cancelled meanwhile fails the status guard: no row.
+    /// The plan must not depend on statistics, which swing as the queue fills and drains (stale,
+    /// they made the planner scan every queued job per probe or per update): the job is updated
+    /// at the row address its head probe found (ctid, a TID scan; if the row changed since, the
+    /// re-check fails and no row is claimed), and 0007 dropped the index a probe could wander into.
     /// </summary>
     private const string ClaimSql = """
         WITH RECURSIVE heads AS (
-            (SELECT j.id, j.user_id, j.priority, j.created_at, j.available_at
+            (SELECT j.ctid AS job_row, j.id, j.user_id, j.priority, j.created_at, j.available_at
              FROM jobs j
              WHERE j.status = 'queued'
              ORDER BY j.user_id, j.created_at, j.id
              LIMIT 1)
             UNION ALL
-            SELECT n.id, n.user_id, n.priority, n.created_at, n.available_at
+            SELECT n.job_row, n.id, n.user_id, n.priority, n.created_at, n.available_at
             FROM heads h
             CROSS JOIN LATERAL (
-                SELECT j.id, j.user_id, j.priority, j.created_at, j.available_at
+                SELECT j.ctid AS job_row, j.id, j.user_id, j.priority, j.created_at, j.available_at
                 FROM jobs j
                 WHERE j.status = 'queued' AND j.user_id > h.user_id
                 ORDER BY j.user_id, j.created_at, j.id
@@ -53,7 +57,7 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, Credits.Ledger 
             SELECT r.user_id, count(*) AS n FROM jobs r WHERE r.status = 'running' GROUP BY r.user_id
         ),
         candidates AS (
-            SELECT h.id, h.user_id, h.created_at, u.xmin AS seen, u.last_served_at,
+            SELECT h.job_row, h.id, h.user_id, h.created_at, u.xmin AS seen, u.last_served_at,
                 CASE WHEN @step <= 0 THEN h.priority
                      ELSE greatest(h.priority, least(@max, h.priority + least(floor(
                          greatest(0, extract(epoch FROM @now - greatest(h.created_at, u.last_served_at))::float8) / @step), @max)::int))
@@ -66,7 +70,7 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, Credits.Ledger 
               AND (p.concurrent_jobs IS NULL OR coalesce(r.n, 0) < p.concurrent_jobs)
         ),
         pick AS (
-            SELECT c.id, c.user_id
+            SELECT c.job_row, c.user_id
             FROM candidates c
             JOIN users u ON u.id = c.user_id
             WHERE u.xmin = c.seen
@@ -78,12 +82,11 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, Credits.Ledger 
             UPDATE jobs
             SET status = 'running', started_at = @now, attempt = jobs.attempt + 1, worker_id = @worker,
                 lease_expires_at = @lease, progress_step = 0
-            FROM pick
-            WHERE jobs.id = pick.id AND jobs.status = 'queued'
+            WHERE jobs.ctid = (SELECT job_row FROM pick) AND jobs.status = 'queued'
             RETURNING jobs.*
         ),
         served AS (
-            UPDATE users SET last_served_at = @now FROM claimed WHERE users.id = claimed.user_id
+            UPDATE users SET last_served_at = @now WHERE users.id = (SELECT user_id FROM claimed)
         )
         SELECT * FROM claimed
         """;

@@ -1,0 +1,95 @@
+using System.Net;
+using System.Net.Http.Json;
+
+using Microsoft.EntityFrameworkCore;
+
+using Pingvas.Server.Tests.Infrastructure;
+
+namespace Pingvas.Server.Tests;
+
+/// <summary>
+/// What the lean submit path still guarantees: the account check that also keys the request's
+/// connection, the position placed in a queue snapshot, and the in-memory catalogue.
+/// </summary>
+public sealed class SubmitPathTests : IAsyncLifetime
+{
+    private PingvasServer server = null!;
+
+    public async Task InitializeAsync() => server = await PingvasServer.StartAsync(new Dictionary<string, string>
+    {
+        ["Engines:Procedural:StepDelayMs"] = "40",
+        ["Worker:Concurrency"] = "1",
+    });
+
+    public async Task DisposeAsync() => await server.DisposeAsync();
+
+    [Fact]
+    public async Task A_token_of_a_removed_account_stops_working_at_once()
+    {
+        var user = await server.RegisterAsync();
+        Assert.Equal(HttpStatusCode.OK, (await user.Client.GetAsync("/api/v1/me")).StatusCode);
+
+        Assert.Equal(1, await server.QueryAsync(db => db.Users.Where(u => u.Id == user.Id).ExecuteDeleteAsync()));
+
+        // The access token is still well signed and unexpired; the account behind it is gone.
+        await ProblemAssert.ReadAsync(await user.Client.GetAsync("/api/v1/me"), HttpStatusCode.Unauthorized, "unauthorized");
+        await ProblemAssert.ReadAsync(await user.Client.PostAsJsonAsync("/api/v1/generations", TestUser.Request()), HttpStatusCode.Unauthorized, "unauthorized");
+    }
+
+    [Fact]
+    public async Task The_position_a_submit_reports_is_where_the_queue_puts_the_job()
+    {
+        var blocker = await server.RegisterAsync();
+        var studio = await server.RegisterAsync();
+        var free = await server.RegisterAsync();
+        var pro = await server.RegisterAsync();
+        await server.SetPlanAsync(studio.Id, "studio");
+        await server.SetPlanAsync(pro.Id, "pro");
+
+        // Hold the only worker, then queue two Studio jobs (priority 8) and two Free ones (2).
+        var running = await blocker.SubmitAsync(TestUser.Request(steps: 150));
+        await blocker.WaitForAsync(running.Id, "running");
+        await studio.SubmitAsync(TestUser.Request(steps: 1));
+        await studio.SubmitAsync(TestUser.Request(steps: 1));
+        await free.SubmitAsync(TestUser.Request(steps: 1));
+        await free.SubmitAsync(TestUser.Request(steps: 1));
+
+        // Let the snapshot go stale, so the next submit refreshes it in the background; then let
+        // that refresh finish. The Free job of that submit sorts behind the Pro job below, so
+        // whether the refresh saw it does not change the Pro job's place.
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        await free.SubmitAsync(TestUser.Request(steps: 1));
+        await Task.Delay(TimeSpan.FromSeconds(0.5));
+
+        var submitted = await pro.SubmitAsync(TestUser.Request(steps: 1));
+        Assert.Equal(3, submitted.QueuePosition);
+        Assert.Equal(3, (await pro.GetAsync(submitted.Id)).QueuePosition);
+
+        await blocker.Client.PostAsync($"/api/v1/generations/{running.Id}/cancel", null);
+    }
+
+    [Fact]
+    public async Task A_plan_added_after_the_catalogue_was_cached_is_used_at_once()
+    {
+        var user = await server.RegisterAsync();
+        var first = await user.SubmitAsync(TestUser.Request(steps: 1));
+        await user.WaitForAsync(first.Id);
+
+        // A new plan, written straight to the database as an operator would, after the cache loaded.
+        await server.QueryAsync(async db =>
+        {
+            var plan = await db.Plans.AsNoTracking().SingleAsync(p => p.Id == "pro");
+            plan.Id = "team";
+            plan.Name = "Team";
+            plan.Rank += 10;
+            plan.QueuePriority = 7;
+            db.Plans.Add(plan);
+            return await db.SaveChangesAsync();
+        });
+        await server.SetPlanAsync(user.Id, "team");
+
+        var submitted = await user.SubmitAsync(TestUser.Request(steps: 1));
+        Assert.Equal(7, await server.QueryAsync(db => db.Jobs.Where(j => j.Id == submitted.Id).Select(j => j.Priority).SingleAsync()));
+        Assert.Equal("succeeded", (await user.WaitForAsync(submitted.Id)).Status);
+    }
+}
