@@ -47,20 +47,60 @@ public sealed class RestartTests : IAsyncLifetime
         await WaitForStepAsync(user, job.Id, 3);
         await server.StopAsync();
 
-        // What a kill -9 leaves behind: the row still says running, owned by a worker that is gone.
-        await using (var crashed = await PingvasServerState.OpenAsync(server))
-        {
-            await crashed.Db.Jobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(s => s
-                .SetProperty(j => j.Status, JobStatus.Running)
-                .SetProperty(j => j.WorkerId, "dead-host:1:1")
-                .SetProperty(j => j.LeaseExpiresAt, DateTime.UtcNow.AddMinutes(10)));
-        }
+        // What a kill -9 leaves behind: the row still says running, owned by a worker of this
+        // machine whose process is gone, with a lease far from expiry.
+        await MarkRunningAsync(job.Id, $"{Environment.MachineName}:{await DeadProcessIdAsync()}:1");
 
         await server.RestartAsync();
         var again = new TestUser(server, user.Id, user.Email, user.Password, user.AccessToken, user.RefreshToken);
         var done = await again.WaitForAsync(job.Id);
         Assert.Equal("succeeded", done.Status);
         await AssertChargedOnceAsync(again, [done]);
+    }
+
+    [Fact]
+    public async Task A_restart_leaves_alone_a_job_another_live_process_is_running()
+    {
+        var user = await server.RegisterAsync();
+        var job = await user.SubmitAsync(TestUser.Request(steps: 40));
+        await WaitForStepAsync(user, job.Id, 3);
+        await server.StopAsync();
+
+        // Running elsewhere with a valid lease: on another machine (PostgreSQL), or on SQLite in the one process there is.
+        var elsewhere = TestDatabase.UsePostgres ? "other-host:4242:1" : $"{Environment.MachineName}:{Environment.ProcessId}:9";
+        await MarkRunningAsync(job.Id, elsewhere);
+        await server.RestartAsync();
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        var row = await server.QueryAsync(db => db.Jobs.AsNoTracking().SingleAsync(j => j.Id == job.Id));
+        if (TestDatabase.UsePostgres)
+        {
+            // Shared database: that worker may be rendering right now; only its lease can orphan it.
+            Assert.Equal((JobStatus.Running, elsewhere, 1), (row.Status, row.WorkerId, row.Attempt));
+        }
+        else
+        {
+            // The embedded default has one process, this one: whatever was running is orphaned.
+            Assert.NotEqual(elsewhere, row.WorkerId);
+            Assert.Equal("succeeded", (await new TestUser(server, user.Id, user.Email, user.Password, user.AccessToken, user.RefreshToken).WaitForAsync(job.Id)).Status);
+        }
+    }
+
+    private async Task MarkRunningAsync(Guid jobId, string workerId)
+    {
+        await using var crashed = await PingvasServerState.OpenAsync(server);
+        await crashed.Db.Jobs.Where(j => j.Id == jobId).ExecuteUpdateAsync(s => s
+            .SetProperty(j => j.Status, JobStatus.Running)
+            .SetProperty(j => j.WorkerId, workerId)
+            .SetProperty(j => j.LeaseExpiresAt, DateTime.UtcNow.AddMinutes(10)));
+    }
+
+    /// <summary>The id of a process that has exited: what a killed worker's id looks like afterwards.</summary>
+    private static async Task<int> DeadProcessIdAsync()
+    {
+        using var process = System.Diagnostics.Process.Start("true")!;
+        await process.WaitForExitAsync();
+        return process.Id;
     }
 
     private static async Task WaitForStepAsync(TestUser user, Guid id, int step)

@@ -137,11 +137,10 @@ public static class PingvasApp
 
         // Fail now, not on the first request, when the signing key is missing.
         app.Services.GetRequiredService<SigningKeys>();
-        if (role == PingvasRole.Serve)
+        if (role is PingvasRole.Serve or PingvasRole.Worker)
         {
-            // serve holds its database's workers, so whatever is still running died with the last
-            // process. Not so for a worker (others may be running jobs right now) — their jobs come
-            // back when their lease expires — nor for api, which runs none.
+            // Jobs the previous process of this machine left running come back at once; on SQLite
+            // that is every running job, on PostgreSQL other processes' jobs wait for their leases.
             await QueueRecovery.RecoverAtStartupAsync(app.Services, ct);
         }
 

@@ -147,27 +147,31 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, Credits.Ledger 
     }
 
     /// <summary>
-    /// Puts jobs whose worker vanished back in the queue. On the embedded default every worker
-    /// lives in this process, so at startup every running job is orphaned; otherwise a job is
-    /// orphaned when its lease expired. Past the attempt limit a job fails and is refunded instead.
+    /// Puts jobs whose worker vanished back in the queue: those whose lease expired and, at
+    /// startup, those whose worker died with a previous process. On the embedded default every
+    /// worker lives in this process, so at startup every running job is orphaned; on PostgreSQL
+    /// other processes may be rendering right now, so only jobs of dead processes of this machine
+    /// are (<see cref="WorkerNames.RanHereAndIsGone"/>). Past the attempt limit a job fails and is refunded instead.
     /// </summary>
-    public async Task<IReadOnlyList<Job>> RecoverAsync(bool allRunning, CancellationToken ct)
+    public async Task<IReadOnlyList<Job>> RecoverAsync(bool atStartup, CancellationToken ct)
     {
         await using var tx = await db.BeginWriteAsync(ct);
         var now = reader.Now;
-        var orphaned = db.Jobs.Where(j => j.Status == JobStatus.Running && (allRunning || j.LeaseExpiresAt < now));
+        var singleProcess = !db.Database.IsNpgsql();
+        var running = db.Jobs.Where(j => j.Status == JobStatus.Running && (atStartup || j.LeaseExpiresAt < now));
+        bool Orphaned(Job job) => job.LeaseExpiresAt < now || (atStartup && (singleProcess || WorkerNames.RanHereAndIsGone(job.WorkerId)));
 
         // Re-queueing changes which job is its owner's next, and a late finish by the lost worker
         // also takes the owner's lock: lock the owners first (in id order, so two recoveries
         // cannot deadlock), then read the jobs again, so neither overwrites the other.
-        var owners = (await orphaned.Select(j => j.UserId).Distinct().ToListAsync(ct)).Order().ToList();
+        var owners = (await running.AsNoTracking().ToListAsync(ct)).Where(Orphaned).Select(j => j.UserId).Distinct().Order().ToList();
         foreach (var owner in owners)
         {
             await db.LockUserAsync(owner, ct);
         }
 
         // A job orphaned since the first read waits for the next round, whose locks will cover it.
-        var orphans = (await orphaned.ToListAsync(ct)).Where(j => owners.Contains(j.UserId)).ToList();
+        var orphans = (await running.ToListAsync(ct)).Where(j => owners.Contains(j.UserId) && Orphaned(j)).ToList();
         foreach (var job in orphans)
         {
             job.WorkerId = null;
@@ -186,7 +190,7 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, Credits.Ledger 
             {
                 job.Status = JobStatus.Queued;
                 job.StartedAt = null;
-                job.AvailableAt = allRunning ? null : now + options.Value.BackoffFor(job.Attempt);
+                job.AvailableAt = atStartup ? null : now + options.Value.BackoffFor(job.Attempt);
             }
         }
 

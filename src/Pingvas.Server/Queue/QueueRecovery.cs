@@ -3,16 +3,15 @@ using Microsoft.Extensions.Options;
 namespace Pingvas.Server.Queue;
 
 /// <summary>
-/// Puts orphaned jobs back in the queue: at startup of the embedded default (its workers all live
-/// in this process, so whatever was running died with the last process) and, periodically, any
-/// job whose lease expired.
+/// Puts orphaned jobs back in the queue: at startup of <c>serve</c>, the jobs its previous process
+/// left running (see <see cref="JobClaimer.RecoverAsync"/>) and, periodically, any job whose lease expired.
 /// </summary>
 public sealed class QueueRecovery(IServiceScopeFactory scopes, QueueSignal signal, IOptions<QueueOptions> options, TimeProvider time, ILogger<QueueRecovery> logger) : BackgroundService
 {
     public static async Task RecoverAtStartupAsync(IServiceProvider services, CancellationToken ct)
     {
         await using var scope = services.CreateAsyncScope();
-        var requeued = await scope.ServiceProvider.GetRequiredService<JobClaimer>().RecoverAsync(allRunning: true, ct);
+        var requeued = await scope.ServiceProvider.GetRequiredService<JobClaimer>().RecoverAsync(atStartup: true, ct);
         if (requeued.Count > 0)
         {
             scope.ServiceProvider.GetRequiredService<ILogger<QueueRecovery>>()
@@ -28,7 +27,7 @@ public sealed class QueueRecovery(IServiceScopeFactory scopes, QueueSignal signa
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                var requeued = await scope.ServiceProvider.GetRequiredService<JobClaimer>().RecoverAsync(allRunning: false, stoppingToken);
+                var requeued = await scope.ServiceProvider.GetRequiredService<JobClaimer>().RecoverAsync(atStartup: false, stoppingToken);
                 if (requeued.Count > 0)
                 {
                     logger.LogWarning("Re-queued {Count} generation(s) whose worker stopped renewing its lease", requeued.Count);

@@ -16,10 +16,9 @@ public sealed class WorkerPool(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var count = Math.Max(1, workerOptions.Value.Concurrency);
-        var name = $"{Environment.MachineName}:{Environment.ProcessId}";
         logger.LogInformation("Starting {Count} worker(s)", count);
         // Task.Run: a render is CPU work between awaits; each worker gets its own thread-pool thread.
-        await Task.WhenAll(Enumerable.Range(1, count).Select(i => Task.Run(() => RunLoopAsync($"{name}:{i}", stoppingToken), stoppingToken)));
+        await Task.WhenAll(Enumerable.Range(1, count).Select(i => Task.Run(() => RunLoopAsync(WorkerNames.For(i), stoppingToken), stoppingToken)));
     }
 
     private async Task RunLoopAsync(string workerId, CancellationToken stopping)
