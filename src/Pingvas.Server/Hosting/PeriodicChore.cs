@@ -1,0 +1,50 @@
+namespace Pingvas.Server.Hosting;
+
+/// <summary>
+/// Housekeeping that runs every <see cref="Interval"/> in each serving process (sweeps, purges,
+/// pruning). Each run gets its own scope. Chores must be idempotent and safe to run in several
+/// processes at once: every process of a deployment runs them, and none is special.
+/// <see cref="RunOnceAsync"/> runs the chore now, for tests and operators.
+/// </summary>
+public abstract class PeriodicChore(IServiceScopeFactory scopes, TimeProvider time, ILogger logger) : BackgroundService
+{
+    /// <summary>Time between two runs; the first run comes one interval after start.</summary>
+    protected abstract TimeSpan Interval { get; }
+
+    /// <summary>Runs the chore once in a fresh scope; returns how many items it handled.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await RunAsync(scope.ServiceProvider, ct);
+    }
+
+    /// <summary>One pass of the chore; returns how many items it handled (for the log).</summary>
+    protected abstract Task<int> RunAsync(IServiceProvider services, CancellationToken ct);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (Interval <= TimeSpan.Zero)
+        {
+            // Switched off by configuration.
+            return;
+        }
+
+        using var timer = new PeriodicTimer(Interval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                var handled = await RunOnceAsync(stoppingToken);
+                if (handled > 0)
+                {
+                    logger.LogInformation("{Chore} handled {Count} item(s)", GetType().Name, handled);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                // A database outage or a bug in one pass must not stop the next.
+                logger.LogWarning(ex, "{Chore} failed; it runs again in {Interval}", GetType().Name, Interval);
+            }
+        }
+    }
+}
