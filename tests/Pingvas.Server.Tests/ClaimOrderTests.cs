@@ -8,6 +8,7 @@ using Pingvas.Core.Scheduling;
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Data;
 using Pingvas.Server.Generation;
+using Pingvas.Server.Jobs;
 using Pingvas.Server.Queue;
 using Pingvas.Server.Tests.Infrastructure;
 
@@ -138,8 +139,8 @@ public sealed class ClaimOrderTests
             while (claimed.Count < jobs.Count)
             {
                 timeout.Token.ThrowIfCancellationRequested();
-                await using var scope = server.Services.CreateAsyncScope();
-                var job = await scope.ServiceProvider.GetRequiredService<JobClaimer>().ClaimNextAsync(worker, timeout.Token);
+                await using var scope = server.Services.CreateSystemScope();
+                var job = await scope.ServiceProvider.GetRequiredService<JobLifecycle>().ClaimAsync(worker, timeout.Token);
                 if (job is null)
                 {
                     await Task.Delay(random.Next(1, 4), timeout.Token);
@@ -195,7 +196,7 @@ public sealed class ClaimOrderTests
         await server.QueryAsync(db => { db.Jobs.AddRange(first, second); return db.SaveChangesAsync(); });
 
         // A submit, cancel or settlement for busy in progress in another transaction holds its user row.
-        await using var lockScope = server.Services.CreateAsyncScope();
+        await using var lockScope = server.Services.CreateSystemScope();
         var lockDb = lockScope.ServiceProvider.GetRequiredService<PingvasDb>();
         await using var tx = await lockDb.BeginWriteAsync(CancellationToken.None);
         await lockDb.LockUserAsync(busy.Id, CancellationToken.None);
@@ -231,8 +232,8 @@ public sealed class ClaimOrderTests
 
     private static async Task<Job?> ClaimAsync(PingvasServer server, string workerId, CancellationToken ct = default)
     {
-        await using var scope = server.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<JobClaimer>().ClaimNextAsync(workerId, ct);
+        await using var scope = server.Services.CreateSystemScope();
+        return await scope.ServiceProvider.GetRequiredService<JobLifecycle>().ClaimAsync(workerId, ct);
     }
 
     /// <summary>Users straight in the database (no password hashing): plans round-robin, a third never served.</summary>

@@ -332,5 +332,7 @@ public sealed class RealtimeProgressTests : IAsyncLifetime
 
             await inner.PublishAsync(userId, generation, ct);
         }
+
+        public Task SendAsync(Guid userId, GenerationDto generation, CancellationToken ct) => inner.SendAsync(userId, generation, ct);
     }
 }

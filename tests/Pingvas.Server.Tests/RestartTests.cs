@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 
 using Pingvas.Server.Generation;
+using Pingvas.Server.Jobs;
 using Pingvas.Server.Tests.Infrastructure;
 
 namespace Pingvas.Server.Tests;

@@ -20,8 +20,9 @@ namespace Pingvas.Server.Tests;
 /// <summary>
 /// Row-level security on PostgreSQL (always, whatever PINGVAS_TEST_DATABASE says): a query keyed to
 /// one user that forgets its user filter still reads and writes only that user's rows, system
-/// context sees everyone's, and the key never outlives the connection's use. Alice and Bob each
-/// generate one image through the real server first.
+/// context (entered explicitly) sees everyone's, a scope keyed to nobody sees nothing, every table
+/// with a user_id column is covered, and the key never outlives the connection's use. Alice and
+/// Bob each generate one image through the real server first.
 /// </summary>
 public sealed class RowLevelSecurityTests : IAsyncLifetime
 {
@@ -75,6 +76,57 @@ public sealed class RowLevelSecurityTests : IAsyncLifetime
             AssertOnly(bob.Id, await db.Ledger.Select(e => e.UserId).ToListAsync());
             return 0;
         });
+    }
+
+    [Fact]
+    public async Task A_scope_keyed_to_nobody_sees_and_writes_no_tenant_rows()
+    {
+        // Fails closed: neither a signed-in user nor system context entered on purpose.
+        await using var scope = server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PingvasDb>();
+        Assert.Equal(0, await db.Jobs.CountAsync());
+        Assert.Equal(0, await db.Images.CountAsync());
+        Assert.Equal(0, await db.Ledger.CountAsync());
+        Assert.Equal(0, await db.Lots.CountAsync());
+        Assert.Equal(0, await db.LotHolds.CountAsync());
+        Assert.Equal(0, await db.RefreshTokens.CountAsync());
+        Assert.Equal(0, await db.Outbox.CountAsync());
+        Assert.Equal(0, await db.Database.SqlQueryRaw<int>("SELECT count(*)::int AS \"Value\" FROM jobs").SingleAsync());
+        Assert.Equal(0, await db.Jobs.Where(j => j.UserId == alice.Id).ExecuteUpdateAsync(s => s.SetProperty(j => j.Prompt, "rewritten")));
+
+        db.Lots.Add(new Lot
+        {
+            Id = Ids.New(),
+            UserId = alice.Id,
+            Source = LotSource.Admin,
+            Granted = 1000,
+            Remaining = 1000,
+            ValidFrom = DateTime.UtcNow,
+            Reason = "forged",
+            CreatedAt = DateTime.UtcNow,
+        });
+        AssertPolicyViolation((await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync())).InnerException);
+
+        // Plain tables without tenant rows stay readable: sign-in looks users up before anyone is signed in.
+        Assert.True(await db.Users.AnyAsync(u => u.Id == alice.Id));
+        Assert.NotEqual("rewritten", await AsAsync(null, d => d.Jobs.Where(j => j.UserId == alice.Id).Select(j => j.Prompt).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task Every_table_with_a_user_id_has_a_forced_row_level_security_policy()
+    {
+        var tables = await AsAsync(null, db => db.Database.SqlQueryRaw<TableSecurity>("""
+            SELECT c.table_name AS "Table", t.relrowsecurity AS "Enabled", t.relforcerowsecurity AS "Forced",
+                   (SELECT count(*)::int FROM pg_policy p WHERE p.polrelid = t.oid) AS "Policies"
+            FROM information_schema.columns c
+            JOIN pg_class t ON t.relname = c.table_name AND t.relnamespace = to_regnamespace(c.table_schema)
+            WHERE c.column_name = 'user_id' AND c.table_schema = current_schema()
+            ORDER BY c.table_name
+            """).ToListAsync());
+
+        // The tables known today, so a new one cannot slip in unnoticed without its policy.
+        Assert.Superset(new HashSet<string> { "credit_lots", "images", "jobs", "ledger_entries", "lot_holds", "outbox", "refresh_tokens" }, tables.Select(t => t.Table).ToHashSet());
+        Assert.All(tables, t => Assert.True(t.Enabled && t.Forced && t.Policies >= 1, $"{t.Table}: enabled {t.Enabled}, forced {t.Forced}, {t.Policies} policies"));
     }
 
     [Fact]
@@ -152,7 +204,7 @@ public sealed class RowLevelSecurityTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_pooled_connection_keyed_to_a_user_comes_back_in_system_context()
+    public async Task A_pooled_connection_keyed_to_a_user_comes_back_keyed_to_nobody()
     {
         // A pool of one: the second context gets the very connection the first one used.
         var connection = new NpgsqlConnectionStringBuilder(server.Database.ConnectionString)
@@ -171,12 +223,13 @@ public sealed class RowLevelSecurityTests : IAsyncLifetime
             Assert.Equal(1, await db.Jobs.CountAsync());
         }
 
-        // No tenant: the interceptor sends nothing and relies on Npgsql's reset of the returned connection.
+        // No tenant: the interceptor sends nothing and relies on Npgsql's reset of the returned
+        // connection, which leaves it keyed to nobody: no tenant rows at all.
         await using (var db = Open(connection, new DatabaseTenant()))
         {
             Assert.Equal(pid, await BackendPidAsync(db));
             Assert.True(string.IsNullOrEmpty(await SettingAsync(db)), "The previous use's user leaked into the pooled connection.");
-            Assert.Equal(2, await db.Jobs.CountAsync());
+            Assert.Equal(0, await db.Jobs.CountAsync());
         }
 
         // The same holds for a plain Npgsql connection from that pool: set, return, take again.
@@ -203,7 +256,7 @@ public sealed class RowLevelSecurityTests : IAsyncLifetime
     [Fact]
     public async Task The_key_follows_the_tenant_through_transactions_savepoints_and_system_reads()
     {
-        await using var scope = server.Services.CreateAsyncScope();
+        await using var scope = server.Services.CreateSystemScope();
         var tenant = scope.ServiceProvider.GetRequiredService<DatabaseTenant>();
         var db = scope.ServiceProvider.GetRequiredService<PingvasDb>();
         await db.Database.OpenConnectionAsync();
@@ -268,16 +321,16 @@ public sealed class RowLevelSecurityTests : IAsyncLifetime
     private static async Task<List<GenerationBody>> AllAsync(TestUser user) =>
         await ApiChecks.AllAsync<GenerationBody>(user.Client, "/api/v1/generations");
 
+    /// <summary>Runs <paramref name="work"/> keyed to <paramref name="userId"/>, or in system context when null.</summary>
     private async Task<T> AsAsync<T>(Guid? userId, Func<PingvasDb, Task<T>> work)
     {
-        await using var scope = server.Services.CreateAsyncScope();
-        if (userId is { } id)
-        {
-            scope.ServiceProvider.GetRequiredService<DatabaseTenant>().Set(id);
-        }
-
+        await using var scope = userId is { } id
+            ? server.Services.GetRequiredService<IServiceScopeFactory>().CreateUserScope(id)
+            : server.Services.CreateSystemScope();
         return await work(scope.ServiceProvider.GetRequiredService<PingvasDb>());
     }
+
+    private sealed record TableSecurity(string Table, bool Enabled, bool Forced, int Policies);
 
     private static PingvasDb Open(string connectionString, DatabaseTenant tenant) =>
         new(new DbContextOptionsBuilder<PingvasDb>()

@@ -10,7 +10,8 @@ public static class Database
 {
     public static async Task<T> QueryAsync<T>(this PingvasServer server, Func<PingvasDb, Task<T>> query)
     {
-        await using var scope = server.Services.CreateAsyncScope();
+        // Tests look at every user's rows: system context (row-level security fails closed).
+        await using var scope = server.Services.CreateSystemScope();
         return await query(scope.ServiceProvider.GetRequiredService<PingvasDb>());
     }
 

@@ -73,7 +73,10 @@ public sealed class TestDatabase
         }
         else
         {
-            options.UseNpgsql(ConnectionString);
+            // What a crash leaves spans users: system context, or row-level security shows nothing.
+            var system = new DatabaseTenant();
+            system.EnterSystem();
+            options.UseNpgsql(ConnectionString).AddInterceptors(new TenantSessionInterceptor(system));
         }
 
         return new PingvasDb(options.Options);
