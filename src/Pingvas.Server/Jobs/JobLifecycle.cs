@@ -34,7 +34,7 @@ public enum TransitionResult
 public sealed partial class JobLifecycle(
     PingvasDb db,
     Ledger ledger,
-    Outbox.Outbox outbox,
+    OutboxWriter outbox,
     OutboxSignal outboxSignal,
     IGenerationEvents events,
     QueueSignal queueSignal,

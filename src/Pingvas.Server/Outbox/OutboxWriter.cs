@@ -8,7 +8,7 @@ namespace Pingvas.Server.Outbox;
 /// (<see cref="OutboxSignal.Wake"/>); on PostgreSQL an insert trigger also sends a <c>NOTIFY</c>
 /// at commit, which wakes the other processes' dispatchers.
 /// </summary>
-public sealed class Outbox(PingvasDb db, TimeProvider time)
+public sealed class OutboxWriter(PingvasDb db, TimeProvider time)
 {
     public OutboxMessage Add(string topic, Guid? userId, string payload)
     {
