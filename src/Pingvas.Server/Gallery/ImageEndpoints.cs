@@ -53,6 +53,10 @@ public static class ImageEndpoints
     private static async Task<IResult> Content(Guid id, string? size, CurrentUser current, PingvasDb db, IObjectStore store, CancellationToken ct)
     {
         var image = await db.Images.AsNoTracking().SingleOrDefaultAsync(i => i.Id == id && i.UserId == current.Id, ct);
+
+        // A slow client may take minutes over the bytes: give back the pooled connection, which on
+        // PostgreSQL the request holds for its whole scope (AuthSetup), before streaming them.
+        await db.Database.CloseConnectionAsync();
         if (image is null)
         {
             return Problems.NotFound("image");
