@@ -53,6 +53,10 @@ public static class ImageEndpoints
     private static async Task<IResult> Content(Guid id, string? size, CurrentUser current, PingvasDb db, IObjectStore store, CancellationToken ct)
     {
         var image = await db.Images.AsNoTracking().SingleOrDefaultAsync(i => i.Id == id && i.UserId == current.Id, ct);
+
+        // A slow client may take minutes over the bytes: give back the pooled connection, which on
+        // PostgreSQL the request holds for its whole scope (AuthSetup), before streaming them.
+        await db.Database.CloseConnectionAsync();
         if (image is null)
         {
             return Problems.NotFound("image");
@@ -73,20 +77,36 @@ public static class ImageEndpoints
         return await store.GetAsync(key, ct) is { } found ? Results.Stream(found.Content, found.ContentType) : Problems.NotFound("image");
     }
 
-    /// <summary>Deletes the stored objects first, then the row: a retry after a storage error finishes the job.</summary>
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, CurrentUser current, PingvasDb db, IObjectStore store, CancellationToken ct)
+    /// <summary>
+    /// The row goes first, in one statement with the owner in its predicate, so of several concurrent
+    /// deletes exactly one removes it (204) and the others find nothing (404). Its objects go next, best
+    /// effort: what a storage error leaves behind, <see cref="OrphanObjectSweeper"/> removes later.
+    /// </summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        Guid id, CurrentUser current, PingvasDb db, IObjectStore store, ILoggerFactory loggers, CancellationToken ct)
     {
-        var image = await db.Images.SingleOrDefaultAsync(i => i.Id == id && i.UserId == current.Id, ct);
-        if (image is null)
+        var keys = await db.Images.AsNoTracking()
+            .Where(i => i.Id == id && i.UserId == current.Id)
+            .Select(i => new[] { i.OriginalKey, i.Thumb256Key, i.Thumb512Key })
+            .SingleOrDefaultAsync(ct);
+        if (keys is null || await db.Images.Where(i => i.Id == id && i.UserId == current.Id).ExecuteDeleteAsync(ct) == 0)
         {
             return Problems.NotFound("image");
         }
 
-        await store.DeleteAsync(image.OriginalKey, ct);
-        await store.DeleteAsync(image.Thumb256Key, ct);
-        await store.DeleteAsync(image.Thumb512Key, ct);
-        db.Images.Remove(image);
-        await db.SaveChangesAsync(ct);
+        foreach (var key in keys)
+        {
+            try
+            {
+                // The row is gone whatever happens now, so a client that hangs up does not stop the clean-up.
+                await store.DeleteAsync(key, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                loggers.CreateLogger(typeof(ImageEndpoints)).LogWarning(ex, "Could not delete object {Key} of deleted image {ImageId}; the orphan sweep removes it", key, id);
+            }
+        }
+
         return TypedResults.NoContent();
     }
 

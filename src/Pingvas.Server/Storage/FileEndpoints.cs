@@ -1,3 +1,6 @@
+using Microsoft.EntityFrameworkCore;
+
+using Pingvas.Server.Data;
 using Pingvas.Server.Hosting;
 
 namespace Pingvas.Server.Storage;
@@ -7,8 +10,12 @@ public static class FileEndpoints
     /// <summary>Serves stored objects to holders of a valid signed URL; no bearer token needed.</summary>
     public static RouteGroupBuilder MapFiles(this RouteGroupBuilder api)
     {
-        api.MapGet("/files/{**key}", async (string key, long? exp, string? sig, UrlSigner signer, IObjectStore store, TimeProvider time, HttpContext http, CancellationToken ct) =>
+        api.MapGet("/files/{**key}", async (string key, long? exp, string? sig, UrlSigner signer, IObjectStore store, PingvasDb db, TimeProvider time, HttpContext http, CancellationToken ct) =>
         {
+            // A client that sends its bearer token here too holds a pooled connection on PostgreSQL
+            // from authentication on (AuthSetup); give it back before a stream that may last minutes.
+            await db.Database.CloseConnectionAsync();
+
             if (!ObjectKeys.IsValid(key) || exp is null || !signer.Verify(key, exp.Value, sig))
             {
                 return Problems.Create(StatusCodes.Status403Forbidden, "invalid_signature", "This link is invalid or has expired.");

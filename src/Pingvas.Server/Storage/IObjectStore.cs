@@ -2,6 +2,9 @@ namespace Pingvas.Server.Storage;
 
 public sealed record StoredObject(Stream Content, string ContentType, long Length);
 
+/// <summary>One listed object: its key, size in bytes and when it was last written (the store's clock).</summary>
+public sealed record StoredObjectInfo(string Key, long Size, DateTimeOffset LastModified);
+
 /// <summary>Where image bytes live: the local disk on the embedded default, S3 in production.</summary>
 public interface IObjectStore
 {
@@ -12,4 +15,10 @@ public interface IObjectStore
 
     /// <summary>Deletes the object; deleting a missing object is not an error.</summary>
     Task DeleteAsync(string key, CancellationToken ct);
+
+    /// <summary>
+    /// Every stored object whose key starts with <paramref name="prefix"/>, read page by page. Writes
+    /// still in flight are not listed; objects written or deleted during the walk may or may not be.
+    /// </summary>
+    IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, CancellationToken ct);
 }

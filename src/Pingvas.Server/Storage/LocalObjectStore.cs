@@ -3,11 +3,14 @@ namespace Pingvas.Server.Storage;
 /// <summary>Objects as files under the data folder. Writes go to a temp file first, then move into place.</summary>
 public sealed class LocalObjectStore(string root) : IObjectStore
 {
+    /// <summary>Ends the name of a write in flight (<c>&lt;key&gt;.&lt;guid&gt;.tmp</c>); never a key.</summary>
+    private const string TempSuffix = ".tmp";
+
     public async Task PutAsync(string key, ReadOnlyMemory<byte> content, string contentType, CancellationToken ct)
     {
         var path = PathFor(key);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        var temp = path + "." + Guid.NewGuid().ToString("N") + TempSuffix;
         await File.WriteAllBytesAsync(temp, content.ToArray(), ct);
         File.Move(temp, path, overwrite: true);
     }
@@ -28,6 +31,40 @@ public sealed class LocalObjectStore(string root) : IObjectStore
     {
         File.Delete(PathFor(key));
         return Task.CompletedTask;
+    }
+
+    public IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, CancellationToken ct)
+    {
+        if (!ObjectKeys.IsValidPrefix(prefix))
+        {
+            throw new ArgumentException($"Invalid object key prefix '{prefix}'.", nameof(prefix));
+        }
+
+        return Enumerate(prefix, ct).ToAsyncEnumerable();
+    }
+
+    private IEnumerable<StoredObjectInfo> Enumerate(string prefix, CancellationToken ct)
+    {
+        // A prefix may end inside a file name (as on S3): walk the folder it names and filter by key.
+        var rootFolder = Path.GetFullPath(root);
+        var folder = Path.GetFullPath(Path.Combine(rootFolder, prefix[..(prefix.LastIndexOf('/') + 1)]));
+        if (!Directory.Exists(folder))
+        {
+            yield break;
+        }
+
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
+        foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*", options))
+        {
+            ct.ThrowIfCancellationRequested();
+            var key = Path.GetRelativePath(rootFolder, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
+            if (key.EndsWith(TempSuffix, StringComparison.Ordinal) || !key.StartsWith(prefix, StringComparison.Ordinal) || !ObjectKeys.IsValid(key))
+            {
+                continue;
+            }
+
+            yield return new StoredObjectInfo(key, file.Length, new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero));
+        }
     }
 
     private string PathFor(string key)

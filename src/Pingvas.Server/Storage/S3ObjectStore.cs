@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 
 using Amazon.Runtime;
 using Amazon.S3;
@@ -36,6 +37,9 @@ public sealed class S3ObjectStore : IObjectStore, IObjectUrls, IDisposable
     }
 
     public string Bucket => options.Bucket!;
+
+    /// <summary>Keys per ListObjectsV2 page (S3's maximum is 1000); tests lower it to walk several pages.</summary>
+    internal int ListPageSize { get; set; } = 1000;
 
     public async Task PutAsync(string key, ReadOnlyMemory<byte> content, string contentType, CancellationToken ct)
     {
@@ -84,6 +88,33 @@ public sealed class S3ObjectStore : IObjectStore, IObjectUrls, IDisposable
         {
             // S3 answers 204 for a missing key; some compatible servers answer 404. Either way it is gone.
         }
+    }
+
+    public async IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken ct)
+    {
+        if (!ObjectKeys.IsValidPrefix(prefix))
+        {
+            throw new ArgumentException($"Invalid object key prefix '{prefix}'.", nameof(prefix));
+        }
+
+        string? continuation = null;
+        do
+        {
+            var page = await client.ListObjectsV2Async(
+                new ListObjectsV2Request { BucketName = Bucket, Prefix = prefix, MaxKeys = ListPageSize, ContinuationToken = continuation },
+                ct);
+
+            // SDK v4 leaves empty collections and absent values null. A missing time counts as now,
+            // so a sweep never takes such an object for an old one.
+            foreach (var item in page.S3Objects ?? [])
+            {
+                var modified = item.LastModified is { } at ? new DateTimeOffset(at.ToUniversalTime()) : DateTimeOffset.UtcNow;
+                yield return new StoredObjectInfo(item.Key, item.Size ?? 0, modified);
+            }
+
+            continuation = page.IsTruncated == true ? page.NextContinuationToken : null;
+        }
+        while (continuation is not null);
     }
 
     /// <summary>A presigned GET valid for <see cref="S3StorageOptions.PresignSeconds"/>, optionally on <see cref="S3StorageOptions.PublicBaseUrl"/>.</summary>

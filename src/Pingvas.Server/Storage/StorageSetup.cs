@@ -25,6 +25,11 @@ public static class StorageSetup
                 break;
         }
 
+        // Every serving process sweeps orphaned objects (migrate never starts hosted services).
+        var sweep = (configuration.GetSection(OrphanSweepOptions.Section).Get<OrphanSweepOptions>() ?? new OrphanSweepOptions()).Validate();
+        services.AddSingleton(sweep);
+        services.AddSingleton<OrphanObjectSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<OrphanObjectSweeper>());
         return services;
     }
 

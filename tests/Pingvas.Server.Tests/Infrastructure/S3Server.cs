@@ -144,6 +144,8 @@ public sealed class S3Server : IAsyncDisposable
         };
         foreach (var arg in new[]
         {
+            // s3rver encrypts ListObjectsV2 continuation tokens with DES, which OpenSSL 3 keeps in its legacy provider.
+            "--openssl-legacy-provider",
             Path.Combine(folder, "node_modules", "s3rver", "bin", "s3rver.js"),
             "--address", "127.0.0.1",
             "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
