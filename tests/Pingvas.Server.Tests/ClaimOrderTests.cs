@@ -214,6 +214,32 @@ public sealed class ClaimOrderTests
         Assert.Equal(third.Id, (await ClaimAsync(server, "test:4", timeout.Token))?.Id);
     }
 
+    [Fact]
+    public async Task The_claim_changes_the_job_row_exactly_as_the_job_aggregate_does()
+    {
+        var clock = new FrozenClock();
+        await using var server = await StartAsync(clock);
+        var rng = new Random(77);
+        var user = (await SeedUsersAsync(server, rng, 1, clock.Now, "pro"))[0];
+        var job = NewJob(rng, user.Id, 6, clock.Now.AddMinutes(-2));
+        (job.Attempt, job.FailedAttempts, job.ProgressStep, job.AvailableAt) = (2, 1, 3, clock.Now.AddSeconds(-5));
+        await server.QueryAsync(db => { db.Jobs.Add(job); return db.SaveChangesAsync(); });
+
+        // On PostgreSQL the claim is one SQL statement; on SQLite it applies Job.Claim itself.
+        var claimed = await ClaimAsync(server, "test:claim");
+        Assert.NotNull(claimed);
+        var row = await server.QueryAsync(db => db.Jobs.AsNoTracking().SingleAsync(j => j.Id == job.Id));
+
+        var expected = await server.QueryAsync(db => db.Jobs.AsNoTracking().SingleAsync(j => j.Id == job.Id));
+        (expected.Status, expected.Attempt, expected.WorkerId, expected.StartedAt, expected.LeaseExpiresAt, expected.ProgressStep) =
+            (JobStatus.Queued, 2, null, null, null, 3);
+        Assert.True(expected.Claim("test:claim", clock.Now, row.LeaseExpiresAt!.Value));
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(expected), System.Text.Json.JsonSerializer.Serialize(row));
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(row), System.Text.Json.JsonSerializer.Serialize(claimed));
+        Assert.Equal(clock.Now.AddSeconds(60), row.LeaseExpiresAt);
+        Assert.Equal(clock.Now, (await server.UserRowAsync(user.Id)).LastServedAt);
+    }
+
     /// <summary>A server with no workers and no lease recovery, on a clock that moves only when told.</summary>
     private static Task<PingvasServer> StartAsync(FrozenClock clock, TestDatabase? database = null) =>
         PingvasServer.StartAsync(

@@ -96,23 +96,8 @@ public sealed class JobRunner(
         }
     }
 
-    /// <summary>Best effort: objects left behind are found by the orphan sweeper later.</summary>
-    private async Task DiscardAsync(IReadOnlyList<Image> images)
-    {
-        if (images.Count == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            await outputs.DiscardAsync(images, CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            logger.LogWarning(ex, "Could not delete {Count} stored image(s) of a run that did not complete", images.Count);
-        }
-    }
+    /// <summary>Best effort (never throws): objects left behind are found by the orphan sweeper later.</summary>
+    private Task DiscardAsync(IReadOnlyList<Image> images) => outputs.DiscardAsync(images, CancellationToken.None);
 }
 
 public sealed class EngineUnavailableException(string model) : Exception($"No engine in this worker can run '{model}'.");
