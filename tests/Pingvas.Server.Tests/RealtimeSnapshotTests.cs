@@ -16,7 +16,7 @@ public sealed class RealtimeSnapshotTests
     [Fact]
     public async Task A_client_that_was_away_gets_the_state_of_its_jobs_when_it_connects_again()
     {
-        await using var server = await PingvasServer.StartAsync(new Dictionary<string, string> { ["Engines:Procedural:StepDelayMs"] = "20" });
+        await using var server = await PingvasServer.StartAsync(new Dictionary<string, string> { ["Engines:Procedural:StepDelayMs"] = "100" });
         var user = await server.RegisterAsync();
         var earlier = await user.GenerateAsync(TestUser.Request(steps: 2, seed: 1));
         var cutoff = DateTime.UtcNow;
@@ -24,13 +24,13 @@ public sealed class RealtimeSnapshotTests
         GenerationBody missed;
         await using (var first = await NodeSignalRClient.ConnectAsync(server.BaseAddress, user.AccessToken))
         {
-            missed = await user.SubmitAsync(TestUser.Request(steps: 60, seed: 2));
+            missed = await user.SubmitAsync(TestUser.Request(steps: 10, seed: 2));
             await first.WaitForEventAsync(e => e.Id == missed.Id && e.Status == "running");
         }
 
         // Away while it finishes and while another waits behind a running one.
         var done = await user.WaitForAsync(missed.Id);
-        var running = await user.SubmitAsync(TestUser.Request(steps: 100, seed: 3));
+        var running = await user.SubmitAsync(TestUser.Request(steps: 150, seed: 3));
         var queued = await user.SubmitAsync(TestUser.Request(steps: 2, seed: 4));
         await user.WaitForAsync(running.Id, "running");
 

@@ -121,7 +121,7 @@ public sealed class PostgresListener(
                 signal.NotifyLocal();
                 break;
             case EventChannels.Outbox:
-                outbox.Wake();
+                outbox.WakeSoon();
                 break;
             case EventChannels.Cancel when Guid.TryParse(payload, out var jobId):
                 // Cancelling runs the job's callbacks: not on the listening connection's thread.

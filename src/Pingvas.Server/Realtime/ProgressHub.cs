@@ -12,7 +12,8 @@ namespace Pingvas.Server.Realtime;
 /// Pushes <c>generation</c> events to the owner's connections only. Clients connect with the
 /// access token in the <c>access_token</c> query parameter (browsers cannot set headers on WebSockets).
 /// On connect the client first gets the current state of its jobs (<see cref="JobSnapshots"/>):
-/// active ones, and those finished since <c>?since=</c> (ISO 8601) or in the last five minutes.
+/// active ones, and those finished since <c>?since=</c> (ISO 8601) or in the last five minutes;
+/// live events follow.
 /// </summary>
 [Authorize]
 public sealed class ProgressHub(IServiceScopeFactory scopes, HubConnections connections, TimeProvider time) : Hub
@@ -30,15 +31,27 @@ public sealed class ProgressHub(IServiceScopeFactory scopes, HubConnections conn
             return;
         }
 
-        // Join first, then send the snapshot: an event in between is sent twice, never missed.
-        await Groups.AddToGroupAsync(Context.ConnectionId, GroupFor(userId));
-        connections.Connected(userId);
+        // The snapshot first, then the group, then what changed status in between: live events
+        // follow the snapshot (none is older than it), and a final event sent meanwhile is not missed.
         await using (var scope = scopes.CreateUserScope(userId))
         {
-            var snapshot = scope.ServiceProvider.GetRequiredService<JobSnapshots>();
-            foreach (var generation in await snapshot.ForUserAsync(userId, Since(), Context.ConnectionAborted))
+            var snapshots = scope.ServiceProvider.GetRequiredService<JobSnapshots>();
+            var since = Since();
+            var sent = new Dictionary<Guid, string>();
+            foreach (var generation in await snapshots.ForUserAsync(userId, since, Context.ConnectionAborted))
             {
                 await Clients.Caller.SendAsync(GenerationEvent, generation, Context.ConnectionAborted);
+                sent[generation.Id] = generation.Status;
+            }
+
+            await Groups.AddToGroupAsync(Context.ConnectionId, GroupFor(userId));
+            connections.Connected(userId);
+            foreach (var generation in await snapshots.ForUserAsync(userId, since, Context.ConnectionAborted))
+            {
+                if (!sent.TryGetValue(generation.Id, out var status) || status != generation.Status)
+                {
+                    await Clients.Caller.SendAsync(GenerationEvent, generation, Context.ConnectionAborted);
+                }
             }
         }
 
