@@ -24,12 +24,4 @@ public static class Eventually
             await Task.Delay(interval ?? DefaultInterval);
         }
     }
-
-    /// <summary>Reads until <paramref name="done"/> holds for what was read, and returns that.</summary>
-    public static async Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout, string because)
-    {
-        var value = default(T)!;
-        await UntilAsync(async () => done(value = await read()), timeout, because);
-        return value;
-    }
 }
