@@ -8,23 +8,13 @@ using Pingvas.Server.Tests.Infrastructure;
 namespace Pingvas.Server.Tests;
 
 /// <summary>Sign-up and sign-in through the real HTTP API: the account a user gets, how it is stored, and how guessing is slowed.</summary>
-public sealed class AccountTests : IAsyncLifetime
+public sealed class AccountTests(DefaultServer fixture) : IClassFixture<DefaultServer>, IDisposable
 {
     private const string Password = "correct horse battery";
-    private PingvasServer server = null!;
-    private HttpClient anonymous = null!;
+    private readonly PingvasServer server = fixture.Server;
+    private readonly HttpClient anonymous = fixture.Server.CreateClient();
 
-    public async Task InitializeAsync()
-    {
-        server = await PingvasServer.StartAsync();
-        anonymous = server.CreateClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        anonymous.Dispose();
-        await server.DisposeAsync();
-    }
+    public void Dispose() => anonymous.Dispose();
 
     [Fact]
     public async Task Register_answers_201_with_a_token_pair_and_a_free_user_holding_100_credits()

@@ -5,14 +5,12 @@ using Pingvas.Server.Tests.Infrastructure;
 namespace Pingvas.Server.Tests;
 
 /// <summary>Cancel before start refunds everything; cancel while running charges only the seconds used.</summary>
-public sealed class CancellationTests : IAsyncLifetime
+public sealed class CancellationTests(CancellationTests.Fixture fixture) : IClassFixture<CancellationTests.Fixture>
 {
-    private PingvasServer server = null!;
+    private readonly PingvasServer server = fixture.Server;
 
     // 100 ms per step makes a 40-step job take 4 s: long enough to catch it queued and running.
-    public async Task InitializeAsync() => server = await PingvasServer.StartAsync(new Dictionary<string, string> { ["Engines:Procedural:StepDelayMs"] = "100" });
-
-    public async Task DisposeAsync() => await server.DisposeAsync();
+    public sealed class Fixture() : ServerFixture(new TestSettings { StepDelayMs = 100 });
 
     [Fact]
     public async Task Cancelling_a_queued_job_refunds_its_whole_reservation()

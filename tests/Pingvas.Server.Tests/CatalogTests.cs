@@ -6,13 +6,9 @@ using Pingvas.Server.Tests.Infrastructure;
 namespace Pingvas.Server.Tests;
 
 /// <summary>The plan and model catalog of PRODUCT.md §2 as clients read it.</summary>
-public sealed class CatalogTests : IAsyncLifetime
+public sealed class CatalogTests(DefaultServer fixture) : IClassFixture<DefaultServer>
 {
-    private PingvasServer server = null!;
-
-    public async Task InitializeAsync() => server = await PingvasServer.StartAsync();
-
-    public async Task DisposeAsync() => await server.DisposeAsync();
+    private readonly PingvasServer server = fixture.Server;
 
     [Fact]
     public async Task Plans_are_public_and_match_the_product_catalog_in_order()

@@ -243,7 +243,7 @@ public sealed class ClaimOrderTests
     /// <summary>A server with no workers and no lease recovery, on a clock that moves only when told.</summary>
     private static Task<PingvasServer> StartAsync(FrozenClock clock, TestDatabase? database = null) =>
         PingvasServer.StartAsync(
-            new Dictionary<string, string> { ["Queue:AgingSeconds"] = AgingSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            new TestSettings { AgingSeconds = AgingSeconds },
             configureServices: services =>
             {
                 foreach (var hosted in services.Where(d => d.ServiceType == typeof(IHostedService)

@@ -8,13 +8,11 @@ using Pingvas.Server.Tests.Infrastructure;
 namespace Pingvas.Server.Tests;
 
 /// <summary>Credit invariants under concurrency and replays: never negative, never reserved or charged twice.</summary>
-public sealed class CreditConcurrencyTests : IAsyncLifetime
+public sealed class CreditConcurrencyTests(CreditConcurrencyTests.Fixture fixture) : IClassFixture<CreditConcurrencyTests.Fixture>
 {
-    private PingvasServer server = null!;
+    private readonly PingvasServer server = fixture.Server;
 
-    public async Task InitializeAsync() => server = await PingvasServer.StartAsync(new Dictionary<string, string> { ["Worker:Concurrency"] = "2" });
-
-    public async Task DisposeAsync() => await server.DisposeAsync();
+    public sealed class Fixture() : ServerFixture(new TestSettings { WorkerConcurrency = 2 });
 
     [Fact]
     public async Task Concurrent_submits_at_the_edge_of_the_balance_never_overdraw_or_double_charge()

@@ -9,13 +9,9 @@ using Pingvas.Server.Tests.Infrastructure;
 namespace Pingvas.Server.Tests;
 
 /// <summary>Monthly plan credits and refunds on failure, with the server's clock moved forward.</summary>
-public sealed class CreditPeriodTests : IAsyncLifetime
+public sealed class CreditPeriodTests(DefaultServer fixture) : IClassFixture<DefaultServer>
 {
-    private PingvasServer server = null!;
-
-    public async Task InitializeAsync() => server = await PingvasServer.StartAsync();
-
-    public async Task DisposeAsync() => await server.DisposeAsync();
+    private readonly PingvasServer server = fixture.Server;
 
     [Fact]
     public async Task Unused_plan_credits_expire_at_the_period_end_and_the_next_period_grants_fresh_ones()
@@ -84,7 +80,7 @@ public sealed class CreditPeriodTests : IAsyncLifetime
     [Fact]
     public async Task An_engine_failure_refunds_the_whole_reservation()
     {
-        await using var failing = await PingvasServer.StartAsync(configureServices: services =>
+        await using var failing = await PingvasServer.StartAsync(new TestSettings(), configureServices: services =>
         {
             services.RemoveAll<IImageEngine>();
             services.AddSingleton<IImageEngine, FailingEngine>();

@@ -28,14 +28,9 @@ public sealed class DatabaseOutageTests
 
     private static async Task RestartUnderLoadAsync(string connection)
     {
-        await using var server = await PingvasServer.StartAsync(new Dictionary<string, string>
-        {
-            ["Database:Provider"] = "postgres",
-            ["ConnectionStrings:Database"] = connection,
-            ["Engines:Procedural:StepDelayMs"] = "100",
-            ["Queue:LeaseSeconds"] = "3",
-            ["Queue:RetryBackoffSeconds"] = "1",
-        });
+        await using var server = await PingvasServer.StartAsync(new TestSettings { StepDelayMs = 100, LeaseSeconds = 3, RetryBackoffSeconds = 1 }
+            .With("Database:Provider", "postgres")
+            .With("ConnectionStrings:Database", connection));
         var user = await server.RegisterAsync();
         var running = await user.SubmitAsync(TestUser.Request(steps: 40));
         var queued = await user.SubmitAsync(TestUser.Request(steps: 5, seed: 9));
@@ -55,6 +50,8 @@ public sealed class DatabaseOutageTests
             Assert.NotNull(response.Headers.RetryAfter);
             var submit = await user.Client.PostAsJsonAsync("/api/v1/generations", TestUser.Request());
             await ProblemAssert.ReadAsync(submit, HttpStatusCode.ServiceUnavailable, "unavailable");
+            // The outage lasts a while on purpose, so the running job keeps rendering against a
+            // database that is gone: a duration, not a condition to poll.
             await Task.Delay(1500);
         }
         finally

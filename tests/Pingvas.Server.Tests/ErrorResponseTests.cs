@@ -8,13 +8,9 @@ using Pingvas.Server.Tests.Infrastructure;
 namespace Pingvas.Server.Tests;
 
 /// <summary>Errors the framework raises (unknown routes, wrong verbs, rate limits) still leave as problem+json with a stable code.</summary>
-public sealed class ErrorResponseTests : IAsyncLifetime
+public sealed class ErrorResponseTests(DefaultServer fixture) : IClassFixture<DefaultServer>
 {
-    private PingvasServer server = null!;
-
-    public async Task InitializeAsync() => server = await PingvasServer.StartAsync();
-
-    public async Task DisposeAsync() => await server.DisposeAsync();
+    private readonly PingvasServer server = fixture.Server;
 
     [Theory]
     [InlineData("/api/v1/nope")]
@@ -82,7 +78,8 @@ public sealed class ErrorResponseTests : IAsyncLifetime
     [Fact]
     public async Task A_server_fault_is_a_bare_500_problem_that_leaks_nothing()
     {
-        await using var broken = await PingvasServer.StartAsync();
+        // Its own server: the class's would stay broken.
+        await using var broken = await PingvasServer.StartAsync(new TestSettings());
         var user = await broken.RegisterAsync();
 
         // Break the database under the running server: the next gallery read fails inside EF Core.
@@ -99,7 +96,7 @@ public sealed class ErrorResponseTests : IAsyncLifetime
     [Fact]
     public async Task The_auth_endpoints_are_rate_limited_per_ip_with_a_retry_after()
     {
-        await using var limited = await PingvasServer.StartAsync(new Dictionary<string, string> { ["RateLimits:AuthPerMinute"] = "3" });
+        await using var limited = await PingvasServer.StartAsync(new TestSettings { AuthPerMinute = 3 });
         using var anonymous = limited.CreateClient();
 
         // Any mix of sign-up, sign-in and refresh counts against the same per-IP window.

@@ -9,13 +9,9 @@ using static Pingvas.Server.Tests.Infrastructure.ApiChecks;
 namespace Pingvas.Server.Tests;
 
 /// <summary>The gallery: newest-first paging, image metadata, content by token, and thumbnail sizes.</summary>
-public sealed class GalleryTests : IAsyncLifetime
+public sealed class GalleryTests(DefaultServer fixture) : IClassFixture<DefaultServer>
 {
-    private PingvasServer server = null!;
-
-    public async Task InitializeAsync() => server = await PingvasServer.StartAsync();
-
-    public async Task DisposeAsync() => await server.DisposeAsync();
+    private readonly PingvasServer server = fixture.Server;
 
     [Fact]
     public async Task Paging_walks_every_image_newest_first_without_gaps_or_duplicates()

@@ -6,13 +6,9 @@ using Pingvas.Server.Tests.Infrastructure;
 namespace Pingvas.Server.Tests;
 
 /// <summary>The whole loop through the real HTTP API: sign up → credits → queue → render → gallery → charge.</summary>
-public sealed class GenerationLoopTests : IAsyncLifetime
+public sealed class GenerationLoopTests(DefaultServer fixture) : IClassFixture<DefaultServer>
 {
-    private PingvasServer server = null!;
-
-    public async Task InitializeAsync() => server = await PingvasServer.StartAsync();
-
-    public async Task DisposeAsync() => await server.DisposeAsync();
+    private readonly PingvasServer server = fixture.Server;
 
     [Fact]
     public async Task New_user_generates_an_image_and_is_charged_its_measured_seconds_once()
@@ -99,5 +95,6 @@ public sealed class GenerationLoopTests : IAsyncLifetime
         Assert.Single(ledger, e => e.Kind == "reserve");
         Assert.All(ledger.Where(e => e.JobId is not null), e => Assert.Equal(first.Id, e.JobId));
         await user.Client.PostAsync($"/api/v1/generations/{first.Id}/cancel", null);
+        await user.WaitForAsync(first.Id);
     }
 }

@@ -8,13 +8,9 @@ using static Pingvas.Server.Tests.Infrastructure.ApiChecks;
 namespace Pingvas.Server.Tests;
 
 /// <summary>Deleting an image removes its row and its three stored objects, and every way of reaching it.</summary>
-public sealed class ImageDeletionTests : IAsyncLifetime
+public sealed class ImageDeletionTests(DefaultServer fixture) : IClassFixture<DefaultServer>
 {
-    private PingvasServer server = null!;
-
-    public async Task InitializeAsync() => server = await PingvasServer.StartAsync();
-
-    public async Task DisposeAsync() => await server.DisposeAsync();
+    private readonly PingvasServer server = fixture.Server;
 
     [Fact]
     public async Task Delete_removes_the_image_its_objects_and_its_links()

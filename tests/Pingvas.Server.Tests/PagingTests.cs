@@ -8,17 +8,12 @@ using static Pingvas.Server.Tests.Infrastructure.ApiChecks;
 namespace Pingvas.Server.Tests;
 
 /// <summary>The generations list and the ledger: status filter, and cursor paging that neither skips nor repeats.</summary>
-public sealed class PagingTests : IAsyncLifetime
+public sealed class PagingTests(PagingTests.Fixture fixture) : IClassFixture<PagingTests.Fixture>
 {
-    private PingvasServer server = null!;
+    private readonly PingvasServer server = fixture.Server;
 
     // 100 ms per step: a 1-step job is quick, a 60-step one keeps running long enough to list it.
-    public async Task InitializeAsync() => server = await PingvasServer.StartAsync(new Dictionary<string, string>
-    {
-        ["Engines:Procedural:StepDelayMs"] = "100",
-    });
-
-    public async Task DisposeAsync() => await server.DisposeAsync();
+    public sealed class Fixture() : ServerFixture(new TestSettings { StepDelayMs = 100 });
 
     [Fact]
     public async Task Generations_filter_by_status_and_page_newest_first()

@@ -61,7 +61,7 @@ public sealed class ProcessEventsTests(ITestOutputHelper output)
     {
         // A two-minute lease: the heartbeat, which also reads the cancel flag, comes every 40 s,
         // so a stop within seconds can only be the NOTIFY.
-        await using var cluster = await PingvasCluster.StartAsync(apis: 1, workers: 1, new Dictionary<string, string> { ["Queue__LeaseSeconds"] = "120" });
+        await using var cluster = await PingvasCluster.StartAsync(apis: 1, workers: 1, new TestSettings { LeaseSeconds = 120 });
         var api = cluster.Apis[0];
         var user = await cluster.RegisterAsync(api);
         var job = await user.SubmitAsync(api, TestUser.Request(steps: 150, seed: 12));
@@ -88,7 +88,7 @@ public sealed class ProcessEventsTests(ITestOutputHelper output)
     public async Task A_dropped_listening_connection_reports_degraded_readiness_then_reconnects_and_events_flow_again()
     {
         await using var cluster = await PingvasCluster.StartAsync(apis: 0, workers: 1);
-        var api = await cluster.StartProcessAsync("api", new Dictionary<string, string> { ["Events__ReconnectMinMilliseconds"] = "3000" });
+        var api = await cluster.StartProcessAsync("api", new TestSettings().With("Events:ReconnectMinMilliseconds", "3000"));
         var user = await cluster.RegisterAsync(api);
 
         // What a network cut or a server restart does to the listener: its backend goes away.

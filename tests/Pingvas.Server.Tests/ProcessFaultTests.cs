@@ -14,11 +14,7 @@ public sealed class ProcessFaultTests
     [Fact]
     public async Task A_worker_killed_mid_job_leaves_it_to_another_worker_after_the_lease_and_it_is_charged_once()
     {
-        await using var cluster = await PingvasCluster.StartAsync(apis: 1, workers: 2, new Dictionary<string, string>
-        {
-            ["Queue__LeaseSeconds"] = "3",
-            ["Queue__RetryBackoffSeconds"] = "1",
-        });
+        await using var cluster = await PingvasCluster.StartAsync(apis: 1, workers: 2, new TestSettings { LeaseSeconds = 3, RetryBackoffSeconds = 1 });
         var api = cluster.Apis[0];
         var user = await cluster.RegisterAsync(api);
         var job = await user.SubmitAsync(api, TestUser.Request(steps: 60, seed: 21));

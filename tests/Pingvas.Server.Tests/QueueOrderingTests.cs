@@ -5,17 +5,11 @@ using Pingvas.Server.Tests.Infrastructure;
 namespace Pingvas.Server.Tests;
 
 /// <summary>The queue's rules seen end to end: plan priority, fairness between users, per-user running limits.</summary>
-public sealed class QueueOrderingTests : IAsyncLifetime
+public sealed class QueueOrderingTests(QueueOrderingTests.Fixture fixture) : IClassFixture<QueueOrderingTests.Fixture>
 {
-    private PingvasServer server = null!;
+    private readonly PingvasServer server = fixture.Server;
 
-    public async Task InitializeAsync() => server = await PingvasServer.StartAsync(new Dictionary<string, string>
-    {
-        ["Engines:Procedural:StepDelayMs"] = "40",
-        ["Worker:Concurrency"] = "1",
-    });
-
-    public async Task DisposeAsync() => await server.DisposeAsync();
+    public sealed class Fixture() : ServerFixture(new TestSettings { StepDelayMs = 40, WorkerConcurrency = 1 });
 
     [Fact]
     public async Task Higher_plans_go_first_and_users_of_one_plan_take_turns()
@@ -75,11 +69,8 @@ public sealed class QueueOrderingTests : IAsyncLifetime
     [Fact]
     public async Task Studio_runs_three_jobs_at_once_and_free_runs_one()
     {
-        await using var wide = await PingvasServer.StartAsync(new Dictionary<string, string>
-        {
-            ["Engines:Procedural:StepDelayMs"] = "40",
-            ["Worker:Concurrency"] = "4",
-        });
+        // Its own server: four workers, and it watches every job in the database.
+        await using var wide = await PingvasServer.StartAsync(new TestSettings { StepDelayMs = 40, WorkerConcurrency = 4 });
         var studio = await wide.RegisterAsync();
         var free = await wide.RegisterAsync();
         await wide.SetPlanAsync(studio.Id, "studio");

@@ -14,11 +14,11 @@ namespace Pingvas.Server.Tests;
 /// The progress stream at <c>/hubs/progress</c> as a real SignalR client sees it: the npm
 /// <c>@microsoft/signalr</c> client under Node (see <see cref="NodeSignalRClient"/>), against the real server.
 /// </summary>
-public sealed class RealtimeProgressTests : IAsyncLifetime
+public sealed class RealtimeProgressTests(RealtimeProgressTests.Fixture fixture) : IClassFixture<RealtimeProgressTests.Fixture>
 {
     private static readonly TimeSpan Bounded = TimeSpan.FromSeconds(20);
 
-    private PingvasServer server = null!;
+    private readonly PingvasServer server = fixture.Server;
 
     public static TheoryData<string, string, bool> ConnectionModes => new()
     {
@@ -46,12 +46,7 @@ public sealed class RealtimeProgressTests : IAsyncLifetime
     };
 
     // A pause per step so each step is a separate, observable event.
-    public async Task InitializeAsync() => server = await PingvasServer.StartAsync(new Dictionary<string, string>
-    {
-        ["Engines:Procedural:StepDelayMs"] = "30",
-    });
-
-    public async Task DisposeAsync() => await server.DisposeAsync();
+    public sealed class Fixture() : ServerFixture(new TestSettings { StepDelayMs = 30 });
 
     [Theory]
     [MemberData(nameof(ConnectionModes))]
@@ -242,7 +237,7 @@ public sealed class RealtimeProgressTests : IAsyncLifetime
     public async Task The_queued_event_is_not_overtaken_by_the_worker_when_the_submit_is_slow_to_publish()
     {
         await using var slow = await PingvasServer.StartAsync(
-            new Dictionary<string, string> { ["Engines:Procedural:StepDelayMs"] = "30" },
+            new TestSettings { StepDelayMs = 30 },
             configureServices: services =>
             {
                 services.AddSingleton<HubGenerationEvents>();

@@ -13,7 +13,7 @@ public sealed class RoleStartupTests
     [InlineData("worker")]
     public async Task Api_and_worker_refuse_sqlite_with_a_clear_message(string role)
     {
-        await using var cluster = await PingvasCluster.CreateAsync(new Dictionary<string, string> { ["Database__Provider"] = "sqlite" });
+        await using var cluster = await PingvasCluster.CreateAsync(new TestSettings().With("Database:Provider", "sqlite"));
         var (exit, log) = await PingvasProcess.RunToExitAsync(role, cluster.Environment, cluster.DataPath, cluster.LogFolder);
         Assert.Equal(1, exit);
         Assert.Contains("Database__Provider=postgres", log, StringComparison.Ordinal);
@@ -42,7 +42,7 @@ public sealed class RoleStartupTests
     public async Task A_worker_serves_only_its_health_endpoints_and_an_api_runs_no_jobs()
     {
         await using var cluster = await PingvasCluster.StartAsync(apis: 1, workers: 0);
-        var worker = await cluster.StartProcessAsync("worker", new Dictionary<string, string> { ["Engines__Procedural__StepDelayMs"] = "0" });
+        var worker = await cluster.StartProcessAsync("worker", new TestSettings { StepDelayMs = 0 });
         using (var http = worker.CreateClient())
         {
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
@@ -57,6 +57,8 @@ public sealed class RoleStartupTests
         var api = cluster.Apis[0];
         var user = await cluster.RegisterAsync(api);
         var job = await user.SubmitAsync(api, TestUser.Request(steps: 2, seed: 31));
+        // Proving that something does not happen: two of the processes' one-second polls (and any
+        // wake-up from the submit) in which a worker inside the API would have taken the job.
         await Task.Delay(TimeSpan.FromSeconds(2));
         Assert.Equal("queued", (await user.GetAsync(api, job.Id)).Status);
 

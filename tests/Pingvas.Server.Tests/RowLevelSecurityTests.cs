@@ -24,22 +24,31 @@ namespace Pingvas.Server.Tests;
 /// with a user_id column is covered, and the key never outlives the connection's use. Alice and
 /// Bob each generate one image through the real server first.
 /// </summary>
-public sealed class RowLevelSecurityTests : IAsyncLifetime
+public sealed class RowLevelSecurityTests(RowLevelSecurityTests.Fixture fixture) : IClassFixture<RowLevelSecurityTests.Fixture>
 {
-    private PingvasServer server = null!;
-    private TestUser alice = null!;
-    private TestUser bob = null!;
+    private readonly PingvasServer server = fixture.Server;
+    private readonly TestUser alice = fixture.Alice;
+    private readonly TestUser bob = fixture.Bob;
 
-    public async Task InitializeAsync()
+    /// <summary>
+    /// A PostgreSQL server on which Alice and Bob have generated one image each, shared by the
+    /// tests: they only read, or write what they then check is refused (one renames Alice's prompt).
+    /// </summary>
+    public sealed class Fixture() : ServerFixture(new TestSettings(), postgres: true)
     {
-        server = await PingvasServer.StartAsync(database: await TestDatabase.CreatePostgresAsync());
-        alice = await server.RegisterAsync();
-        bob = await server.RegisterAsync();
-        await alice.GenerateAsync(TestUser.Request(steps: 1, seed: 1));
-        await bob.GenerateAsync(TestUser.Request(steps: 1, seed: 2));
-    }
+        public TestUser Alice { get; private set; } = null!;
 
-    public async Task DisposeAsync() => await server.DisposeAsync();
+        public TestUser Bob { get; private set; } = null!;
+
+        public override async Task InitializeAsync()
+        {
+            await base.InitializeAsync();
+            Alice = await Server.RegisterAsync();
+            Bob = await Server.RegisterAsync();
+            await Alice.GenerateAsync(TestUser.Request(steps: 1, seed: 1));
+            await Bob.GenerateAsync(TestUser.Request(steps: 1, seed: 2));
+        }
+    }
 
     [Fact]
     public async Task A_query_without_a_user_filter_sees_only_the_signed_in_users_rows()
@@ -364,17 +373,19 @@ public sealed class RowLevelSecurityTests : IAsyncLifetime
 /// its user filter — and each user still gets exactly their own generations, images and ledger.
 /// Background work (no request) is left alone.
 /// </summary>
-public sealed partial class RowLevelSecurityApiTests : IAsyncLifetime
+public sealed partial class RowLevelSecurityApiTests(RowLevelSecurityApiTests.Fixture fixture) : IClassFixture<RowLevelSecurityApiTests.Fixture>
 {
-    private readonly ForgetfulLog log = new();
-    private PingvasServer server = null!;
+    private readonly ForgetfulLog log = fixture.Log;
+    private readonly PingvasServer server = fixture.Server;
 
-    public async Task InitializeAsync() => server = await PingvasServer.StartAsync(
-        database: await TestDatabase.CreatePostgresAsync(),
-        configureServices: services => services.ConfigureDbContext<PingvasDb>((sp, options) =>
-            options.AddInterceptors(new ForgetfulQueries(sp.GetRequiredService<IHttpContextAccessor>(), log))));
+    public sealed class Fixture() : ServerFixture(new TestSettings(), postgres: true)
+    {
+        internal ForgetfulLog Log { get; } = new();
 
-    public async Task DisposeAsync() => await server.DisposeAsync();
+        protected override void ConfigureServices(IServiceCollection services) =>
+            services.ConfigureDbContext<PingvasDb>((sp, options) =>
+                options.AddInterceptors(new ForgetfulQueries(sp.GetRequiredService<IHttpContextAccessor>(), Log)));
+    }
 
     [Fact]
     public async Task Endpoints_whose_queries_lost_their_user_filter_still_answer_with_the_callers_rows_only()
@@ -404,7 +415,7 @@ public sealed partial class RowLevelSecurityApiTests : IAsyncLifetime
     [GeneratedRegex(@"\b\w+\.user_id = @\w+")]
     private static partial Regex UserFilter();
 
-    private sealed class ForgetfulLog
+    internal sealed class ForgetfulLog
     {
         private readonly ConcurrentQueue<string> stripped = new();
 

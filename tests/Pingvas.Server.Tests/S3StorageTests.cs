@@ -136,7 +136,7 @@ public sealed class S3StorageTests(S3ServerFixture fixture) : IClassFixture<S3Se
     [Fact]
     public async Task The_app_on_s3_serves_presigned_images_and_deletes_their_objects()
     {
-        await using var server = await PingvasServer.StartAsync(s3.AppSettings());
+        await using var server = await PingvasServer.StartAsync(new TestSettings().With(s3.AppSettings()));
         var user = await server.RegisterAsync();
         var job = await user.GenerateAsync(TestUser.Request(width: 96, height: 64, steps: 2, seed: 5));
         var image = Assert.Single(job.Images);

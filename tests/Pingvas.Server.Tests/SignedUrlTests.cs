@@ -11,13 +11,9 @@ using static Pingvas.Server.Tests.Infrastructure.ApiChecks;
 namespace Pingvas.Server.Tests;
 
 /// <summary>Signed URLs: bearer links to one object until they expire; any change to key, expiry or signature is refused.</summary>
-public sealed class SignedUrlTests : IAsyncLifetime
+public sealed class SignedUrlTests(DefaultServer fixture) : IClassFixture<DefaultServer>
 {
-    private PingvasServer server = null!;
-
-    public async Task InitializeAsync() => server = await PingvasServer.StartAsync();
-
-    public async Task DisposeAsync() => await server.DisposeAsync();
+    private readonly PingvasServer server = fixture.Server;
 
     [Fact]
     public async Task A_signed_url_works_without_a_token_and_only_for_its_own_key()

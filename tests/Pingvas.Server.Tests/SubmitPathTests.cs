@@ -11,17 +11,11 @@ namespace Pingvas.Server.Tests;
 /// What the lean submit path still guarantees: the account check that also keys the request's
 /// connection, the position placed in a queue snapshot, and the in-memory catalogue.
 /// </summary>
-public sealed class SubmitPathTests : IAsyncLifetime
+public sealed class SubmitPathTests(SubmitPathTests.Fixture fixture) : IClassFixture<SubmitPathTests.Fixture>
 {
-    private PingvasServer server = null!;
+    private readonly PingvasServer server = fixture.Server;
 
-    public async Task InitializeAsync() => server = await PingvasServer.StartAsync(new Dictionary<string, string>
-    {
-        ["Engines:Procedural:StepDelayMs"] = "40",
-        ["Worker:Concurrency"] = "1",
-    });
-
-    public async Task DisposeAsync() => await server.DisposeAsync();
+    public sealed class Fixture() : ServerFixture(new TestSettings { StepDelayMs = 40, WorkerConcurrency = 1 });
 
     [Fact]
     public async Task A_token_of_a_removed_account_stops_working_at_once()
@@ -54,18 +48,18 @@ public sealed class SubmitPathTests : IAsyncLifetime
         await free.SubmitAsync(TestUser.Request(steps: 1));
         await free.SubmitAsync(TestUser.Request(steps: 1));
 
-        // Let the snapshot go stale, so the next submit refreshes it in the background; then let
-        // that refresh finish. The Free job of that submit sorts behind the Pro job below, so
-        // whether the refresh saw it does not change the Pro job's place.
-        await Task.Delay(TimeSpan.FromSeconds(1.2));
-        await free.SubmitAsync(TestUser.Request(steps: 1));
-        await Task.Delay(TimeSpan.FromSeconds(0.5));
+        // Submit Free jobs until one is placed behind those four: the snapshot went stale (it is
+        // reloaded at most every QueueSnapshot.MaxAge), a submit refreshed it in the background and
+        // that refresh finished. Free jobs sort behind the Pro job below, so they do not change its place.
+        await Eventually.UntilAsync(async () => (await free.SubmitAsync(TestUser.Request(steps: 1))).QueuePosition >= 5,
+            TimeSpan.FromSeconds(10), "No submit saw a refreshed queue snapshot.", interval: TimeSpan.FromMilliseconds(200));
 
         var submitted = await pro.SubmitAsync(TestUser.Request(steps: 1));
         Assert.Equal(3, submitted.QueuePosition);
         Assert.Equal(3, (await pro.GetAsync(submitted.Id)).QueuePosition);
 
         await blocker.Client.PostAsync($"/api/v1/generations/{running.Id}/cancel", null);
+        await server.WaitUntilIdleAsync();
     }
 
     [Fact]

@@ -9,13 +9,9 @@ namespace Pingvas.Server.Tests;
 /// POST /generations limits (issue item 10): malformed input is 400 validation_failed with field
 /// errors, what the plan does not include is 403; neither queues a job nor holds a credit.
 /// </summary>
-public sealed class SubmitValidationTests : IAsyncLifetime
+public sealed class SubmitValidationTests(DefaultServer fixture) : IClassFixture<DefaultServer>
 {
-    private PingvasServer server = null!;
-
-    public async Task InitializeAsync() => server = await PingvasServer.StartAsync();
-
-    public async Task DisposeAsync() => await server.DisposeAsync();
+    private readonly PingvasServer server = fixture.Server;
 
     [Fact]
     public async Task A_prompt_of_2001_characters_is_refused_and_2000_are_accepted()

@@ -12,17 +12,11 @@ namespace Pingvas.Server.Tests;
 /// another user does can change it. Steps take 200 ms here so a job stays running or queued long
 /// enough to be attacked.
 /// </summary>
-public sealed class TenantIsolationTests : IAsyncLifetime
+public sealed class TenantIsolationTests(TenantIsolationTests.Fixture fixture) : IClassFixture<TenantIsolationTests.Fixture>
 {
-    private PingvasServer server = null!;
+    private readonly PingvasServer server = fixture.Server;
 
-    public async Task InitializeAsync() => server = await PingvasServer.StartAsync(new Dictionary<string, string>
-    {
-        ["Engines:Procedural:StepDelayMs"] = "200",
-        ["Worker:Concurrency"] = "4",
-    });
-
-    public async Task DisposeAsync() => await server.DisposeAsync();
+    public sealed class Fixture() : ServerFixture(new TestSettings { StepDelayMs = 200, WorkerConcurrency = 4 });
 
     [Fact]
     public async Task Another_users_generation_is_not_found_and_cannot_be_cancelled()
@@ -50,8 +44,8 @@ public sealed class TenantIsolationTests : IAsyncLifetime
         Assert.Equal("queued", (await alice.GetAsync(queued.Id)).Status);
         var stillRunning = await alice.GetAsync(running.Id);
         Assert.Equal("running", stillRunning.Status);
-        await Task.Delay(600);
-        Assert.True((await alice.GetAsync(running.Id)).Progress.Step > stillRunning.Progress.Step, "Bob's cancel stopped Alice's running job.");
+        await Eventually.UntilAsync(async () => (await alice.GetAsync(running.Id)).Progress.Step > stillRunning.Progress.Step,
+            TimeSpan.FromSeconds(20), "Bob's cancel stopped Alice's running job.");
         var ledger = await alice.LedgerAsync();
         Assert.DoesNotContain(ledger, e => e.Kind is "release" or "refund");
         Assert.Equal(2, ledger.Count(e => e.Kind == "reserve"));

@@ -6,23 +6,13 @@ using Pingvas.Server.Tests.Infrastructure;
 namespace Pingvas.Server.Tests;
 
 /// <summary>Bad input to the account endpoints: a 400 validation_failed problem with field errors, never a 500 or a stack trace.</summary>
-public sealed class ValidationTests : IAsyncLifetime
+public sealed class ValidationTests(DefaultServer fixture) : IClassFixture<DefaultServer>, IDisposable
 {
     private const string GoodPassword = "0123456789";
-    private PingvasServer server = null!;
-    private HttpClient anonymous = null!;
+    private readonly PingvasServer server = fixture.Server;
+    private readonly HttpClient anonymous = fixture.Server.CreateClient();
 
-    public async Task InitializeAsync()
-    {
-        server = await PingvasServer.StartAsync();
-        anonymous = server.CreateClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        anonymous.Dispose();
-        await server.DisposeAsync();
-    }
+    public void Dispose() => anonymous.Dispose();
 
     [Theory]
     [InlineData("")]

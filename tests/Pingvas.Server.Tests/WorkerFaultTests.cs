@@ -7,30 +7,31 @@ using Pingvas.Server.Tests.Infrastructure;
 namespace Pingvas.Server.Tests;
 
 /// <summary>Shutdown grace, lease expiry with backoff, and the dead letter, with a short lease so recovery runs every second.</summary>
-public sealed class WorkerFaultTests : IAsyncLifetime
+public sealed class WorkerFaultTests(WorkerFaultTests.Fixture fixture) : IClassFixture<WorkerFaultTests.Fixture>
 {
-    private PingvasServer server = null!;
+    private readonly PingvasServer server = fixture.Server;
+    private readonly TestSettings settings = fixture.Settings;
 
-    public async Task InitializeAsync() => server = await PingvasServer.StartAsync(new Dictionary<string, string>
+    public sealed class Fixture() : ServerFixture(new TestSettings
     {
-        ["Engines:Procedural:StepDelayMs"] = "50",
-        ["Worker:ShutdownGraceSeconds"] = "20",
-        ["Queue:LeaseSeconds"] = "2",
-        ["Queue:RetryBackoffSeconds"] = "2",
-        ["Queue:MaxAttempts"] = "3",
+        StepDelayMs = 50,
+        ShutdownGraceSeconds = 20,
+        LeaseSeconds = 2,
+        RetryBackoffSeconds = 2,
+        MaxAttempts = 3,
     });
-
-    public async Task DisposeAsync() => await server.DisposeAsync();
 
     [Fact]
     public async Task A_stopping_worker_finishes_its_job_within_the_grace_period()
     {
+        // Its own server, the class's kind: this test stops and restarts it.
+        await using var server = await PingvasServer.StartAsync(settings);
         var user = await server.RegisterAsync();
         var job = await user.SubmitAsync(TestUser.Request(steps: 40));
         await user.WaitForAsync(job.Id, "running");
 
         await server.StopAsync();
-        var row = await ReadJobAsync(job.Id);
+        var row = await ReadJobAsync(server, job.Id);
         Assert.Equal(JobStatus.Succeeded, row.Status);
         Assert.Equal(1, row.Attempt);
 
@@ -57,7 +58,7 @@ public sealed class WorkerFaultTests : IAsyncLifetime
 
         var done = await user.WaitForAsync(job.Id);
         Assert.Equal("succeeded", done.Status);
-        var row = await ReadJobAsync(job.Id);
+        var row = await ReadJobAsync(server, job.Id);
         Assert.Equal(2, row.Attempt);
 
         // Re-queued within about a second (the recovery sweep), then 2 s of backoff before the retry.
@@ -87,6 +88,7 @@ public sealed class WorkerFaultTests : IAsyncLifetime
         var ledger = await user.LedgerAsync();
         Assert.Equal(job.ReservedCredits, Assert.Single(ledger, e => e.Kind == "release" && e.JobId == job.Id).Amount);
         Assert.DoesNotContain(ledger, e => e.Kind == "charge" && e.JobId == job.Id);
+        await server.WaitUntilIdleAsync();
     }
 
     /// <summary>A job of this user that is still queued because another user's long job holds the only worker.</summary>
@@ -102,7 +104,7 @@ public sealed class WorkerFaultTests : IAsyncLifetime
     }
 
     /// <summary>Reads the job straight from the database: the server may be stopped.</summary>
-    private async Task<Job> ReadJobAsync(Guid id)
+    private static async Task<Job> ReadJobAsync(PingvasServer server, Guid id)
     {
         await using var db = server.Database.Open(server.DataPath);
         return await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == id);

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 using Pingvas.Server.Data;
+using Pingvas.Server.Generation;
 
 namespace Pingvas.Server.Tests.Infrastructure;
 
@@ -18,4 +19,13 @@ public static class Database
     /// <summary>Moves a user to another plan (the billing and admin features will do this through their APIs).</summary>
     public static Task SetPlanAsync(this PingvasServer server, Guid userId, string planId) =>
         server.QueryAsync(db => db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.PlanId, planId)));
+
+    /// <summary>
+    /// Waits (bounded) until no job is queued or running: the clean-up of a test that leaves jobs
+    /// behind on a shared server, which would otherwise hold the workers the next test needs.
+    /// </summary>
+    public static Task WaitUntilIdleAsync(this PingvasServer server) =>
+        Eventually.UntilAsync(
+            async () => !await server.QueryAsync(db => db.Jobs.AnyAsync(j => j.Status == JobStatus.Queued || j.Status == JobStatus.Running)),
+            TimeSpan.FromSeconds(60), "Jobs are still queued or running.");
 }

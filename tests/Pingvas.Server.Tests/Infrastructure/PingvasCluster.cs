@@ -65,6 +65,12 @@ public sealed class PingvasCluster : IAsyncDisposable
         }
     }
 
+    /// <summary><see cref="StartAsync(int, int, IDictionary{string, string}?)"/> with <paramref name="settings"/> on top of the cluster's environment.</summary>
+    public static Task<PingvasCluster> StartAsync(int apis, int workers, TestSettings settings) => StartAsync(apis, workers, settings.ToEnvironment());
+
+    /// <summary><see cref="CreateAsync(IDictionary{string, string}?)"/> with <paramref name="settings"/> on top of the cluster's environment.</summary>
+    public static Task<PingvasCluster> CreateAsync(TestSettings settings) => CreateAsync(settings.ToEnvironment());
+
     /// <summary>A fresh, empty database and data folder with the cluster's environment, and no process yet.</summary>
     public static async Task<PingvasCluster> CreateAsync(IDictionary<string, string>? settings = null)
     {
@@ -99,7 +105,10 @@ public sealed class PingvasCluster : IAsyncDisposable
     }
 
     /// <summary>Starts one more process of <paramref name="role"/> and waits until it is ready and listening.</summary>
-    public async Task<PingvasProcess> StartProcessAsync(string role) => await StartProcessAsync(role, null);
+    public async Task<PingvasProcess> StartProcessAsync(string role) => await StartProcessAsync(role, (IDictionary<string, string>?)null);
+
+    /// <summary>One more process of <paramref name="role"/> with <paramref name="extra"/> on top of the cluster's environment.</summary>
+    public Task<PingvasProcess> StartProcessAsync(string role, TestSettings extra) => StartProcessAsync(role, extra.ToEnvironment());
 
     public async Task<PingvasProcess> StartProcessAsync(string role, IDictionary<string, string>? extra)
     {

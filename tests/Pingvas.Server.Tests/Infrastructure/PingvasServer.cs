@@ -41,27 +41,21 @@ public sealed class PingvasServer : IAsyncDisposable
 
     public IServiceProvider Services => app!.Services;
 
-    /// <summary>Defaults for fast tests: no step pause, generous rate limits. Override per test class.</summary>
-    public static Dictionary<string, string> DefaultSettings() => new()
-    {
-        ["Engines:Procedural:StepDelayMs"] = "0",
-        ["RateLimits:AuthPerMinute"] = "10000",
-        ["RateLimits:SubmitBurst"] = "10000",
-        ["RateLimits:SubmitsPerSecond"] = "10000",
-        ["Queue:PollMilliseconds"] = "200",
-    };
+    /// <summary>Defaults for fast tests (<see cref="TestSettings.Fast"/>): no step pause, generous rate limits.</summary>
+    public static Dictionary<string, string> DefaultSettings() => TestSettings.Fast.ToDictionary();
 
+    /// <summary>A server with <paramref name="overrides"/> (configuration keys) on top of <see cref="DefaultSettings"/>; prefer <see cref="TestSettings"/>.</summary>
+    public static Task<PingvasServer> StartAsync(
+        IDictionary<string, string>? overrides = null, string? dataPath = null, Action<IServiceCollection>? configureServices = null, TestDatabase? database = null) =>
+        StartAsync(new TestSettings().With(overrides ?? new Dictionary<string, string>()), dataPath, configureServices, database);
+
+    /// <param name="overrides">What differs from <see cref="TestSettings.Fast"/>.</param>
     /// <param name="configureServices">Replaces services after the app's own registrations, e.g. an engine that fails on purpose.</param>
     /// <param name="database">The database to run on (dropped with the server); by default <see cref="TestDatabase.CreateAsync"/>.</param>
     public static async Task<PingvasServer> StartAsync(
-        IDictionary<string, string>? overrides = null, string? dataPath = null, Action<IServiceCollection>? configureServices = null, TestDatabase? database = null)
+        TestSettings overrides, string? dataPath = null, Action<IServiceCollection>? configureServices = null, TestDatabase? database = null)
     {
-        var settings = DefaultSettings();
-        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
-        {
-            settings[key] = value;
-        }
-
+        var settings = TestSettings.Fast.ToDictionary(overrides);
         database ??= await TestDatabase.CreateAsync();
         foreach (var (key, value) in database.Settings())
         {
