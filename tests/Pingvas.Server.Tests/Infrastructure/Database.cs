@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 using Pingvas.Server.Data;
-using Pingvas.Server.Generation;
+using Pingvas.Server.Jobs;
 
 namespace Pingvas.Server.Tests.Infrastructure;
 
