@@ -87,8 +87,11 @@ public static class PingvasApp
 
         var app = builder.Build();
         app.UsePingvasProblems();
-        app.UseRateLimiter();
+        app.UsePingvasForwardedClients();
+
+        // Authenticate before limiting: the submit bucket is per user, not per address.
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseDatabaseTenant();
         app.UseAuthorization();
 
