@@ -4,7 +4,7 @@ using System.Text;
 namespace Pingvas.Server.Hosting;
 
 /// <summary>
-/// Keys for access tokens and signed URLs, both derived (HKDF) from one secret, <c>Auth:SigningKey</c>.
+/// Keys for access tokens, signed URLs and sign-in throttle ids, all derived (HKDF) from one secret, <c>Auth:SigningKey</c>.
 /// On the embedded default a missing secret is generated once and kept in the data folder;
 /// anywhere else the server refuses to start without one. No key is ever fixed in code.
 /// </summary>
@@ -14,11 +14,15 @@ public sealed class SigningKeys
     {
         TokenKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, secret, 32, info: "pingvas/access-tokens"u8.ToArray());
         UrlKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, secret, 32, info: "pingvas/signed-urls"u8.ToArray());
+        ThrottleKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, secret, 32, info: "pingvas/login-throttle"u8.ToArray());
     }
 
     public byte[] TokenKey { get; }
 
     public byte[] UrlKey { get; }
+
+    /// <summary>Keys the ids of sign-in throttle rows (an HMAC of email and client address).</summary>
+    public byte[] ThrottleKey { get; }
 
     public static SigningKeys Load(IConfiguration configuration, DataPaths paths, bool embedded, ILogger logger)
     {
