@@ -8,9 +8,9 @@ using Pingvas.Server.Hosting;
 
 namespace Pingvas.Server.Accounts;
 
-public sealed record RegisterRequest(string? Email, string? Password, string? Name);
+public sealed record RegisterRequest(string? Email, [property: AnyText] string? Password, string? Name);
 
-public sealed record LoginRequest(string? Email, string? Password);
+public sealed record LoginRequest(string? Email, [property: AnyText] string? Password);
 
 public sealed record RefreshRequest(string? RefreshToken);
 

@@ -105,7 +105,8 @@ public static class PingvasApp
             return app;
         }
 
-        var api = app.MapGroup("/api/v1");
+        // Every JSON body of the API has its text checked once here, not per endpoint.
+        var api = app.MapGroup("/api/v1").WithTextFieldChecks();
         api.MapAuth().MapMe().MapCatalog().MapCredits().MapGenerations().MapImages().MapFiles();
         app.MapHub<ProgressHub>(ProgressHub.Path);
         app.MapOpenApi("/openapi/v1.json");
