@@ -66,9 +66,10 @@ public static class AuthEndpoints
             {
                 await db.SaveChangesAsync(ct);
             }
-            catch (DbUpdateException)
+            catch (DbUpdateException ex) when (EmailTaken.Is(ex))
             {
-                // Lost a race with a concurrent registration of the same email (unique index).
+                // Lost a race with a concurrent registration of the same email (unique index). Any
+                // other failure, an outage above all, goes to the global handler (503 unavailable).
                 return Problems.Conflict("email_taken", "An account with this email already exists.");
             }
 
