@@ -8,9 +8,9 @@ using Pingvas.Server.Hosting;
 
 namespace Pingvas.Server.Accounts;
 
-public sealed record RegisterRequest(string? Email, string? Password, string? Name);
+public sealed record RegisterRequest(string? Email, [property: AnyText] string? Password, string? Name);
 
-public sealed record LoginRequest(string? Email, string? Password);
+public sealed record LoginRequest(string? Email, [property: AnyText] string? Password);
 
 public sealed record RefreshRequest(string? RefreshToken);
 
@@ -66,9 +66,10 @@ public static class AuthEndpoints
             {
                 await db.SaveChangesAsync(ct);
             }
-            catch (DbUpdateException)
+            catch (DbUpdateException ex) when (EmailTaken.Is(ex))
             {
-                // Lost a race with a concurrent registration of the same email (unique index).
+                // Lost a race with a concurrent registration of the same email (unique index). Any
+                // other failure, an outage above all, goes to the global handler (503 unavailable).
                 return Problems.Conflict("email_taken", "An account with this email already exists.");
             }
 
@@ -84,79 +85,50 @@ public static class AuthEndpoints
     }
 
     private static async Task<Results<Ok<AuthResponse>, ProblemHttpResult>> Login(
-        LoginRequest request, PingvasDb db, IPasswordHasher<User> hasher, TokenService tokens, MeService me, TimeProvider time, HttpContext http, CancellationToken ct)
+        LoginRequest request, PingvasDb db, IPasswordHasher<User> hasher, LoginThrottles throttles, TokenService tokens, MeService me, HttpContext http, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.Email) || string.IsNullOrEmpty(request.Password))
         {
             return Problems.Validation(new Dictionary<string, string[]> { ["credentials"] = ["Email and password are required."] });
         }
 
-        var now = time.GetUtcNow().UtcDateTime;
         var email = AccountRules.NormalizeEmail(request.Email);
-        var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email, ct);
-        if (user?.LockedUntil is { } locked && locked > now)
+        var pair = throttles.PairId(email, http.ClientKey());
+
+        // A throttled pair is refused before the account is even looked up, so an existing and an
+        // unknown email get the same answer for the same work: no lookup, no hash. An attempt that
+        // goes ahead is counted before its password is checked (CountAttemptAsync says why).
+        if ((await throttles.RetryAfterAsync(pair, ct) ?? await throttles.CountAttemptAsync(pair, ct)) is { } wait)
         {
-            http.Response.Headers.RetryAfter = Math.Ceiling((locked - now).TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Problems.RateLimited($"Too many failed sign-ins. Try again after {locked:u}.");
+            return Throttled(http, wait);
         }
 
         // An unknown email still costs one hash verification, so timing does not tell which emails exist.
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email, ct);
         var verdict = hasher.VerifyHashedPassword(user ?? DummyUser, user?.PasswordHash ?? DummyHash.Value, request.Password);
         if (user is null || verdict == PasswordVerificationResult.Failed)
         {
-            if (user is not null)
-            {
-                await RecordFailureAsync(db, user.Id, now, ct);
-            }
-
             // One answer for an unknown email and a wrong password: no account enumeration.
             return Problems.Create(StatusCodes.Status401Unauthorized, "invalid_credentials", "Wrong email or password.");
         }
 
-        await using (var tx = await db.BeginWriteAsync(ct))
+        if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
         {
-            await db.LockUserAsync(user.Id, ct);
-            await db.Entry(user).ReloadAsync(ct);
-            if (user.LockedUntil is { } lockedMeanwhile && lockedMeanwhile > now)
-            {
-                // Parallel wrong guesses locked the account while this one was checked: a guess
-                // in the same burst must not learn that it was the right one.
-                return Problems.RateLimited($"Too many failed sign-ins. Try again after {lockedMeanwhile:u}.");
-            }
-
-            if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
-            {
-                user.PasswordHash = hasher.HashPassword(user, request.Password);
-            }
-
-            user.FailedLogins = 0;
-            user.LockedUntil = null;
+            user.PasswordHash = hasher.HashPassword(user, request.Password);
             await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
         }
 
-        var pair = await tokens.IssueAsync(user, null, ct);
+        await throttles.ClearAsync(pair, ct);
+        var issued = await tokens.IssueAsync(user, null, ct);
         var profile = await me.GetAsync(user.Id, ct);
-        return TypedResults.Ok(new AuthResponse(pair.AccessToken, pair.RefreshToken, pair.ExpiresIn, profile!));
+        return TypedResults.Ok(new AuthResponse(issued.AccessToken, issued.RefreshToken, issued.ExpiresIn, profile!));
     }
 
-    /// <summary>
-    /// Counts a failed sign-in with an atomic increment under the user's write lock, so parallel
-    /// guesses cannot overwrite each other's count and slip past the lock.
-    /// </summary>
-    private static async Task RecordFailureAsync(PingvasDb db, Guid userId, DateTime now, CancellationToken ct)
+    /// <summary>The same answer whether or not the email has an account; the wait is in Retry-After only.</summary>
+    private static ProblemHttpResult Throttled(HttpContext http, TimeSpan wait)
     {
-        await using var tx = await db.BeginWriteAsync(ct);
-        await db.LockUserAsync(userId, ct);
-        var row = db.Users.Where(u => u.Id == userId);
-        await row.ExecuteUpdateAsync(s => s.SetProperty(u => u.FailedLogins, u => u.FailedLogins + 1), ct);
-        var failures = await row.Select(u => u.FailedLogins).SingleAsync(ct);
-        if (LoginThrottle.LockUntil(failures, now) is { } until)
-        {
-            await row.ExecuteUpdateAsync(s => s.SetProperty(u => u.LockedUntil, until), ct);
-        }
-
-        await tx.CommitAsync(ct);
+        http.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problems.RateLimited("Too many sign-in attempts for this email from your address. Try again after the time in Retry-After.");
     }
 
     private static async Task<Results<Ok<RefreshResponse>, ProblemHttpResult>> Refresh(RefreshRequest request, TokenService tokens, CancellationToken ct)

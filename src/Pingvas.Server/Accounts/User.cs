@@ -23,10 +23,6 @@ public sealed class User
     /// <summary>When one of this user's jobs last started: the queue's fairness key.</summary>
     public DateTime? LastServedAt { get; set; }
 
-    public int FailedLogins { get; set; }
-
-    public DateTime? LockedUntil { get; set; }
-
     public DateTime CreatedAt { get; set; }
 }
 

@@ -31,6 +31,8 @@ public sealed class PingvasDb : DbContext
 
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
 
+    public DbSet<LoginThrottleRow> LoginThrottles => Set<LoginThrottleRow>();
+
     public DbSet<Plan> Plans => Set<Plan>();
 
     public DbSet<ImageModel> Models => Set<ImageModel>();
@@ -51,6 +53,7 @@ public sealed class PingvasDb : DbContext
     {
         b.Entity<User>().ToTable("users");
         b.Entity<RefreshToken>().ToTable("refresh_tokens");
+        b.Entity<LoginThrottleRow>().ToTable("login_throttles");
         b.Entity<Plan>().ToTable("plans");
         b.Entity<ImageModel>().ToTable("models");
         b.Entity<Lot>().ToTable("credit_lots");

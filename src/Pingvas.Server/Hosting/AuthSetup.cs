@@ -55,6 +55,14 @@ public static class AuthSetup
         services.AddHttpContextAccessor();
         services.AddScoped<CurrentUser>();
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+        services.AddScoped<LoginThrottles>();
+
+        // Housekeeping every serving process runs (idempotent); singletons so tests and operators can run a pass.
+        services.AddOptions<AuthPurgeOptions>().BindConfiguration("Auth");
+        services.AddSingleton<RefreshTokenPurge>();
+        services.AddHostedService(sp => sp.GetRequiredService<RefreshTokenPurge>());
+        services.AddSingleton<LoginThrottlePurge>();
+        services.AddHostedService(sp => sp.GetRequiredService<LoginThrottlePurge>());
         return services;
     }
 

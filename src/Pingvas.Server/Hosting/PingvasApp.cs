@@ -87,8 +87,11 @@ public static class PingvasApp
 
         var app = builder.Build();
         app.UsePingvasProblems();
-        app.UseRateLimiter();
+        app.UsePingvasForwardedClients();
+
+        // Authenticate before limiting: the submit bucket is per user, not per address.
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseDatabaseTenant();
         app.UseAuthorization();
 
@@ -102,9 +105,11 @@ public static class PingvasApp
             return app;
         }
 
-        var api = app.MapGroup("/api/v1");
+        // Every JSON body of the API has its text checked once here, not per endpoint.
+        var api = app.MapGroup("/api/v1").WithTextFieldChecks();
         api.MapAuth().MapMe().MapCatalog().MapCredits().MapGenerations().MapImages().MapFiles();
-        app.MapHub<ProgressHub>(ProgressHub.Path);
+        // A hub connection lives for hours: it must not outlive the access token it was opened with.
+        app.MapHub<ProgressHub>(ProgressHub.Path, o => o.CloseOnAuthenticationExpiration = true);
         app.MapOpenApi("/openapi/v1.json");
         app.MapGet("/", () => Results.Redirect("/openapi/v1.json")).ExcludeFromDescription();
         return app;

@@ -44,7 +44,13 @@ public static class ProblemSetup
                     : ctx.HttpContext.Request.ContentLength == 0 ? "A JSON body is required."
                     : null;
                 ctx.ProblemDetails.Detail = bodyError ?? bad.Message;
-                if (bodyError is not null)
+                if (TextFieldFilter.UnreadableTextField(bad) is { } field)
+                {
+                    // A lone surrogate or invalid UTF-8: the same answer as the text check gives for the field.
+                    ctx.ProblemDetails.Detail = "See 'errors' for the fields to fix.";
+                    ctx.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [Core.Text.FreeText.Message] };
+                }
+                else if (bodyError is not null)
                 {
                     ctx.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { ["body"] = [bodyError] };
                 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Threading.RateLimiting;
 
 using Microsoft.AspNetCore.RateLimiting;
@@ -10,7 +9,7 @@ namespace Pingvas.Server.Hosting;
 
 public sealed class RateLimitOptions
 {
-    /// <summary>Sign-in, sign-up and refresh calls per client IP per minute.</summary>
+    /// <summary>Sign-in, sign-up and refresh calls per client address (IPv6: per /64) per minute.</summary>
     public int AuthPerMinute { get; set; } = 20;
 
     /// <summary>Burst of generation submits per user, refilled at <see cref="SubmitsPerSecond"/>.</summary>
@@ -19,7 +18,11 @@ public sealed class RateLimitOptions
     public int SubmitsPerSecond { get; set; } = 2;
 }
 
-/// <summary>Per-instance limits with the built-in rate limiter; rejections are 429 problems with Retry-After.</summary>
+/// <summary>
+/// Per-instance limits with the built-in rate limiter; rejections are 429 problems with Retry-After.
+/// The limiter runs after authentication, so the submit bucket is the signed-in user's; per-address
+/// limits count by <see cref="ForwardedClients.Key"/> (the client behind trusted proxies, IPv6 by /64).
+/// </summary>
 public static class RateLimits
 {
     public const string Auth = "auth";
@@ -28,14 +31,15 @@ public static class RateLimits
     public static IServiceCollection AddPingvasRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection("RateLimits").Get<RateLimitOptions>() ?? new RateLimitOptions();
+        services.AddPingvasForwardedClients(configuration);
         return services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.AddPolicy(Auth, http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress ?? IPAddress.None,
+                http.ClientKey(),
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = options.AuthPerMinute, Window = TimeSpan.FromMinutes(1) }));
             limiter.AddPolicy(Submit, http => RateLimitPartition.GetTokenBucketLimiter(
-                CurrentUser.TryGetId(http.User)?.ToString() ?? http.Connection.RemoteIpAddress?.ToString() ?? "anonymous",
+                CurrentUser.TryGetId(http.User) is { } user ? $"user:{user}" : $"address:{http.ClientKey()}",
                 _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = options.SubmitBurst,
