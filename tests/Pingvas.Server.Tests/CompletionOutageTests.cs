@@ -15,12 +15,7 @@ public sealed class CompletionOutageTests
     public async Task Images_stored_for_a_completion_the_database_refused_are_deleted()
     {
         await using var server = await PingvasServer.StartAsync(
-            new Dictionary<string, string>
-            {
-                ["Engines:Procedural:StepDelayMs"] = "20",
-                ["Queue:LeaseSeconds"] = "2",
-                ["Queue:RetryBackoffSeconds"] = "1",
-            },
+            new TestSettings { StepDelayMs = 20, LeaseSeconds = 2, RetryBackoffSeconds = 1 },
             database: await TestDatabase.CreatePostgresAsync());
         var user = await server.RegisterAsync();
 

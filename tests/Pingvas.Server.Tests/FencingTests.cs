@@ -16,25 +16,20 @@ namespace Pingvas.Server.Tests;
 /// charged. A cancel that meets an orphaned job ends it for good. Lease recovery is off here, so
 /// only the fencing acts.
 /// </summary>
-public sealed class FencingTests : IAsyncLifetime
+public sealed class FencingTests(FencingTests.Fixture fixture) : IClassFixture<FencingTests.Fixture>
 {
     private const string OtherWorker = "other-host:1:00000000:1";
 
-    private PingvasServer server = null!;
+    private readonly PingvasServer server = fixture.Server;
 
-    public async Task InitializeAsync() => server = await PingvasServer.StartAsync(
-        new Dictionary<string, string>
-        {
-            ["Engines:Procedural:StepDelayMs"] = "60",
-            ["Queue:LeaseSeconds"] = "3",
-        },
-        configureServices: services =>
+    public sealed class Fixture() : ServerFixture(new TestSettings { StepDelayMs = 60, LeaseSeconds = 3 })
+    {
+        protected override void ConfigureServices(IServiceCollection services)
         {
             ScriptedEngine.Install(services);
             services.Remove(services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(QueueRecovery)));
-        });
-
-    public async Task DisposeAsync() => await server.DisposeAsync();
+        }
+    }
 
     [Fact]
     public async Task A_worker_whose_job_was_claimed_again_stops_and_writes_nothing()

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 using Pingvas.Server.Jobs;
 using Pingvas.Server.Realtime;
@@ -16,25 +17,24 @@ namespace Pingvas.Server.Tests;
 /// dead-lettered, retried. Each job sends its owner exactly one final event, from exactly one
 /// outbox row, and the owner's credits add up.
 /// </summary>
-public sealed class JobLifecycleTests : IAsyncLifetime
+public sealed class JobLifecycleTests(JobLifecycleTests.Fixture fixture) : IClassFixture<JobLifecycleTests.Fixture>
 {
     private const string OtherWorker = "other-host:1:00000000:1";
 
-    private PingvasServer server = null!;
+    private readonly PingvasServer server = fixture.Server;
 
-    public async Task InitializeAsync() => server = await PingvasServer.StartAsync(
-        new Dictionary<string, string>
-        {
-            ["Engines:Procedural:StepDelayMs"] = "20",
-            ["Worker:Concurrency"] = "4",
-            ["Queue:LeaseSeconds"] = "6",
-            ["Queue:RetryBackoffSeconds"] = "1",
-            ["Queue:MaxAttempts"] = "3",
-            ["Queue:MaxRunSeconds"] = "10",
-        },
-        configureServices: ScriptedEngine.Install);
-
-    public async Task DisposeAsync() => await server.DisposeAsync();
+    /// <summary>Short leases and backoffs so recovery acts within seconds; a time limit a hanging job reaches.</summary>
+    public sealed class Fixture() : ServerFixture(new TestSettings
+    {
+        StepDelayMs = 20,
+        WorkerConcurrency = 4,
+        LeaseSeconds = 6,
+        RetryBackoffSeconds = 1,
+        MaxAttempts = 3,
+    }.With("Queue:MaxRunSeconds", "10"))
+    {
+        protected override void ConfigureServices(IServiceCollection services) => ScriptedEngine.Install(services);
+    }
 
     [Fact]
     public async Task Every_path_to_a_final_state_sends_its_owner_exactly_one_final_event()
@@ -65,7 +65,7 @@ public sealed class JobLifecycleTests : IAsyncLifetime
             }
 
             // Every final event has left the outbox: nothing more can come.
-            await Eventually(() => server.QueryAsync(db => db.Outbox.AllAsync(m => m.DeliveredAt != null)), "the outbox to drain");
+            await Infrastructure.Eventually.UntilAsync(() => server.QueryAsync(db => db.Outbox.AllAsync(m => m.DeliveredAt != null)), TimeSpan.FromSeconds(30), "the outbox to drain");
 
             foreach (var (user, client, expected) in runs)
             {
@@ -213,16 +213,6 @@ public sealed class JobLifecycleTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await user.Client.PostAsync($"/api/v1/generations/{jobId}/cancel", null)).StatusCode);
 
     private static Expected Cancelled(GenerationBody hanging) => new("a hanging job cancelled while running", hanging.Id, "cancelled", null, Charged: true);
-
-    private static async Task Eventually(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for {what}.");
-            await Task.Delay(50);
-        }
-    }
 
     private sealed record Expected(string Path, Guid Id, string Status, string? ErrorCode, bool Charged);
 }

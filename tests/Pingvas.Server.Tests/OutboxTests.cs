@@ -18,12 +18,10 @@ namespace Pingvas.Server.Tests;
 /// </summary>
 public sealed class OutboxTests
 {
-    private static readonly Dictionary<string, string> Fast = new()
-    {
-        ["Outbox:RetryBackoffSeconds"] = "0.05",
-        ["Outbox:MaxAttempts"] = "3",
-        ["Outbox:PollMilliseconds"] = "100",
-    };
+    private static readonly TestSettings Fast = new TestSettings()
+        .With("Outbox:RetryBackoffSeconds", "0.05")
+        .With("Outbox:MaxAttempts", "3")
+        .With("Outbox:PollMilliseconds", "100");
 
     [Fact]
     public async Task A_failing_delivery_is_retried_until_it_succeeds_or_the_attempts_run_out()
@@ -79,7 +77,7 @@ public sealed class OutboxTests
     public async Task A_message_written_by_another_process_is_delivered_on_its_notify_not_the_poll()
     {
         var recorder = new DeliveryRecorder();
-        await using var server = await StartAsync(new Dictionary<string, string>(Fast) { ["Outbox:PollMilliseconds"] = "600000" }, recorder,
+        await using var server = await StartAsync(Fast.With("Outbox:PollMilliseconds", "600000"), recorder,
             await TestDatabase.CreatePostgresAsync());
         await Eventually(server, async _ => (await Http(server).GetStringAsync("/health/ready")) == "Healthy");
 
@@ -106,7 +104,7 @@ public sealed class OutboxTests
     public async Task Delivered_messages_are_pruned_after_the_retention_and_pending_ones_are_kept()
     {
         var recorder = new DeliveryRecorder();
-        await using var server = await StartAsync(new Dictionary<string, string>(Fast) { ["Outbox:RetentionMinutes"] = "60" }, recorder);
+        await using var server = await StartAsync(Fast.With("Outbox:RetentionMinutes", "60"), recorder);
         var delivered = await AddAsync(server, "ok");
         await Eventually(server, db => db.Outbox.AnyAsync(m => m.Id == delivered && m.DeliveredAt != null));
         var pending = await AddAsync(server, "fail-always", availableIn: TimeSpan.FromDays(1));
@@ -120,7 +118,7 @@ public sealed class OutboxTests
         Assert.Equal([pending], left);
     }
 
-    private static Task<PingvasServer> StartAsync(Dictionary<string, string> settings, DeliveryRecorder recorder, TestDatabase? database = null) =>
+    private static Task<PingvasServer> StartAsync(TestSettings settings, DeliveryRecorder recorder, TestDatabase? database = null) =>
         PingvasServer.StartAsync(settings, configureServices: services =>
         {
             services.AddSingleton(recorder);
@@ -143,15 +141,8 @@ public sealed class OutboxTests
 
     private static HttpClient Http(PingvasServer server) => server.CreateClient();
 
-    private static async Task Eventually(PingvasServer server, Func<PingvasDb, Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await server.QueryAsync(condition))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The outbox did not get there within 30 s.");
-            await Task.Delay(50);
-        }
-    }
+    private static Task Eventually(PingvasServer server, Func<PingvasDb, Task<bool>> condition) =>
+        Infrastructure.Eventually.UntilAsync(() => server.QueryAsync(condition), TimeSpan.FromSeconds(30), "the outbox to get there");
 
     public sealed class DeliveryRecorder
     {

@@ -18,20 +18,22 @@ namespace Pingvas.Server.Tests;
 /// from the queue snapshot, refreshed off the request path, so a request reads only its own rows.
 /// Counted in rows read, not timed. No workers run here, so the queue only grows.
 /// </summary>
-public sealed class QueuePositionCostTests : IAsyncLifetime
+public sealed class QueuePositionCostTests(QueuePositionCostTests.Fixture fixture) : IClassFixture<QueuePositionCostTests.Fixture>
 {
-    private readonly RowCounter counter = new(new HttpContextAccessor());
-    private PingvasServer server = null!;
+    private readonly PingvasServer server = fixture.Server;
+    private readonly RowCounter counter = fixture.Counter;
 
-    public async Task InitializeAsync() => server = await PingvasServer.StartAsync(
-        new Dictionary<string, string> { ["Queue:SnapshotMilliseconds"] = "100" },
-        configureServices: services =>
+    /// <summary>No workers (the queue only grows), a snapshot refreshed every tenth of a second, rows counted.</summary>
+    public sealed class Fixture() : ServerFixture(new TestSettings().With("Queue:SnapshotMilliseconds", "100"))
+    {
+        public RowCounter Counter { get; } = new(new HttpContextAccessor());
+
+        protected override void ConfigureServices(IServiceCollection services)
         {
             services.Remove(services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(WorkerPool)));
-            services.ConfigureDbContext<PingvasDb>((_, options) => options.AddInterceptors(counter));
-        });
-
-    public async Task DisposeAsync() => await server.DisposeAsync();
+            services.ConfigureDbContext<PingvasDb>((_, options) => options.AddInterceptors(Counter));
+        }
+    }
 
     [Fact]
     public async Task A_poll_of_a_queued_job_reads_as_many_rows_with_ten_or_thousands_queued()

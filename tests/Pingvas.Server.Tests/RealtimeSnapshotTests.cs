@@ -16,7 +16,7 @@ public sealed class RealtimeSnapshotTests
     [Fact]
     public async Task A_client_that_was_away_gets_the_state_of_its_jobs_when_it_connects_again()
     {
-        await using var server = await PingvasServer.StartAsync(new Dictionary<string, string> { ["Engines:Procedural:StepDelayMs"] = "100" });
+        await using var server = await PingvasServer.StartAsync(new TestSettings { StepDelayMs = 100 });
         var user = await server.RegisterAsync();
         var earlier = await user.GenerateAsync(TestUser.Request(steps: 2, seed: 1));
         var cutoff = DateTime.UtcNow;
@@ -53,12 +53,7 @@ public sealed class RealtimeSnapshotTests
     public async Task A_client_whose_api_stopped_listening_gets_the_final_state_it_missed()
     {
         await using var server = await PingvasServer.StartAsync(
-            new Dictionary<string, string>
-            {
-                ["Engines:Procedural:StepDelayMs"] = "30",
-                ["Events:ReconnectMinMilliseconds"] = "3000",
-                ["Events:ReconnectMaxMilliseconds"] = "3000",
-            },
+            new TestSettings { StepDelayMs = 30 }.With("Events:ReconnectMinMilliseconds", "3000").With("Events:ReconnectMaxMilliseconds", "3000"),
             database: await TestDatabase.CreatePostgresAsync());
         var user = await server.RegisterAsync();
         await using var client = await NodeSignalRClient.ConnectAsync(server.BaseAddress, user.AccessToken, new NodeSignalROptions { Seconds = 60 });
