@@ -138,7 +138,12 @@ public static class ProcessTests
         await using var connection = new NpgsqlConnection(cluster.ConnectionString);
         await connection.OpenAsync();
         // Another user's job, read from outside the app: system context, or row-level security hides it.
-        await using var command = new NpgsqlCommand("SELECT set_config('pingvas.user_id', 'system', false); SELECT worker_id FROM jobs WHERE id = @id", connection);
+        await using (var system = new NpgsqlCommand("SELECT set_config('pingvas.user_id', 'system', false)", connection))
+        {
+            await system.ExecuteNonQueryAsync();
+        }
+
+        await using var command = new NpgsqlCommand("SELECT worker_id FROM jobs WHERE id = @id", connection);
         command.Parameters.AddWithValue("id", jobId);
         var workerId = await command.ExecuteScalarAsync() as string ?? throw new InvalidOperationException($"Job {jobId} has no worker.");
         return int.Parse(workerId.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
