@@ -196,7 +196,8 @@ public sealed class BenchServer : IAsyncDisposable
             users[i] = new BenchUser(body.RootElement.GetProperty("user").GetProperty("id").GetGuid(), body.RootElement.GetProperty("accessToken").GetString()!, planOf(i));
         });
 
-        await using var scope = Services.CreateAsyncScope();
+        // Granting credits to every bench user spans users: system context (row-level security).
+        await using var scope = Services.CreateSystemScope();
         var db = scope.ServiceProvider.GetRequiredService<PingvasDb>();
         var ledger = scope.ServiceProvider.GetRequiredService<Ledger>();
         foreach (var user in users)
@@ -216,6 +217,13 @@ public sealed class BenchServer : IAsyncDisposable
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
+
+        // The bench's counts span users: system context, or row-level security shows no rows.
+        await using (var system = new NpgsqlCommand($"SELECT set_config('pingvas.user_id', '{TenantSessionInterceptor.SystemValue}', false)", connection))
+        {
+            await system.ExecuteNonQueryAsync();
+        }
+
         await using var command = new NpgsqlCommand(sql, connection);
         foreach (var (n, v) in parameters)
         {

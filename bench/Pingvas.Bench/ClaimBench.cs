@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 using Pingvas.Engines;
 using Pingvas.Server.Data;
-using Pingvas.Server.Generation;
+using Pingvas.Server.Jobs;
 using Pingvas.Server.Queue;
 
 namespace Pingvas.Bench;
@@ -17,7 +17,7 @@ namespace Pingvas.Bench;
 /// <list type="bullet">
 /// <item>drain-runner: M jobs pre-filled through the API, then the server's own WorkerPool (claim,
 /// run the zero engine, store the 8×8 image, settle credits, events) drains them;</item>
-/// <item>drain-claims: the same backlog drained by loops calling <see cref="JobClaimer.ClaimNextAsync"/>
+/// <item>drain-claims: the same backlog drained by loops calling <see cref="JobLifecycle.ClaimAsync"/>
 /// and marking each job succeeded directly — the queue alone, without the runner;</item>
 /// <item>steady: the WorkerPool running while submits arrive at a fixed rate; enqueue → start
 /// from the jobs table (created_at → started_at).</item>
@@ -63,7 +63,7 @@ public static class ClaimBench
 
             (prefill, since) = await PrefillAsync(server, client, users, jobs);
             results.Add(await DrainMeasurementAsync(server, "drain-claims", w, jobs, since, () => DrainClaimsAsync(server, w, limit),
-                "JobClaimer.ClaimNextAsync + one UPDATE to succeeded per job; no runner"));
+                "JobLifecycle.ClaimAsync + one UPDATE to succeeded per job; no runner"));
         }
 
         foreach (var w in workerCounts)
@@ -111,8 +111,8 @@ public static class ClaimBench
             var workerId = $"bench-claims:{k}";
             while (!timeout.IsCancellationRequested)
             {
-                await using var scope = server.Services.CreateAsyncScope();
-                var job = await scope.ServiceProvider.GetRequiredService<JobClaimer>().ClaimNextAsync(workerId, timeout.Token);
+                await using var scope = server.Services.CreateSystemScope();
+                var job = await scope.ServiceProvider.GetRequiredService<JobLifecycle>().ClaimAsync(workerId, timeout.Token);
                 var db = scope.ServiceProvider.GetRequiredService<PingvasDb>();
                 if (job is null)
                 {

@@ -11,6 +11,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 using Pingvas.Engines;
+using Pingvas.Server.Data;
+using Pingvas.Server.Jobs;
 using Pingvas.Server.Queue;
 
 namespace Pingvas.Bench;
@@ -57,15 +59,15 @@ public static partial class Profile
         md.Append(await OneAsync(server, recorder, $"submit, {depth} jobs of other users queued", k, () =>
             LoadGenerator.ClosedAsync(client, 1, k, TimeSpan.FromMinutes(2), HttpStatusCode.Accepted, i => Requests.Submit(owners[(int)(i % owners.Count)]))));
 
-        md.Append(await OneAsync(server, recorder, $"claim only (JobClaimer.ClaimNextAsync + UPDATE to succeeded), {depth}+ queued", k, async () =>
+        md.Append(await OneAsync(server, recorder, $"claim only (JobLifecycle.ClaimAsync + UPDATE to succeeded), {depth}+ queued", k, async () =>
         {
             var result = new LoadResult();
             var start = Clock.Now;
             for (var i = 0; i < k; i++)
             {
                 var t = Clock.Now;
-                await using var scope = server.Services.CreateAsyncScope();
-                var job = await scope.ServiceProvider.GetRequiredService<JobClaimer>().ClaimNextAsync("bench-profile", CancellationToken.None)
+                await using var scope = server.Services.CreateSystemScope();
+                var job = await scope.ServiceProvider.GetRequiredService<JobLifecycle>().ClaimAsync("bench-profile", CancellationToken.None)
                     ?? throw new InvalidOperationException("Nothing to claim.");
                 await ClaimBench.MarkSucceededAsync(scope.ServiceProvider, job.Id, "bench-profile", CancellationToken.None);
                 result.LatenciesMs.Add(Clock.Ms(t, Clock.Now));

@@ -42,3 +42,13 @@ public interface IImageEngine
     /// </summary>
     Task<EngineResult> RunAsync(EngineJob job, Func<EngineProgress, ValueTask> onProgress, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A failure another attempt may not share (a node restarted or went away, a timeout talking to
+/// it): the job goes back to the queue after a backoff, up to the queue's attempt limit, instead
+/// of failing at once. <paramref name="code"/> is what the job fails with when the attempts run out.
+/// </summary>
+public class RetryableEngineException(string code, string message, Exception? inner = null) : Exception(message, inner)
+{
+    public string Code { get; } = code;
+}

@@ -8,6 +8,7 @@ using Pingvas.Core.Scheduling;
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Data;
 using Pingvas.Server.Generation;
+using Pingvas.Server.Jobs;
 using Pingvas.Server.Queue;
 using Pingvas.Server.Tests.Infrastructure;
 
@@ -138,8 +139,8 @@ public sealed class ClaimOrderTests
             while (claimed.Count < jobs.Count)
             {
                 timeout.Token.ThrowIfCancellationRequested();
-                await using var scope = server.Services.CreateAsyncScope();
-                var job = await scope.ServiceProvider.GetRequiredService<JobClaimer>().ClaimNextAsync(worker, timeout.Token);
+                await using var scope = server.Services.CreateSystemScope();
+                var job = await scope.ServiceProvider.GetRequiredService<JobLifecycle>().ClaimAsync(worker, timeout.Token);
                 if (job is null)
                 {
                     await Task.Delay(random.Next(1, 4), timeout.Token);
@@ -195,7 +196,7 @@ public sealed class ClaimOrderTests
         await server.QueryAsync(db => { db.Jobs.AddRange(first, second); return db.SaveChangesAsync(); });
 
         // A submit, cancel or settlement for busy in progress in another transaction holds its user row.
-        await using var lockScope = server.Services.CreateAsyncScope();
+        await using var lockScope = server.Services.CreateSystemScope();
         var lockDb = lockScope.ServiceProvider.GetRequiredService<PingvasDb>();
         await using var tx = await lockDb.BeginWriteAsync(CancellationToken.None);
         await lockDb.LockUserAsync(busy.Id, CancellationToken.None);
@@ -211,6 +212,32 @@ public sealed class ClaimOrderTests
         await tx.CommitAsync(CancellationToken.None);
         Assert.Equal(first.Id, (await ClaimAsync(server, "test:3", timeout.Token))?.Id);
         Assert.Equal(third.Id, (await ClaimAsync(server, "test:4", timeout.Token))?.Id);
+    }
+
+    [Fact]
+    public async Task The_claim_changes_the_job_row_exactly_as_the_job_aggregate_does()
+    {
+        var clock = new FrozenClock();
+        await using var server = await StartAsync(clock);
+        var rng = new Random(77);
+        var user = (await SeedUsersAsync(server, rng, 1, clock.Now, "pro"))[0];
+        var job = NewJob(rng, user.Id, 6, clock.Now.AddMinutes(-2));
+        (job.Attempt, job.FailedAttempts, job.ProgressStep, job.AvailableAt) = (2, 1, 3, clock.Now.AddSeconds(-5));
+        await server.QueryAsync(db => { db.Jobs.Add(job); return db.SaveChangesAsync(); });
+
+        // On PostgreSQL the claim is one SQL statement; on SQLite it applies Job.Claim itself.
+        var claimed = await ClaimAsync(server, "test:claim");
+        Assert.NotNull(claimed);
+        var row = await server.QueryAsync(db => db.Jobs.AsNoTracking().SingleAsync(j => j.Id == job.Id));
+
+        var expected = await server.QueryAsync(db => db.Jobs.AsNoTracking().SingleAsync(j => j.Id == job.Id));
+        (expected.Status, expected.Attempt, expected.WorkerId, expected.StartedAt, expected.LeaseExpiresAt, expected.ProgressStep) =
+            (JobStatus.Queued, 2, null, null, null, 3);
+        Assert.True(expected.Claim("test:claim", clock.Now, row.LeaseExpiresAt!.Value));
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(expected), System.Text.Json.JsonSerializer.Serialize(row));
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(row), System.Text.Json.JsonSerializer.Serialize(claimed));
+        Assert.Equal(clock.Now.AddSeconds(60), row.LeaseExpiresAt);
+        Assert.Equal(clock.Now, (await server.UserRowAsync(user.Id)).LastServedAt);
     }
 
     /// <summary>A server with no workers and no lease recovery, on a clock that moves only when told.</summary>
@@ -231,8 +258,8 @@ public sealed class ClaimOrderTests
 
     private static async Task<Job?> ClaimAsync(PingvasServer server, string workerId, CancellationToken ct = default)
     {
-        await using var scope = server.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<JobClaimer>().ClaimNextAsync(workerId, ct);
+        await using var scope = server.Services.CreateSystemScope();
+        return await scope.ServiceProvider.GetRequiredService<JobLifecycle>().ClaimAsync(workerId, ct);
     }
 
     /// <summary>Users straight in the database (no password hashing): plans round-robin, a third never served.</summary>

@@ -1,7 +1,9 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 using Pingvas.Engines;
+using Pingvas.Server.Credits;
 using Pingvas.Server.Tests.Infrastructure;
 
 namespace Pingvas.Server.Tests;
@@ -33,6 +35,34 @@ public sealed class CreditPeriodTests(DefaultServer fixture) : IClassFixture<Def
         // Reading again in the same period grants nothing more.
         await user.MeAsync();
         Assert.Equal(ledger.Count, (await user.LedgerAsync()).Count);
+    }
+
+    [Fact]
+    public async Task The_sweep_renews_periods_of_users_who_never_come_back()
+    {
+        var user = await server.RegisterAsync();
+        var done = await user.WaitForAsync((await user.SubmitAsync()).Id);
+        var left = 100 - done.CreditsCharged!.Value;
+        var periodEnd = (await server.UserRowAsync(user.Id)).PeriodEnd;
+
+        server.Time.Advance(TimeSpan.FromDays(32));
+        Assert.True(await server.Services.GetRequiredService<PlanPeriodSweep>().RunOnceAsync(CancellationToken.None) >= 1);
+
+        // Without the user asking for anything: the period moved on and the ledger says so.
+        var row = await server.UserRowAsync(user.Id);
+        Assert.Equal(periodEnd.AddMonths(1), row.PeriodEnd);
+        var entries = await server.QueryAsync(db => db.Ledger.Where(e => e.UserId == user.Id).OrderBy(e => e.Id).ToListAsync());
+        Assert.Equal(-left, Assert.Single(entries, e => e.Kind == LedgerKind.Expire).Amount);
+        Assert.Equal(2, entries.Count(e => e.Kind == LedgerKind.Grant));
+        Assert.Equal(100, entries.Sum(e => e.Amount));
+        Assert.Equal(100, entries[^1].BalanceAfter);
+
+        // A second sweep finds nothing due, and the user's own view agrees.
+        var count = entries.Count;
+        await server.Services.GetRequiredService<PlanPeriodSweep>().RunOnceAsync(CancellationToken.None);
+        Assert.Equal(count, await server.QueryAsync(db => db.Ledger.CountAsync(e => e.UserId == user.Id)));
+        Assert.Equal(100, (await user.MeAsync()).Credits.Balance);
+        Assert.Equal(count, (await user.LedgerAsync()).Count);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using Pingvas.Engines;
 using Pingvas.Engines.Imaging;
 using Pingvas.Server.Generation;
 using Pingvas.Server.Hosting;
+using Pingvas.Server.Jobs;
 using Pingvas.Server.Queue;
 using Pingvas.Server.Storage;
 using Pingvas.Server.Tests.Infrastructure;

@@ -132,15 +132,21 @@ public static class ProcessTests
 
     public static readonly TimeSpan Bounded = TimeSpan.FromSeconds(60);
 
-    /// <summary>The pid in the job's worker id (<c>host:pid:n</c>): which process ran it last.</summary>
+    /// <summary>The pid in the job's worker id (<c>host:pid:instance:loop</c>): which process ran it last.</summary>
     public static async Task<int> WorkerPidAsync(PingvasCluster cluster, Guid jobId)
     {
         await using var connection = new NpgsqlConnection(cluster.ConnectionString);
         await connection.OpenAsync();
+        // Another user's job, read from outside the app: system context, or row-level security hides it.
+        await using (var system = new NpgsqlCommand("SELECT set_config('pingvas.user_id', 'system', false)", connection))
+        {
+            await system.ExecuteNonQueryAsync();
+        }
+
         await using var command = new NpgsqlCommand("SELECT worker_id FROM jobs WHERE id = @id", connection);
         command.Parameters.AddWithValue("id", jobId);
         var workerId = await command.ExecuteScalarAsync() as string ?? throw new InvalidOperationException($"Job {jobId} has no worker.");
-        return int.Parse(workerId.Split(':')[^2], System.Globalization.CultureInfo.InvariantCulture);
+        return int.Parse(workerId.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>One reserve and one charge for the job, nothing held, and the balance equal to the ledger's sum.</summary>

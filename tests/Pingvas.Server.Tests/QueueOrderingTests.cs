@@ -21,7 +21,7 @@ public sealed class QueueOrderingTests(QueueOrderingTests.Fixture fixture) : ICl
         await server.SetPlanAsync(pro.Id, "pro");
 
         // Occupy the only worker so everything below waits in the queue together.
-        var first = await blocker.SubmitAsync(TestUser.Request(steps: 25));
+        var first = await blocker.SubmitAsync(TestUser.Request(steps: 100));
         await blocker.WaitForAsync(first.Id, "running");
         var a1 = await a.SubmitAsync(TestUser.Request(steps: 1));
         var a2 = await a.SubmitAsync(TestUser.Request(steps: 1));
@@ -30,15 +30,28 @@ public sealed class QueueOrderingTests(QueueOrderingTests.Fixture fixture) : ICl
         var p1 = await pro.SubmitAsync(TestUser.Request(steps: 1));
 
         // Positions while waiting: Pro first, then A and B alternate (A's backlog does not push B back).
-        var positions = new Dictionary<string, int?>
+        // They come from a queue snapshot at most a second old, so they settle within about a second.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        int[] positions;
+        while (true)
         {
-            ["p1"] = (await pro.GetAsync(p1.Id)).QueuePosition,
-            ["a1"] = (await a.GetAsync(a1.Id)).QueuePosition,
-            ["b1"] = (await b.GetAsync(b1.Id)).QueuePosition,
-            ["a2"] = (await a.GetAsync(a2.Id)).QueuePosition,
-            ["a3"] = (await a.GetAsync(a3.Id)).QueuePosition,
-        };
-        Assert.Equal([1, 2, 3, 4, 5], positions.Values.Select(v => v ?? 0).ToArray());
+            positions =
+            [
+                (await pro.GetAsync(p1.Id)).QueuePosition ?? 0,
+                (await a.GetAsync(a1.Id)).QueuePosition ?? 0,
+                (await b.GetAsync(b1.Id)).QueuePosition ?? 0,
+                (await a.GetAsync(a2.Id)).QueuePosition ?? 0,
+                (await a.GetAsync(a3.Id)).QueuePosition ?? 0,
+            ];
+            if (positions.SequenceEqual([1, 2, 3, 4, 5]) || DateTime.UtcNow > deadline)
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Equal([1, 2, 3, 4, 5], positions);
 
         foreach (var (user, id) in new[] { (a, a1.Id), (a, a2.Id), (a, a3.Id), (b, b1.Id), (pro, p1.Id) })
         {
@@ -75,11 +88,11 @@ public sealed class QueueOrderingTests(QueueOrderingTests.Fixture fixture) : ICl
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
-            var running = await wide.QueryAsync(db => db.Jobs.Where(j => j.Status == Pingvas.Server.Generation.JobStatus.Running)
+            var running = await wide.QueryAsync(db => db.Jobs.Where(j => j.Status == Pingvas.Server.Jobs.JobStatus.Running)
                 .GroupBy(j => j.UserId).Select(g => new { g.Key, Count = g.Count() }).ToListAsync());
             maxStudio = Math.Max(maxStudio, running.SingleOrDefault(r => r.Key == studio.Id)?.Count ?? 0);
             maxFree = Math.Max(maxFree, running.SingleOrDefault(r => r.Key == free.Id)?.Count ?? 0);
-            if (await wide.QueryAsync(db => db.Jobs.AllAsync(j => j.Status == Pingvas.Server.Generation.JobStatus.Succeeded)))
+            if (await wide.QueryAsync(db => db.Jobs.AllAsync(j => j.Status == Pingvas.Server.Jobs.JobStatus.Succeeded)))
             {
                 break;
             }

@@ -327,5 +327,7 @@ public sealed class RealtimeProgressTests(RealtimeProgressTests.Fixture fixture)
 
             await inner.PublishAsync(userId, generation, ct);
         }
+
+        public Task SendAsync(Guid userId, GenerationDto generation, CancellationToken ct) => inner.SendAsync(userId, generation, ct);
     }
 }

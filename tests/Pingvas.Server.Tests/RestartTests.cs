@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 
 using Pingvas.Server.Generation;
+using Pingvas.Server.Jobs;
+using Pingvas.Server.Queue;
 using Pingvas.Server.Tests.Infrastructure;
 
 namespace Pingvas.Server.Tests;
@@ -48,7 +50,7 @@ public sealed class RestartTests : IAsyncLifetime
 
         // What a kill -9 leaves behind: the row still says running, owned by a worker of this
         // machine whose process is gone, with a lease far from expiry.
-        await MarkRunningAsync(job.Id, $"{Environment.MachineName}:{await DeadProcessIdAsync()}:1");
+        await MarkRunningAsync(job.Id, $"{Environment.MachineName}:{await DeadProcessIdAsync()}:00000000:1");
 
         await server.RestartAsync();
         var again = new TestUser(server, user.Id, user.Email, user.Password, user.AccessToken, user.RefreshToken);
@@ -66,7 +68,7 @@ public sealed class RestartTests : IAsyncLifetime
         await server.StopAsync();
 
         // Running elsewhere with a valid lease: on another machine (PostgreSQL), or on SQLite in the one process there is.
-        var elsewhere = TestDatabase.UsePostgres ? "other-host:4242:1" : $"{Environment.MachineName}:{Environment.ProcessId}:9";
+        var elsewhere = TestDatabase.UsePostgres ? "other-host:4242:00000000:1" : $"{Environment.MachineName}:{Environment.ProcessId}:{WorkerNames.Instance}:9";
         await MarkRunningAsync(job.Id, elsewhere);
         await server.RestartAsync();
         if (TestDatabase.UsePostgres)

@@ -86,4 +86,39 @@ public sealed class SubmitPathTests(SubmitPathTests.Fixture fixture) : IClassFix
         Assert.Equal(7, await server.QueryAsync(db => db.Jobs.Where(j => j.Id == submitted.Id).Select(j => j.Priority).SingleAsync()));
         Assert.Equal("succeeded", (await user.WaitForAsync(submitted.Id)).Status);
     }
+
+    [Fact]
+    public async Task An_idempotency_key_replayed_with_another_body_is_refused_and_with_the_same_body_answers_the_original()
+    {
+        var user = await server.RegisterAsync();
+        var key = $"key-{Guid.NewGuid():N}";
+        var first = await SubmitWithKeyAsync(user, key, TestUser.Request(steps: 2, seed: 5));
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        var original = (await first.Content.ReadFromJsonAsync<GenerationBody>(Json.Options))!;
+
+        // The same body, even written differently, is the same request: the original job again.
+        var again = await user.Client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/v1/generations")
+        {
+            Headers = { { "Idempotency-Key", key } },
+            Content = ProblemAssert.Raw("""{ "seed": 5, "batchSize": 1, "steps": 2, "height": 64, "width": 64, "model": "sd-1.5", "prompt": "a lighthouse at dusk" }"""),
+        });
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        Assert.Equal(original.Id, (await again.Content.ReadFromJsonAsync<GenerationBody>(Json.Options))!.Id);
+
+        var other = await SubmitWithKeyAsync(user, key, TestUser.Request(steps: 3, seed: 5));
+        var problem = await ProblemAssert.ReadAsync(other, HttpStatusCode.Conflict, "idempotency_key_reused");
+        Assert.Contains("different request", problem.Detail);
+
+        await user.WaitForAsync(original.Id);
+        var ledger = await user.LedgerAsync();
+        Assert.Single(ledger, e => e.Kind == "reserve");
+        Assert.Single(await ApiChecks.AllAsync<GenerationBody>(user.Client, "/api/v1/generations"));
+    }
+
+    private static Task<HttpResponseMessage> SubmitWithKeyAsync(TestUser user, string key, object request) =>
+        user.Client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/v1/generations")
+        {
+            Headers = { { "Idempotency-Key", key } },
+            Content = JsonContent.Create(request),
+        });
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 
 using Pingvas.Server.Generation;
+using Pingvas.Server.Jobs;
 using Pingvas.Server.Tests.Infrastructure;
 
 namespace Pingvas.Server.Tests;
@@ -50,7 +51,7 @@ public sealed class WorkerFaultTests(WorkerFaultTests.Fixture fixture) : IClassF
         var lost = DateTime.UtcNow;
         await server.QueryAsync(db => db.Jobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(s => s
             .SetProperty(j => j.Status, JobStatus.Running)
-            .SetProperty(j => j.WorkerId, "gone:1:1")
+            .SetProperty(j => j.WorkerId, "gone:1:0badcafe:1")
             .SetProperty(j => j.Attempt, 1)
             .SetProperty(j => j.StartedAt, lost)
             .SetProperty(j => j.LeaseExpiresAt, lost.AddSeconds(-1))));
@@ -74,8 +75,9 @@ public sealed class WorkerFaultTests(WorkerFaultTests.Fixture fixture) : IClassF
         var (user, job) = await QueuedBehindABlockerAsync();
         await server.QueryAsync(db => db.Jobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(s => s
             .SetProperty(j => j.Status, JobStatus.Running)
-            .SetProperty(j => j.WorkerId, "gone:1:1")
+            .SetProperty(j => j.WorkerId, "gone:1:0badcafe:1")
             .SetProperty(j => j.Attempt, 3)
+            .SetProperty(j => j.FailedAttempts, 2)
             .SetProperty(j => j.LeaseExpiresAt, DateTime.UtcNow.AddSeconds(-1))));
 
         var done = await user.WaitForAsync(job.Id);

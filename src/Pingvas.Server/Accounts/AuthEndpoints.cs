@@ -34,7 +34,7 @@ public static class AuthEndpoints
     }
 
     private static async Task<Results<Created<AuthResponse>, ProblemHttpResult>> Register(
-        RegisterRequest request, PingvasDb db, IPasswordHasher<User> hasher, PlanPeriods periods, TokenService tokens, MeService me, TimeProvider time, CancellationToken ct)
+        RegisterRequest request, PingvasDb db, DatabaseTenant tenant, IPasswordHasher<User> hasher, PlanPeriods periods, TokenService tokens, MeService me, TimeProvider time, CancellationToken ct)
     {
         var errors = AccountRules.CheckRegistration(request.Email, request.Password, request.Name);
         if (errors.Count > 0)
@@ -73,6 +73,8 @@ public static class AuthEndpoints
                 return Problems.Conflict("email_taken", "An account with this email already exists.");
             }
 
+            // From here the request acts as the new user: its credits are its own rows (row-level security).
+            tenant.Set(user.Id);
             await periods.StartAsync(user, ct);
             await tx.CommitAsync(ct);
         }

@@ -13,7 +13,7 @@ namespace Pingvas.Server.Accounts;
 public sealed record TokenPair(string AccessToken, string RefreshToken, int ExpiresIn);
 
 /// <summary>Issues 15-minute JWT access tokens and rotating, revocable refresh tokens (stored hashed).</summary>
-public sealed class TokenService(PingvasDb db, SigningKeys keys, TimeProvider time)
+public sealed class TokenService(PingvasDb db, DatabaseTenant tenant, SigningKeys keys, TimeProvider time)
 {
     public const string Issuer = "pingvas";
     public const string Audience = "pingvas-api";
@@ -24,6 +24,8 @@ public sealed class TokenService(PingvasDb db, SigningKeys keys, TimeProvider ti
 
     public async Task<TokenPair> IssueAsync(User user, Guid? familyId, CancellationToken ct)
     {
+        // Signing a user in acts as that user from here on (row-level security).
+        tenant.Set(user.Id);
         var now = time.GetUtcNow().UtcDateTime;
         var refresh = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
         db.RefreshTokens.Add(new RefreshToken
@@ -47,9 +49,7 @@ public sealed class TokenService(PingvasDb db, SigningKeys keys, TimeProvider ti
     public async Task<TokenPair?> RotateAsync(string refreshToken, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var hash = Hash(refreshToken);
-        var token = await db.RefreshTokens.SingleOrDefaultAsync(t => t.TokenHash == hash, ct);
-        if (token is null || token.ExpiresAt <= now)
+        if (await FindAsync(refreshToken, ct) is not { } token || token.ExpiresAt <= now)
         {
             return null;
         }
@@ -84,15 +84,34 @@ public sealed class TokenService(PingvasDb db, SigningKeys keys, TimeProvider ti
 
     public async Task<bool> RevokeAsync(string refreshToken, CancellationToken ct)
     {
-        var hash = Hash(refreshToken);
-        var token = await db.RefreshTokens.SingleOrDefaultAsync(t => t.TokenHash == hash, ct);
-        if (token is null)
+        if (await FindAsync(refreshToken, ct) is not { } token)
         {
             return false;
         }
 
         await RevokeFamilyAsync(token.FamilyId, ct);
         return true;
+    }
+
+    /// <summary>
+    /// The token by its hash. Nobody is signed in yet, so the lookup reads across users (system
+    /// context); once found, the request acts as the token's user.
+    /// </summary>
+    private async Task<RefreshToken?> FindAsync(string refreshToken, CancellationToken ct)
+    {
+        var hash = Hash(refreshToken);
+        RefreshToken? token;
+        using (tenant.AsSystem())
+        {
+            token = await db.RefreshTokens.AsNoTracking().SingleOrDefaultAsync(t => t.TokenHash == hash, ct);
+        }
+
+        if (token is not null)
+        {
+            tenant.Set(token.UserId);
+        }
+
+        return token;
     }
 
     private string CreateAccessToken(User user, DateTime now) =>

@@ -8,8 +8,9 @@ namespace Pingvas.Server.Credits;
 
 /// <summary>
 /// Monthly plan credits: each billing period grants the plan's credits, expiring at the period's
-/// end (unused plan credits do not roll over). Checked lazily whenever a user's credits are read
-/// or spent, and swept in the background for everyone else.
+/// end (unused plan credits do not roll over). Checked whenever a user's credits are read or
+/// spent, and for everyone else by <see cref="PlanPeriodSweep"/>, so balances and statistics are
+/// true for users who never come back.
 /// </summary>
 public sealed class PlanPeriods(PingvasDb db, Ledger ledger, TimeProvider time)
 {
@@ -42,6 +43,27 @@ public sealed class PlanPeriods(PingvasDb db, Ledger ledger, TimeProvider time)
         await db.SaveChangesAsync(ct);
         await ledger.ExpireDueAsync(user.Id, null, ct);
         await GrantPeriodAsync(user, ct);
+    }
+
+    /// <summary>
+    /// In its own transaction under the user's lock: moves the user into the current period and
+    /// writes off expired lots. Idempotent. False when nothing was due (or the user is gone).
+    /// </summary>
+    public async Task<bool> CatchUpAsync(Guid userId, CancellationToken ct)
+    {
+        await using var tx = await db.BeginWriteAsync(ct);
+        await db.LockUserAsync(userId, ct);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct);
+        var now = time.GetUtcNow().UtcDateTime;
+        if (user is null || (user.PeriodEnd > now && !await db.Lots.AnyAsync(l => l.UserId == userId && l.Remaining > 0 && l.ExpiresAt <= now, ct)))
+        {
+            return false;
+        }
+
+        await EnsureCurrentAsync(user, ct);
+        await ledger.ExpireDueAsync(userId, null, ct);
+        await tx.CommitAsync(ct);
+        return true;
     }
 
     private async Task GrantPeriodAsync(User user, CancellationToken ct)

@@ -42,6 +42,12 @@ public sealed class MigrationRunner(PingvasDb db, ILogger<MigrationRunner> logge
             // WAL lets readers proceed while the single writer commits; the setting persists in the file.
             await ExecuteAsync("PRAGMA journal_mode=WAL", ct);
         }
+        else
+        {
+            // The scripts run as raw commands, past the tenant interceptor: a script that moves
+            // rows must see every user's (row-level security fails closed).
+            await ExecuteAsync($"SELECT set_config('pingvas.user_id', '{TenantSessionInterceptor.SystemValue}', false)", ct);
+        }
 
         var applied = await AppliedAsync(ct);
         var count = 0;

@@ -7,7 +7,8 @@ using Pingvas.Server.Accounts;
 using Pingvas.Server.Catalog;
 using Pingvas.Server.Credits;
 using Pingvas.Server.Gallery;
-using Pingvas.Server.Generation;
+using Pingvas.Server.Jobs;
+using Pingvas.Server.Outbox;
 
 namespace Pingvas.Server.Data;
 
@@ -46,6 +47,8 @@ public sealed class PingvasDb : DbContext
 
     public DbSet<Image> Images => Set<Image>();
 
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.Entity<User>().ToTable("users");
@@ -58,6 +61,7 @@ public sealed class PingvasDb : DbContext
         b.Entity<LotHold>().ToTable("lot_holds");
         b.Entity<Job>().ToTable("jobs");
         b.Entity<Image>().ToTable("images");
+        b.Entity<OutboxMessage>().ToTable("outbox");
 
         b.Entity<Lot>().Property(x => x.Source).HasConversion(EnumText<Core.Credits.LotSource>());
         b.Entity<LedgerEntry>().Property(x => x.Kind).HasConversion(EnumText<LedgerKind>());

@@ -10,14 +10,15 @@ namespace Pingvas.Server.Data;
 /// <summary>
 /// Keys every command of a DbContext on PostgreSQL to its scope's <see cref="DatabaseTenant"/>:
 /// before a command runs, <c>pingvas.user_id</c> is set on its connection (and in its transaction)
-/// whenever it is not already the tenant, which the row-level security policies of
-/// 0004_row_level_security.sql compare each row's <c>user_id</c> with. One instance per DbContext,
-/// so the state below tracks that context's one connection.
+/// whenever it is not already the tenant: a user id, <see cref="SystemValue"/>, or empty. The
+/// row-level security policies (0004, fail-closed since 0008) let a row through when its
+/// <c>user_id</c> is that user, or in system context; empty or unset lets nothing through.
+/// One instance per DbContext, so the state below tracks that context's one connection.
 ///
 /// The setting is a session setting, written with the command's transaction. It cannot outlive
 /// the connection's use: Npgsql resets a pooled connection (DISCARD ALL, or RESET ALL when it keeps
-/// prepared statements) before handing it out again, so a freshly opened connection is in system
-/// context; <see cref="EnsurePoolResets"/> refuses settings that would turn that reset off. Since
+/// prepared statements) before handing it out again, so a freshly opened connection sees no
+/// tenant rows; <see cref="EnsurePoolResets"/> refuses settings that would turn that reset off. Since
 /// PostgreSQL undoes a SET with the transaction or savepoint it ran in, a value set inside a
 /// transaction is re-asserted once that transaction is over, and after a rollback to a savepoint.
 ///
@@ -26,13 +27,16 @@ namespace Pingvas.Server.Data;
 /// </summary>
 public sealed class TenantSessionInterceptor(DatabaseTenant tenant) : DbCommandInterceptor, IDbConnectionInterceptor, IDbTransactionInterceptor
 {
+    /// <summary>The setting's value in system context (every row); a user id keys to that user; empty sees nothing.</summary>
+    public const string SystemValue = "system";
+
     private const string SetSql = "SELECT set_config('pingvas.user_id', @user_id, false)";
 
     /// <summary>Whether <see cref="applied"/> is what the session holds.</summary>
     private bool known;
 
-    /// <summary>The user the session is keyed to; null: system context.</summary>
-    private Guid? applied;
+    /// <summary>The session's <c>pingvas.user_id</c>: a user id, <see cref="SystemValue"/>, or empty (no tenant rows).</summary>
+    private string applied = "";
 
     /// <summary>Counts the transactions begun on this context (Npgsql reuses transaction objects, so identity will not do).</summary>
     private long transactions;
@@ -57,7 +61,7 @@ public sealed class TenantSessionInterceptor(DatabaseTenant tenant) : DbCommandI
     /// <summary>
     /// Opens the context's connection for the rest of its scope and keys it to
     /// <paramref name="userId"/> if that account exists, in one round trip; false when it does not
-    /// (then the session stays in system context and the caller must reject the request). Later
+    /// (then the session sees no tenant rows and the caller must reject the request). Later
     /// commands of the scope run on this connection and need no further setting.
     /// </summary>
     public async Task<bool> KeyToAccountAsync(PingvasDb db, Guid userId, CancellationToken ct)
@@ -74,7 +78,7 @@ public sealed class TenantSessionInterceptor(DatabaseTenant tenant) : DbCommandI
 
         tenant.Set(userId);
         known = true;
-        applied = userId;
+        applied = userId.ToString();
         setIn = null;
         return true;
     }
@@ -160,11 +164,11 @@ public sealed class TenantSessionInterceptor(DatabaseTenant tenant) : DbCommandI
         return result;
     }
 
-    /// <summary>A connection from the pool has been reset: no user set.</summary>
+    /// <summary>A connection from the pool has been reset: no user set, so no tenant rows.</summary>
     private void Opened()
     {
         known = true;
-        applied = null;
+        applied = "";
         setIn = null;
     }
 
@@ -203,7 +207,7 @@ public sealed class TenantSessionInterceptor(DatabaseTenant tenant) : DbCommandI
             known = false;
         }
 
-        var wanted = tenant.UserId;
+        var wanted = Wanted;
         if (known && applied == wanted)
         {
             return null;
@@ -216,15 +220,17 @@ public sealed class TenantSessionInterceptor(DatabaseTenant tenant) : DbCommandI
         set.Transaction = command.Transaction;
         var parameter = set.CreateParameter();
         parameter.ParameterName = "user_id";
-        parameter.Value = wanted?.ToString() ?? "";
+        parameter.Value = wanted;
         set.Parameters.Add(parameter);
         return set;
     }
 
+    private string Wanted => tenant.IsSystem ? SystemValue : tenant.UserId?.ToString() ?? "";
+
     private void Applied(DbCommand command)
     {
         known = true;
-        applied = tenant.UserId;
+        applied = Wanted;
         setIn = command.Transaction is null ? null : transactions;
     }
 }

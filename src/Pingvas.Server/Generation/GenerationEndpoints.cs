@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Data;
 using Pingvas.Server.Hosting;
+using Pingvas.Server.Jobs;
 
 namespace Pingvas.Server.Generation;
 
@@ -20,9 +21,29 @@ public static class GenerationEndpoints
         return api;
     }
 
-    private static Task<Results<Accepted<GenerationDto>, ProblemHttpResult>> Submit(
-        GenerationRequest request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CurrentUser current, GenerationService generations, CancellationToken ct) =>
-        generations.SubmitAsync(current.Id, request, string.IsNullOrWhiteSpace(idempotencyKey) ? null : idempotencyKey.Trim(), ct);
+    private static async Task<Results<Accepted<GenerationDto>, ProblemHttpResult>> Submit(
+        GenerationRequest request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CurrentUser current, GenerationService generations, CancellationToken ct)
+    {
+        var outcome = await generations.SubmitAsync(current.Id, request, string.IsNullOrWhiteSpace(idempotencyKey) ? null : idempotencyKey.Trim(), ct);
+        return outcome switch
+        {
+            SubmitOutcome.Accepted accepted => TypedResults.Accepted($"/api/v1/generations/{accepted.Generation.Id}", accepted.Generation),
+            SubmitOutcome.Invalid invalid => Problems.Validation(invalid.Errors),
+            SubmitOutcome.ShortOfCredits credits => Problems.InsufficientCredits(credits.Needed, credits.Balance),
+            SubmitOutcome.Refused refused => Refusal(refused),
+            _ => throw new InvalidOperationException($"Unknown submit outcome {outcome.GetType().Name}."),
+        };
+    }
+
+    private static ProblemHttpResult Refusal(SubmitOutcome.Refused refused) => refused.Reason switch
+    {
+        SubmitRefusal.PlanForbidsModel => Problems.Forbidden("plan_forbids_model", refused.Detail),
+        SubmitRefusal.PlanLimit => Problems.Forbidden("plan_limit", refused.Detail),
+        SubmitRefusal.ModelUnavailable => Problems.Create(StatusCodes.Status422UnprocessableEntity, "model_unavailable", "Model unavailable.", refused.Detail),
+        SubmitRefusal.QueueLimit => Problems.Create(StatusCodes.Status429TooManyRequests, "queue_limit", "Too many queued generations.", refused.Detail),
+        SubmitRefusal.IdempotencyKeyReused => Problems.Conflict("idempotency_key_reused", refused.Detail),
+        _ => throw new InvalidOperationException($"Unknown refusal {refused.Reason}."),
+    };
 
     private static async Task<Results<Ok<GenerationDto>, ProblemHttpResult>> Get(Guid id, CurrentUser current, PingvasDb db, GenerationService generations, CancellationToken ct)
     {
@@ -32,7 +53,7 @@ public static class GenerationEndpoints
     }
 
     private static async Task<Results<Ok<Page<GenerationDto>>, ProblemHttpResult>> List(
-        string? cursor, string? limit, string? status, CurrentUser current, PingvasDb db, GenerationMapper mapper, Queue.QueueReader queue, CancellationToken ct)
+        string? cursor, string? limit, string? status, CurrentUser current, PingvasDb db, GenerationService generations, CancellationToken ct)
     {
         if (!Paging.TryRead(cursor, limit, out var after, out var take, out var errors))
         {
@@ -63,10 +84,9 @@ public static class GenerationEndpoints
         }
 
         var rows = await query.OrderByDescending(j => j.Id).Take(take + 1).ToListAsync(ct);
-        var ids = rows.Select(r => r.Id).ToList();
-        var images = (await db.Images.AsNoTracking().Where(i => ids.Contains(i.JobId)).ToListAsync(ct)).ToLookup(i => i.JobId);
-        var positions = rows.Any(r => r.Status == JobStatus.Queued) ? await queue.PositionsAsync(ct) : new Dictionary<Guid, int>();
-        return TypedResults.Ok(Paging.Build(rows, take, r => r.Id, r => mapper.ToDto(r, images[r.Id], positions.GetValueOrDefault(r.Id))));
+        var more = rows.Count > take;
+        var page = rows.Take(take).ToList();
+        return TypedResults.Ok(new Page<GenerationDto>(await generations.GetDtosAsync(page, ct), more ? page[^1].Id.ToString("N") : null));
     }
 
     private static async Task<Results<Ok<GenerationDto>, ProblemHttpResult>> Cancel(Guid id, CurrentUser current, GenerationService generations, CancellationToken ct) =>

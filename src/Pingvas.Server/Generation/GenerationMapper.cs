@@ -1,4 +1,5 @@
 using Pingvas.Server.Gallery;
+using Pingvas.Server.Jobs;
 using Pingvas.Server.Storage;
 
 namespace Pingvas.Server.Generation;

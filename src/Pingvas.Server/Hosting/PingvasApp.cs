@@ -122,7 +122,8 @@ public static class PingvasApp
     public static async Task<int?> PrepareAsync(WebApplication app, CancellationToken ct)
     {
         var role = app.Services.GetRequiredService<HostRole>().Role;
-        await using var scope = app.Services.CreateAsyncScope();
+        // Migrations may move rows of every user: system context (row-level security fails closed).
+        await using var scope = app.Services.CreateSystemScope();
         var runner = scope.ServiceProvider.GetRequiredService<MigrationRunner>();
         if (role == PingvasRole.Migrate || runner.Provider == "sqlite")
         {

@@ -4,7 +4,7 @@ using Pingvas.Engines;
 using Pingvas.Engines.Imaging;
 using Pingvas.Server.Data;
 using Pingvas.Server.Gallery;
-using Pingvas.Server.Generation;
+using Pingvas.Server.Jobs;
 using Pingvas.Server.Storage;
 
 namespace Pingvas.Server.Queue;

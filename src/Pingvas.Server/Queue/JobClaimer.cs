@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 using Npgsql;
 
@@ -7,16 +6,19 @@ using NpgsqlTypes;
 
 using Pingvas.Core.Scheduling;
 using Pingvas.Server.Data;
-using Pingvas.Server.Generation;
+using Pingvas.Server.Jobs;
 
 namespace Pingvas.Server.Queue;
 
 /// <summary>
-/// Takes the next job in queue order for a worker and leases it. The status-guarded update makes
-/// a job claimable exactly once. PostgreSQL claims in one statement that locks only the owner's
-/// user row; SQLite's immediate transaction serialises everything, so it orders the queue in C#.
+/// Takes the next job in queue order for a worker and leases it: the queued → running transition
+/// of <see cref="JobLifecycle.ClaimAsync"/>. The status-guarded update makes a job claimable
+/// exactly once. PostgreSQL claims in one statement that locks only the owner's user row, so
+/// there the transition is applied in SQL (its SET mirrors <see cref="Job.Claim"/>, and
+/// ClaimOrderTests checks that the two agree); SQLite's immediate transaction serialises
+/// everything, so it orders the queue in C# and applies <see cref="Job.Claim"/> itself.
 /// </summary>
-public sealed class JobClaimer(PingvasDb db, QueueReader reader, Credits.Ledger ledger, IOptions<QueueOptions> options)
+public sealed class JobClaimer(PingvasDb db, QueueReader reader)
 {
     /// <summary>
     /// The claim on PostgreSQL, one round trip in autocommit. <c>heads</c> is a loose index scan
@@ -91,12 +93,12 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, Credits.Ledger 
         SELECT * FROM claimed
         """;
 
-    public Task<Job?> ClaimNextAsync(string workerId, CancellationToken ct) =>
-        db.Database.IsNpgsql() ? ClaimOnPostgresAsync(workerId, ct) : ClaimOnSqliteAsync(workerId, ct);
+    /// <summary>Claims the next job in queue order with a lease until <paramref name="leaseUntil"/>; only <see cref="JobLifecycle.ClaimAsync"/> calls this.</summary>
+    public Task<Job?> ClaimNextAsync(string workerId, DateTime now, DateTime leaseUntil, CancellationToken ct) =>
+        db.Database.IsNpgsql() ? ClaimOnPostgresAsync(workerId, now, leaseUntil, ct) : ClaimOnSqliteAsync(workerId, now, leaseUntil, ct);
 
-    private async Task<Job?> ClaimOnPostgresAsync(string workerId, CancellationToken ct)
+    private async Task<Job?> ClaimOnPostgresAsync(string workerId, DateTime now, DateTime leaseUntil, CancellationToken ct)
     {
-        var now = reader.Now;
         var aging = reader.Aging;
         var parameters = new object[]
         {
@@ -104,7 +106,7 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, Credits.Ledger 
             new NpgsqlParameter("step", NpgsqlDbType.Double) { Value = aging.StepSeconds },
             new NpgsqlParameter("max", NpgsqlDbType.Integer) { Value = aging.MaxPriority },
             new NpgsqlParameter("worker", NpgsqlDbType.Text) { Value = workerId },
-            new NpgsqlParameter("lease", NpgsqlDbType.TimestampTz) { Value = now.AddSeconds(options.Value.LeaseSeconds) },
+            new NpgsqlParameter("lease", NpgsqlDbType.TimestampTz) { Value = leaseUntil },
         };
 
         // No LINQ on top: EF would wrap the statement in a subquery, which a data-modifying WITH cannot be.
@@ -112,11 +114,10 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, Credits.Ledger 
         return claimed.SingleOrDefault();
     }
 
-    private async Task<Job?> ClaimOnSqliteAsync(string workerId, CancellationToken ct)
+    private async Task<Job?> ClaimOnSqliteAsync(string workerId, DateTime now, DateTime leaseUntil, CancellationToken ct)
     {
         await using var tx = await db.BeginWriteAsync(ct);
         var candidates = await reader.CandidatesAsync(ct);
-        var now = reader.Now;
 
         // A job backing off after a lost worker keeps its place but cannot start yet (nor can its owner's later jobs).
         var backingOff = await db.Jobs.Where(j => j.Status == JobStatus.Queued && j.AvailableAt > now).Select(j => j.Id).ToListAsync(ct);
@@ -126,76 +127,17 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, Credits.Ledger 
             return null;
         }
 
-        var lease = now.AddSeconds(options.Value.LeaseSeconds);
-        var claimed = await db.Jobs
-            .Where(j => j.Id == next.JobId && j.Status == JobStatus.Queued)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(j => j.Status, JobStatus.Running)
-                .SetProperty(j => j.StartedAt, now)
-                .SetProperty(j => j.Attempt, j => j.Attempt + 1)
-                .SetProperty(j => j.WorkerId, workerId)
-                .SetProperty(j => j.LeaseExpiresAt, lease)
-                .SetProperty(j => j.ProgressStep, 0), ct);
-        if (claimed == 0)
+        // The immediate transaction excludes every other writer, so the job is still queued.
+        var job = await db.Jobs.SingleAsync(j => j.Id == next.JobId, ct);
+        if (!job.Claim(workerId, now, leaseUntil))
         {
             return null;
         }
 
+        await db.SaveChangesAsync(ct);
         await db.Users.Where(u => u.Id == next.UserId).ExecuteUpdateAsync(s => s.SetProperty(u => u.LastServedAt, now), ct);
         await tx.CommitAsync(ct);
-        return await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == next.JobId, ct);
-    }
-
-    /// <summary>
-    /// Puts jobs whose worker vanished back in the queue: those whose lease expired and, at
-    /// startup, those whose worker died with a previous process. On the embedded default every
-    /// worker lives in this process, so at startup every running job is orphaned; on PostgreSQL
-    /// other processes may be rendering right now, so only jobs of dead processes of this machine
-    /// are (<see cref="WorkerNames.RanHereAndIsGone"/>). Past the attempt limit a job fails and is refunded instead.
-    /// </summary>
-    public async Task<IReadOnlyList<Job>> RecoverAsync(bool atStartup, CancellationToken ct)
-    {
-        await using var tx = await db.BeginWriteAsync(ct);
-        var now = reader.Now;
-        var singleProcess = !db.Database.IsNpgsql();
-        var running = db.Jobs.Where(j => j.Status == JobStatus.Running && (atStartup || j.LeaseExpiresAt < now));
-        bool Orphaned(Job job) => job.LeaseExpiresAt < now || (atStartup && (singleProcess || WorkerNames.RanHereAndIsGone(job.WorkerId)));
-
-        // Re-queueing changes which job is its owner's next, and a late finish by the lost worker
-        // also takes the owner's lock: lock the owners first (in id order, so two recoveries
-        // cannot deadlock), then read the jobs again, so neither overwrites the other.
-        var owners = (await running.AsNoTracking().ToListAsync(ct)).Where(Orphaned).Select(j => j.UserId).Distinct().Order().ToList();
-        foreach (var owner in owners)
-        {
-            await db.LockUserAsync(owner, ct);
-        }
-
-        // A job orphaned since the first read waits for the next round, whose locks will cover it.
-        var orphans = (await running.ToListAsync(ct)).Where(j => owners.Contains(j.UserId) && Orphaned(j)).ToList();
-        foreach (var job in orphans)
-        {
-            job.WorkerId = null;
-            job.LeaseExpiresAt = null;
-            job.ProgressStep = 0;
-            if (job.Attempt >= options.Value.MaxAttempts)
-            {
-                // Dead letter: the job keeps losing its worker; stop retrying and give the credits back.
-                job.Status = JobStatus.Failed;
-                job.FinishedAt = now;
-                job.ErrorCode = "worker_lost";
-                job.Error = $"The job lost its worker {job.Attempt} times; its credits were refunded.";
-                await ledger.ReleaseAsync(job.UserId, job.Id, "Refund: the job could not be completed", ct);
-            }
-            else
-            {
-                job.Status = JobStatus.Queued;
-                job.StartedAt = null;
-                job.AvailableAt = atStartup ? null : now + options.Value.BackoffFor(job.Attempt);
-            }
-        }
-
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return orphans;
+        db.Entry(job).State = EntityState.Detached;
+        return job;
     }
 }

@@ -1,23 +1,20 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 using Pingvas.Engines;
 using Pingvas.Server.Data;
-using Pingvas.Server.Generation;
-using Pingvas.Server.Realtime;
+using Pingvas.Server.Jobs;
 
 namespace Pingvas.Server.Queue;
 
 /// <summary>
-/// A running job's signs of life: step progress to the owner (every step, with a preview) and to
-/// the database (throttled, for pollers), and a heartbeat that renews the lease and picks up
-/// cancel requests made through another process.
+/// A running job's signs of life, all fenced by its lease: step progress to the owner (every step,
+/// with a preview) and to the database (throttled, for pollers), and a heartbeat that renews the
+/// lease and picks up cancel requests made through another process. A write that finds the claim
+/// gone stops the engine at once.
 /// </summary>
 public sealed class JobProgress(
-    PingvasDb db,
+    JobLifecycle lifecycle,
     IServiceScopeFactory scopes,
-    GenerationMapper mapper,
-    IGenerationEvents events,
     IOptions<QueueOptions> options,
     TimeProvider time,
     ILogger<JobProgress> logger)
@@ -25,17 +22,21 @@ public sealed class JobProgress(
     private static readonly TimeSpan DatabaseInterval = TimeSpan.FromMilliseconds(500);
     private long lastWrite;
 
-    public async ValueTask ReportAsync(Job job, EngineProgress step, CancellationToken ct)
+    public async ValueTask ReportAsync(JobRun run, EngineProgress step, CancellationToken ct)
     {
-        job.ProgressStep = (step.ImageIndex * step.TotalSteps) + step.Step;
+        var job = run.Job;
+        job.RecordProgress((step.ImageIndex * step.TotalSteps) + step.Step);
         var last = job.ProgressStep >= job.ProgressTotal;
         if (last || time.GetElapsedTime(lastWrite) >= DatabaseInterval)
         {
             lastWrite = time.GetTimestamp();
             try
             {
-                await db.Jobs.Where(j => j.Id == job.Id && j.Status == JobStatus.Running)
-                    .ExecuteUpdateAsync(s => s.SetProperty(j => j.ProgressStep, job.ProgressStep), ct);
+                if (!await lifecycle.RecordProgressAsync(run.Lease, job.ProgressStep, ct))
+                {
+                    run.Stop(RunStop.Fenced);
+                    ct.ThrowIfCancellationRequested();
+                }
             }
             catch (Exception ex) when (DatabaseOutage.Is(ex))
             {
@@ -44,17 +45,14 @@ public sealed class JobProgress(
             }
         }
 
-        var dto = mapper.ToDto(job, [], null) with
-        {
-            Preview = step.Preview is { Length: > 0 } preview ? "data:image/webp;base64," + Convert.ToBase64String(preview) : null,
-        };
-        await events.PublishAsync(job.UserId, dto, ct);
+        var preview = step.Preview is { Length: > 0 } bytes ? "data:image/webp;base64," + Convert.ToBase64String(bytes) : null;
+        await lifecycle.PublishProgressAsync(job, preview, ct);
     }
 
-    /// <summary>Renews the job's lease every third of its length until disposed; cancels the job if its owner asked.</summary>
-    public IAsyncDisposable StartHeartbeat(Guid jobId, string workerId, CancellationTokenSource cancel)
+    /// <summary>Renews the run's lease every third of its length until disposed; stops the run when fenced off or cancelled.</summary>
+    public IAsyncDisposable StartHeartbeat(JobRun run)
     {
-        var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token);
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(run.Token);
         var interval = TimeSpan.FromSeconds(Math.Max(1, options.Value.LeaseSeconds / 3.0));
         var loop = Task.Run(async () =>
         {
@@ -63,19 +61,24 @@ public sealed class JobProgress(
             {
                 try
                 {
-                    await using var scope = scopes.CreateAsyncScope();
-                    var scoped = scope.ServiceProvider.GetRequiredService<PingvasDb>();
-                    var lease = time.GetUtcNow().UtcDateTime.AddSeconds(options.Value.LeaseSeconds);
-                    await scoped.Jobs.Where(j => j.Id == jobId && j.WorkerId == workerId && j.Status == JobStatus.Running)
-                        .ExecuteUpdateAsync(s => s.SetProperty(j => j.LeaseExpiresAt, lease), stop.Token);
-                    if (await scoped.Jobs.AnyAsync(j => j.Id == jobId && j.CancelRequested, stop.Token))
+                    // Its own scope: the run's context is busy with the engine's progress meanwhile.
+                    await using var scope = scopes.CreateSystemScope();
+                    switch (await scope.ServiceProvider.GetRequiredService<JobLifecycle>().RenewLeaseAsync(run.Lease, stop.Token))
                     {
-                        await cancel.CancelAsync();
+                        case LeaseCheck.Fenced:
+                            logger.LogWarning("Generation {JobId} is no longer this worker's (attempt {Attempt}): stopping it", run.Lease.JobId, run.Lease.Attempt);
+                            run.Stop(RunStop.Fenced);
+                            break;
+                        case LeaseCheck.CancelRequested:
+                            run.Stop(RunStop.Cancelled);
+                            break;
+                        default:
+                            break;
                     }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    logger.LogWarning(ex, "Heartbeat of {JobId} failed; retrying", jobId);
+                    logger.LogWarning(ex, "Heartbeat of {JobId} failed; retrying", run.Lease.JobId);
                 }
             }
         });

@@ -1,180 +1,103 @@
-using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
-using Pingvas.Core.Credits;
 using Pingvas.Engines;
 using Pingvas.Server.Catalog;
-using Pingvas.Server.Credits;
 using Pingvas.Server.Data;
 using Pingvas.Server.Gallery;
-using Pingvas.Server.Generation;
-using Pingvas.Server.Realtime;
+using Pingvas.Server.Jobs;
 
 namespace Pingvas.Server.Queue;
 
 /// <summary>
-/// Runs one claimed job on its engine and records the outcome: images stored and credits settled
-/// to the measured compute time (success), the seconds used (cancelled while running), a full
-/// refund (failure), or the job handed back to the queue (this worker is shutting down).
+/// Runs one claimed job on its engine and hands the outcome to <see cref="JobLifecycle"/>: success
+/// (images stored, the measured seconds charged), stopped on request (the seconds used), timed out
+/// or failed (a full refund), a retryable engine failure (back to the queue), or the job handed
+/// back because this worker is shutting down. A run whose claim was fenced off writes nothing.
 /// </summary>
 public sealed class JobRunner(
-    PingvasDb db,
+    JobLifecycle lifecycle,
     EngineDirectory engines,
-    Ledger ledger,
     ImageOutputs outputs,
-    GenerationMapper mapper,
-    IGenerationEvents events,
     CancellationRegistry cancellations,
-    QueueSignal signal,
     JobProgress progress,
+    IOptions<QueueOptions> options,
     TimeProvider time,
     ILogger<JobRunner> logger)
 {
-    public async Task RunAsync(Job job, string workerId, CancellationToken stopping)
+    /// <param name="shutdown">Fires when this worker must give the job back (the shutdown grace is over).</param>
+    public async Task RunAsync(Job job, CancellationToken shutdown)
     {
-        using var cancel = cancellations.Register(job.Id, stopping);
+        var lease = job.Lease ?? throw new ArgumentException("Only a claimed job can run.", nameof(job));
+        using var run = new JobRun(job, lease, shutdown, TimeSpan.FromSeconds(options.Value.MaxRunSeconds), time);
+        cancellations.Register(run);
         var started = time.GetTimestamp();
+        IReadOnlyList<Image> stored = [];
         try
         {
             var engine = engines.For(job.ModelId) ?? throw new EngineUnavailableException(job.ModelId);
-            await events.PublishAsync(job.UserId, mapper.ToDto(job, [], null), stopping);
-            await using var heartbeat = progress.StartHeartbeat(job.Id, workerId, cancel);
-            var request = new EngineJob(job.Id, job.ModelId, job.Prompt, job.NegativePrompt, job.Width, job.Height,
-                job.Steps, job.CfgScale, job.Scheduler, job.Seed, job.BatchSize);
-            var result = await engine.RunAsync(request, p => progress.ReportAsync(job, p, cancel.Token), cancel.Token);
-            await CompleteAsync(job, workerId, result, stopping);
+            await using (progress.StartHeartbeat(run))
+            {
+                var request = new EngineJob(job.Id, job.ModelId, job.Prompt, job.NegativePrompt, job.Width, job.Height,
+                    job.Steps, job.CfgScale, job.Scheduler, job.Seed, job.BatchSize);
+                var result = await engine.RunAsync(request, p => progress.ReportAsync(run, p, run.Token), run.Token);
+                stored = await outputs.StoreAsync(job, result, run.Token);
+                if (await lifecycle.SucceedAsync(lease, result, stored, CancellationToken.None) == TransitionResult.Fenced)
+                {
+                    // Another claim or a final state took over meanwhile: keep nothing, charge nothing.
+                    await DiscardAsync(stored);
+                }
+            }
         }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (run.StopReason is { } reason)
         {
-            await HandBackAsync(job, workerId);
-        }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
-        {
-            await CancelledAsync(job, workerId, time.GetElapsedTime(started), stopping);
+            await DiscardAsync(stored);
+            await StoppedAsync(run, reason, time.GetElapsedTime(started));
         }
         catch (Exception ex) when (DatabaseOutage.Is(ex))
         {
             // Not the job's fault: leave it running under its lease; when the lease runs out it is
-            // re-queued and runs again, charged once.
+            // re-queued and runs again, charged once. Its images would be orphans: drop them.
             logger.LogWarning(ex, "Database unavailable while running {JobId}; the job returns to the queue when its lease expires", job.Id);
+            await DiscardAsync(stored);
+        }
+        catch (RetryableEngineException ex)
+        {
+            logger.LogWarning(ex, "Generation {JobId} failed on attempt {Attempt}; it may be retried", job.Id, lease.Attempt);
+            await DiscardAsync(stored);
+            await lifecycle.RetryAsync(lease, ex.Code, ex.Message, CancellationToken.None);
         }
         catch (Exception ex)
         {
             logger.LogError(ex, "Generation {JobId} failed", job.Id);
+            await DiscardAsync(stored);
             var (code, message) = ex is EngineUnavailableException
                 ? ("model_unavailable", ex.Message)
                 : ("engine_error", "The engine failed while rendering; your credits were refunded.");
-            await FailAsync(job, workerId, code, message, stopping);
+            await lifecycle.FailAsync(lease, code, message, CancellationToken.None);
         }
         finally
         {
-            cancellations.Unregister(job.Id);
-            signal.Notify();
+            cancellations.Unregister(run);
         }
     }
 
-    private async Task CompleteAsync(Job claimed, string workerId, EngineResult result, CancellationToken ct)
+    private async Task StoppedAsync(JobRun run, RunStop reason, TimeSpan used)
     {
-        var images = await outputs.StoreAsync(claimed, result, ct);
-        var charge = CostEstimator.Charge(result.ComputeTime);
-        int balance;
-        await using (var tx = await db.BeginWriteAsync(ct))
+        var result = reason switch
         {
-            await db.LockUserAsync(claimed.UserId, ct);
-            var job = await OwnedRunningJobAsync(claimed.Id, workerId, ct);
-            if (job is null)
-            {
-                // The lease expired and the job moved on without us: keep nothing, charge nothing.
-                await tx.RollbackAsync(ct);
-                await outputs.DiscardAsync(images, ct);
-                return;
-            }
-
-            db.Images.AddRange(images);
-            job.Status = JobStatus.Succeeded;
-            job.Engine = result.Engine;
-            job.ComputeMs = (long)Math.Ceiling(result.ComputeTime.TotalMilliseconds);
-            job.ModelLoadMs = (long)result.ModelLoadTime.TotalMilliseconds;
-            job.ProgressStep = job.ProgressTotal;
-            job.FinishedAt = time.GetUtcNow().UtcDateTime;
-            job.LeaseExpiresAt = null;
-
-            // The settlement saves the job and its images with it, in one batch.
-            (job.CreditsCharged, balance) = await ChargeAsync(job, charge, $"Generation: {result.ComputeTime.TotalSeconds:0.###} GPU-seconds", ct);
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-            await events.PublishAsync(job.UserId, mapper.ToDto(job, images, null) with { Balance = balance }, ct);
-        }
-    }
-
-    private async Task CancelledAsync(Job claimed, string workerId, TimeSpan used, CancellationToken ct)
-    {
-        await using var tx = await db.BeginWriteAsync(ct);
-        await db.LockUserAsync(claimed.UserId, ct);
-        var job = await OwnedRunningJobAsync(claimed.Id, workerId, ct);
-        if (job is null)
+            RunStop.Cancelled => await lifecycle.CancelledAsync(run.Lease, used, CancellationToken.None),
+            RunStop.TimedOut => await lifecycle.TimeOutAsync(run.Lease, CancellationToken.None),
+            RunStop.ShuttingDown => await lifecycle.HandBackAsync(run.Lease, CancellationToken.None),
+            _ => TransitionResult.Fenced,
+        };
+        if (result == TransitionResult.Fenced)
         {
-            return;
+            logger.LogInformation("Generation {JobId} stopped ({Reason}) after its claim was taken over; nothing recorded", run.Lease.JobId, reason);
         }
-
-        job.Status = JobStatus.Cancelled;
-        job.ComputeMs = (long)Math.Ceiling(used.TotalMilliseconds);
-        job.FinishedAt = time.GetUtcNow().UtcDateTime;
-        job.LeaseExpiresAt = null;
-        (job.CreditsCharged, var balance) = await ChargeAsync(job, CostEstimator.Charge(used), $"Cancelled while running: {used.TotalSeconds:0.###} GPU-seconds used", ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        await events.PublishAsync(job.UserId, mapper.ToDto(job, [], null) with { Balance = balance }, ct);
     }
 
-    private async Task FailAsync(Job claimed, string workerId, string code, string message, CancellationToken ct)
-    {
-        await using var tx = await db.BeginWriteAsync(ct);
-        await db.LockUserAsync(claimed.UserId, ct);
-        var job = await OwnedRunningJobAsync(claimed.Id, workerId, ct);
-        if (job is null)
-        {
-            return;
-        }
-
-        job.Status = JobStatus.Failed;
-        job.ErrorCode = code;
-        job.Error = message;
-        job.CreditsCharged = 0;
-        job.FinishedAt = time.GetUtcNow().UtcDateTime;
-        job.LeaseExpiresAt = null;
-        var balance = await ledger.ReleaseAsync(job.UserId, job.Id, "Refund: the generation failed", ct);
-        await tx.CommitAsync(ct);
-        await events.PublishAsync(job.UserId, mapper.ToDto(job, [], null) with { Balance = balance }, ct);
-    }
-
-    /// <summary>This worker is stopping: the job goes back to the queue untouched, to run again elsewhere or after restart.</summary>
-    private async Task HandBackAsync(Job claimed, string workerId)
-    {
-        await db.Jobs
-            .Where(j => j.Id == claimed.Id && j.Status == JobStatus.Running && j.WorkerId == workerId)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(j => j.Status, JobStatus.Queued)
-                .SetProperty(j => j.WorkerId, (string?)null)
-                .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null)
-                .SetProperty(j => j.StartedAt, (DateTime?)null)
-                .SetProperty(j => j.ProgressStep, 0), CancellationToken.None);
-        logger.LogInformation("Handed generation {JobId} back to the queue on shutdown", claimed.Id);
-    }
-
-    private async Task<(int Charged, int Balance)> ChargeAsync(Job job, int charge, string reason, CancellationToken ct)
-    {
-        var unlimited = await db.Users.Where(u => u.Id == job.UserId)
-            .Join(db.Plans, u => u.PlanId, p => p.Id, (u, p) => p.MonthlyCredits == null).SingleAsync(ct);
-        if (unlimited && job.ReservedCredits == 0)
-        {
-            return (charge, await ledger.RecordUsageAsync(job.UserId, job.Id, charge, ct));
-        }
-
-        return await ledger.SettleAsync(job.UserId, job.Id, charge, reason, ct);
-    }
-
-    private Task<Job?> OwnedRunningJobAsync(Guid jobId, string workerId, CancellationToken ct) =>
-        db.Jobs.SingleOrDefaultAsync(j => j.Id == jobId && j.Status == JobStatus.Running && j.WorkerId == workerId, ct);
+    /// <summary>Best effort (never throws): objects left behind are found by the orphan sweeper later.</summary>
+    private Task DiscardAsync(IReadOnlyList<Image> images) => outputs.DiscardAsync(images, CancellationToken.None);
 }
 
 public sealed class EngineUnavailableException(string model) : Exception($"No engine in this worker can run '{model}'.");

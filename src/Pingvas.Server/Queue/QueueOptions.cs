@@ -12,11 +12,17 @@ public sealed class QueueOptions
     /// <summary>Fallback poll when no wake-up arrives.</summary>
     public int PollMilliseconds { get; set; } = 1000;
 
+    /// <summary>How old the queue snapshot behind reported positions may be (<see cref="QueueSnapshot"/>).</summary>
+    public int SnapshotMilliseconds { get; set; } = 1000;
+
     /// <summary>A user's queued (not yet running) jobs are capped so one account cannot flood the queue.</summary>
     public int MaxQueuedPerUser { get; set; } = 100;
 
-    /// <summary>Attempts before a job that keeps losing its worker is failed and refunded.</summary>
+    /// <summary>Failed attempts (lost worker, retryable engine failure) before a job is dead-lettered and refunded.</summary>
     public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>A run longer than this is stopped, failed with <c>timed_out</c> and refunded (0: no limit).</summary>
+    public int MaxRunSeconds { get; set; } = 600;
 
     /// <summary>Backoff before retrying a job whose worker vanished: this many seconds, doubled per attempt.</summary>
     public double RetryBackoffSeconds { get; set; } = 5;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 using Pingvas.Core.Scheduling;
 using Pingvas.Server.Data;
-using Pingvas.Server.Generation;
+using Pingvas.Server.Jobs;
 
 namespace Pingvas.Server.Queue;
 
@@ -47,7 +47,4 @@ public sealed class QueueReader(PingvasDb db, DatabaseTenant tenant, TimeProvide
                 running.GetValueOrDefault(j.UserId), users[j.UserId].ConcurrentJobs)))
             .ToList();
     }
-
-    public async Task<IReadOnlyDictionary<Guid, int>> PositionsAsync(CancellationToken ct) =>
-        QueueOrder.Positions(await CandidatesAsync(ct), Now, Aging);
 }

@@ -1,21 +1,24 @@
 using Microsoft.Extensions.Options;
 
+using Pingvas.Server.Data;
+using Pingvas.Server.Jobs;
+
 namespace Pingvas.Server.Queue;
 
 /// <summary>
-/// Puts orphaned jobs back in the queue: at startup of <c>serve</c>, the jobs its previous process
-/// left running (see <see cref="JobClaimer.RecoverAsync"/>) and, periodically, any job whose lease expired.
+/// Settles jobs no live worker will finish (<see cref="JobLifecycle.RecoverAsync"/>): at startup,
+/// the jobs the previous process left running; then every half lease, jobs whose lease expired or
+/// that ran past <c>Queue:MaxRunSeconds</c>.
 /// </summary>
-public sealed class QueueRecovery(IServiceScopeFactory scopes, QueueSignal signal, IOptions<QueueOptions> options, TimeProvider time, ILogger<QueueRecovery> logger) : BackgroundService
+public sealed class QueueRecovery(IServiceScopeFactory scopes, IOptions<QueueOptions> options, TimeProvider time, ILogger<QueueRecovery> logger) : BackgroundService
 {
     public static async Task RecoverAtStartupAsync(IServiceProvider services, CancellationToken ct)
     {
-        await using var scope = services.CreateAsyncScope();
-        var requeued = await scope.ServiceProvider.GetRequiredService<JobClaimer>().RecoverAsync(atStartup: true, ct);
-        if (requeued.Count > 0)
+        await using var scope = services.CreateSystemScope();
+        var report = await scope.ServiceProvider.GetRequiredService<JobLifecycle>().RecoverAsync(atStartup: true, ct);
+        if (report.Total > 0)
         {
-            scope.ServiceProvider.GetRequiredService<ILogger<QueueRecovery>>()
-                .LogWarning("Re-queued {Count} generation(s) left running by the previous process", requeued.Count);
+            scope.ServiceProvider.GetRequiredService<ILogger<QueueRecovery>>().LogWarning("Recovered generation(s) left running by the previous process: {Report}", report);
         }
     }
 
@@ -26,12 +29,12 @@ public sealed class QueueRecovery(IServiceScopeFactory scopes, QueueSignal signa
         {
             try
             {
-                await using var scope = scopes.CreateAsyncScope();
-                var requeued = await scope.ServiceProvider.GetRequiredService<JobClaimer>().RecoverAsync(atStartup: false, stoppingToken);
-                if (requeued.Count > 0)
+                // Recovery spans every user's jobs: system context, entered here on purpose.
+                await using var scope = scopes.CreateSystemScope();
+                var report = await scope.ServiceProvider.GetRequiredService<JobLifecycle>().RecoverAsync(atStartup: false, stoppingToken);
+                if (report.Total > 0)
                 {
-                    logger.LogWarning("Re-queued {Count} generation(s) whose worker stopped renewing its lease", requeued.Count);
-                    signal.Notify();
+                    logger.LogWarning("Recovered generation(s) whose worker stopped renewing its lease or ran too long: {Report}", report);
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

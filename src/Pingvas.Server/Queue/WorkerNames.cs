@@ -1,22 +1,37 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
 
 namespace Pingvas.Server.Queue;
 
 /// <summary>
-/// Worker ids are <c>machine:pid:loop</c>, so a process starting up can tell a job left running
-/// by a dead process on its own machine from one that another live process is rendering.
+/// Worker ids are <c>machine:pid:instance:loop</c>. The random instance part keeps them unique
+/// when containers share a hostname and all run as PID 1; machine and pid let a process starting
+/// up tell a job left running by a dead process of its own machine from one a live process renders.
 /// </summary>
 public static class WorkerNames
 {
-    public static string For(int loop) => $"{Environment.MachineName}:{Environment.ProcessId}:{loop}";
+    /// <summary>This process's instance id, random per start.</summary>
+    public static readonly string Instance = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
 
-    /// <summary>True when the worker ran on this machine in a process that no longer exists.</summary>
+    public static string For(int loop) => $"{Environment.MachineName}:{Environment.ProcessId}:{Instance}:{loop}";
+
+    /// <summary>
+    /// True when the worker ran on this machine in a process that no longer exists: its pid is gone,
+    /// or it is our own pid in an earlier instance (a container restarted as PID 1). With several
+    /// containers sharing one hostname this can misjudge another container's live worker; that
+    /// worker is then fenced off at its next heartbeat and its job runs again, charged once.
+    /// </summary>
     public static bool RanHereAndIsGone(string? workerId)
     {
         var parts = workerId?.Split(':');
-        if (parts is not { Length: 3 } || parts[0] != Environment.MachineName || !int.TryParse(parts[1], out var pid) || pid == Environment.ProcessId)
+        if (parts is not { Length: 4 } || parts[0] != Environment.MachineName || !int.TryParse(parts[1], out var pid))
         {
             return false;
+        }
+
+        if (pid == Environment.ProcessId)
+        {
+            return parts[2] != Instance;
         }
 
         try

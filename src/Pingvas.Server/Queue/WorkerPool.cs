@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Options;
 
+using Pingvas.Server.Data;
+using Pingvas.Server.Jobs;
+
 namespace Pingvas.Server.Queue;
 
 /// <summary>
@@ -28,8 +31,9 @@ public sealed class WorkerPool(
         {
             try
             {
-                await using var scope = scopes.CreateAsyncScope();
-                var job = await scope.ServiceProvider.GetRequiredService<JobClaimer>().ClaimNextAsync(workerId, stopping);
+                // Workers serve every user: system context, entered here on purpose.
+                await using var scope = scopes.CreateSystemScope();
+                var job = await scope.ServiceProvider.GetRequiredService<JobLifecycle>().ClaimAsync(workerId, stopping);
                 if (job is null)
                 {
                     await signal.WaitAsync(poll, stopping);
@@ -39,7 +43,7 @@ public sealed class WorkerPool(
                 // Stop claiming at once on shutdown, but let the running job finish within the grace period.
                 using var grace = new CancellationTokenSource();
                 await using var onStop = stopping.Register(() => grace.CancelAfter(TimeSpan.FromSeconds(workerOptions.Value.ShutdownGraceSeconds)));
-                await scope.ServiceProvider.GetRequiredService<JobRunner>().RunAsync(job, workerId, grace.Token);
+                await scope.ServiceProvider.GetRequiredService<JobRunner>().RunAsync(job, grace.Token);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {

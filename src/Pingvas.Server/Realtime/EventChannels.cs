@@ -9,6 +9,9 @@ public static class EventChannels
     /// <summary>Queue wake-ups (empty payload): a submit, a finished job, a re-queued job. Workers listen.</summary>
     public const string Queue = "pingvas_queue";
 
+    /// <summary>Outbox wake-ups (empty payload), sent at commit by an insert trigger on <c>outbox</c>. Every process's dispatcher listens.</summary>
+    public const string Outbox = "pingvas_outbox";
+
     /// <summary>Cancel requests (payload: the job id). The worker running the job stops it at once.</summary>
     public const string Cancel = "pingvas_cancel";
 }

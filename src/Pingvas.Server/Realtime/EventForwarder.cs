@@ -11,26 +11,37 @@ namespace Pingvas.Server.Realtime;
 /// <summary>
 /// Sends the generation events this process hears on <see cref="EventChannels.Events"/> to the
 /// owner's SignalR connections here, one at a time in arrival order (PostgreSQL delivers them in
-/// commit order). An event that came as a reference only is read from the database first.
+/// commit order). An event that came as a reference only is read from the database first. After
+/// the listener was down, every user connected here gets a snapshot of what changed meanwhile.
 /// </summary>
-public sealed class EventForwarder(IHubContext<ProgressHub> hub, IServiceScopeFactory scopes, ILogger<EventForwarder> logger) : BackgroundService
+public sealed class EventForwarder(IHubContext<ProgressHub> hub, IServiceScopeFactory scopes, HubConnections connections, ILogger<EventForwarder> logger) : BackgroundService
 {
     // Bounded so a stalled hub cannot grow memory without end; the oldest progress goes first.
-    private readonly Channel<string> heard = Channel.CreateBounded<string>(new BoundedChannelOptions(10_000)
+    private readonly Channel<Heard> heard = Channel.CreateBounded<Heard>(new BoundedChannelOptions(10_000)
     {
         SingleReader = true,
         FullMode = BoundedChannelFullMode.DropOldest,
     });
 
-    public void Enqueue(string payload) => heard.Writer.TryWrite(payload);
+    public void Enqueue(string payload) => heard.Writer.TryWrite(new Heard(payload, null));
+
+    /// <summary>The listener is back after missing events since <paramref name="since"/>: resend state to everyone connected here.</summary>
+    public void Resync(DateTime since) => heard.Writer.TryWrite(new Heard(null, since));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var payload in heard.Reader.ReadAllAsync(stoppingToken))
+        await foreach (var item in heard.Reader.ReadAllAsync(stoppingToken))
         {
             try
             {
-                await ForwardAsync(GenerationEventPayload.Decode(payload), stoppingToken);
+                if (item.Payload is { } payload)
+                {
+                    await ForwardAsync(GenerationEventPayload.Decode(payload), stoppingToken);
+                }
+                else if (item.ResyncSince is { } since)
+                {
+                    await ResyncAsync(since, stoppingToken);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
@@ -50,7 +61,7 @@ public sealed class EventForwarder(IHubContext<ProgressHub> hub, IServiceScopeFa
             return;
         }
 
-        await using var scope = scopes.CreateAsyncScope();
+        await using var scope = scopes.CreateUserScope(notice.UserId);
         var db = scope.ServiceProvider.GetRequiredService<PingvasDb>();
         if (await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == notice.JobId && j.UserId == notice.UserId, ct) is { } job)
         {
@@ -58,4 +69,22 @@ public sealed class EventForwarder(IHubContext<ProgressHub> hub, IServiceScopeFa
             await group.SendAsync(ProgressHub.GenerationEvent, dto with { Balance = notice.Balance }, ct);
         }
     }
+
+    private async Task ResyncAsync(DateTime since, CancellationToken ct)
+    {
+        var users = connections.Users;
+        foreach (var userId in users)
+        {
+            await using var scope = scopes.CreateUserScope(userId);
+            var group = hub.Clients.Group(ProgressHub.GroupFor(userId));
+            foreach (var generation in await scope.ServiceProvider.GetRequiredService<JobSnapshots>().ForUserAsync(userId, since, ct))
+            {
+                await group.SendAsync(ProgressHub.GenerationEvent, generation, ct);
+            }
+        }
+
+        logger.LogInformation("Resent the state of their jobs to {Count} connected user(s) after the listener was down", users.Count);
+    }
+
+    private sealed record Heard(string? Payload, DateTime? ResyncSince);
 }

@@ -4,10 +4,14 @@ using Pingvas.Server.Generation;
 
 namespace Pingvas.Server.Realtime;
 
-/// <summary>Publishes a generation's state to its owner. In one process this goes straight to the hub.</summary>
+/// <summary>Sends a generation's state to its owner's connections. In one process this goes straight to the hub.</summary>
 public interface IGenerationEvents
 {
+    /// <summary>Best effort (live progress, queued, running): a failure is logged, never thrown, except inside a transaction on PostgreSQL.</summary>
     Task PublishAsync(Guid userId, GenerationDto generation, CancellationToken ct);
+
+    /// <summary>Throws when the event could not be handed on, so the outbox tries it again.</summary>
+    Task SendAsync(Guid userId, GenerationDto generation, CancellationToken ct);
 }
 
 public sealed class HubGenerationEvents(IHubContext<ProgressHub> hub, ILogger<HubGenerationEvents> logger) : IGenerationEvents
@@ -16,7 +20,7 @@ public sealed class HubGenerationEvents(IHubContext<ProgressHub> hub, ILogger<Hu
     {
         try
         {
-            await hub.Clients.Group(ProgressHub.GroupFor(userId)).SendAsync(ProgressHub.GenerationEvent, generation, ct);
+            await SendAsync(userId, generation, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -24,4 +28,7 @@ public sealed class HubGenerationEvents(IHubContext<ProgressHub> hub, ILogger<Hu
             logger.LogWarning(ex, "Could not publish progress of {JobId}", generation.Id);
         }
     }
+
+    public Task SendAsync(Guid userId, GenerationDto generation, CancellationToken ct) =>
+        hub.Clients.Group(ProgressHub.GroupFor(userId)).SendAsync(ProgressHub.GenerationEvent, generation, ct);
 }

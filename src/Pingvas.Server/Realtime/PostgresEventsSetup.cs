@@ -22,9 +22,9 @@ public static class PostgresEventsSetup
     {
         string[] channels = role switch
         {
-            PingvasRole.Api => [EventChannels.Events],
-            PingvasRole.Worker => [EventChannels.Queue, EventChannels.Cancel],
-            _ => [EventChannels.Events, EventChannels.Queue, EventChannels.Cancel],
+            PingvasRole.Api => [EventChannels.Events, EventChannels.Outbox],
+            PingvasRole.Worker => [EventChannels.Queue, EventChannels.Cancel, EventChannels.Outbox],
+            _ => [EventChannels.Events, EventChannels.Queue, EventChannels.Cancel, EventChannels.Outbox],
         };
         services.Configure<PostgresEventsOptions>(configuration.GetSection("Events"));
         services.AddSingleton(new EventBusSetup(connectionString, channels, $"pingvas {role.ToString().ToLowerInvariant()} {Environment.ProcessId}"));

@@ -38,6 +38,9 @@ public sealed class PostgresGenerationEvents(PingvasDb db, IOptions<JsonHubProto
         }
     }
 
+    public Task SendAsync(Guid userId, GenerationDto generation, CancellationToken ct) =>
+        NotifyAsync(GenerationEventPayload.Encode(userId, generation, json.Value.PayloadSerializerOptions), ct);
+
     private Task NotifyAsync(string payload, CancellationToken ct) =>
         db.Database.ExecuteSqlAsync($"SELECT pg_notify({EventChannels.Events}, {payload})", ct);
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 
 using Npgsql;
 
+using Pingvas.Server.Outbox;
 using Pingvas.Server.Queue;
 
 namespace Pingvas.Server.Realtime;
@@ -18,11 +19,13 @@ public sealed class PostgresListener(
     IOptions<PostgresEventsOptions> options,
     EventForwarder forwarder,
     QueueSignal signal,
+    OutboxSignal outbox,
     CancellationRegistry cancellations,
     TimeProvider time,
     ILogger<PostgresListener> logger) : BackgroundService
 {
     private volatile bool listening;
+    private bool everListened;
     private DateTimeOffset since;
 
     public bool IsListening => listening;
@@ -73,8 +76,20 @@ public sealed class PostgresListener(
             await listen.ExecuteNonQueryAsync(ct);
         }
 
+        var missedSince = since;
+        var reconnected = everListened;
+        everListened = true;
         SetListening(true);
         connected();
+        if (reconnected && setup.Channels.Contains(EventChannels.Events))
+        {
+            // Events sent while we were not listening are lost: resend the state of the jobs of
+            // everyone connected here. A silent drop is noticed up to a check interval late.
+            forwarder.Resync(missedSince.UtcDateTime.AddSeconds(-(options.Value.CheckSeconds + 1)));
+        }
+
+        // Outbox messages written meanwhile wait for a poll: look now.
+        outbox.Wake();
         logger.LogInformation("Listening for {Channels}", string.Join(", ", setup.Channels));
         if (setup.Channels.Contains(EventChannels.Queue))
         {
@@ -104,6 +119,9 @@ public sealed class PostgresListener(
                 break;
             case EventChannels.Queue:
                 signal.NotifyLocal();
+                break;
+            case EventChannels.Outbox:
+                outbox.WakeSoon();
                 break;
             case EventChannels.Cancel when Guid.TryParse(payload, out var jobId):
                 // Cancelling runs the job's callbacks: not on the listening connection's thread.

@@ -36,7 +36,13 @@ public sealed class OrphanObjectSweeper : PeriodicChore
     /// <summary>Returns how many objects it deleted.</summary>
     protected override async Task<int> RunAsync(IServiceProvider services, CancellationToken ct)
     {
-        // A scope without a signed-in user: system context, so every user's rows are visible.
+        // Every chore runs in system context (PeriodicChore). Checked here as well, because under
+        // row-level security any other context sees no rows, and every object would look orphaned.
+        if (!services.GetRequiredService<DatabaseTenant>().IsSystem)
+        {
+            throw new InvalidOperationException("The orphan sweep must run in system context.");
+        }
+
         var db = services.GetRequiredService<PingvasDb>();
         var cutoff = time.GetUtcNow() - options.MinAge;
         var batch = new Dictionary<Guid, List<string>>();

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 using Pingvas.Server.Data;
-using Pingvas.Server.Generation;
+using Pingvas.Server.Jobs;
 
 namespace Pingvas.Server.Tests.Infrastructure;
 
@@ -11,7 +11,8 @@ public static class Database
 {
     public static async Task<T> QueryAsync<T>(this PingvasServer server, Func<PingvasDb, Task<T>> query)
     {
-        await using var scope = server.Services.CreateAsyncScope();
+        // Tests look at every user's rows: system context (row-level security fails closed).
+        await using var scope = server.Services.CreateSystemScope();
         return await query(scope.ServiceProvider.GetRequiredService<PingvasDb>());
     }
 

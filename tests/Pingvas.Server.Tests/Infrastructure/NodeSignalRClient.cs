@@ -22,6 +22,9 @@ public sealed record NodeSignalROptions
     /// <summary>Exit after this many terminal events of any job (0: not used).</summary>
     public int Terminals { get; init; }
 
+    /// <summary><c>?since=</c> in the hub URL: the snapshot on connect holds the jobs finished since then.</summary>
+    public DateTime? Since { get; init; }
+
     public override string ToString() => $"{Auth}/{Transport}{(SkipNegotiation ? "/skip-negotiation" : string.Empty)}";
 }
 
@@ -151,6 +154,12 @@ public sealed class NodeSignalRClient : IAsyncDisposable
         {
             info.ArgumentList.Add("--terminals");
             info.ArgumentList.Add(options.Terminals.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (options.Since is { } since)
+        {
+            info.ArgumentList.Add("--since");
+            info.ArgumentList.Add(since.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture));
         }
 
         Process process;

@@ -138,7 +138,7 @@ public sealed class PingvasCluster : IAsyncDisposable
         return new ClusterUser(body.User.Id, body.AccessToken);
     }
 
-    public PingvasDb OpenDb() => new(new DbContextOptionsBuilder<PingvasDb>().UseNpgsql(ConnectionString).Options);
+    public PingvasDb OpenDb() => TestDatabase.OpenSystem(ConnectionString);
 
     /// <summary>Every process's log, for failure messages.</summary>
     public string Describe() => string.Join("\n", processes.Select(p => p.Describe()));

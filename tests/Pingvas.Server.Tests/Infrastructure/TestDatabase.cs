@@ -64,19 +64,23 @@ public sealed class TestDatabase
     }
 
     /// <summary>A context on this database from outside the server (for arranging a crash's leftovers).</summary>
-    public PingvasDb Open(string dataPath)
-    {
-        var options = new DbContextOptionsBuilder<PingvasDb>();
-        if (ConnectionString is null)
-        {
-            options.UseSqlite($"Data Source={Path.Combine(dataPath, "pingvas.db")};Foreign Keys=True;Pooling=False");
-        }
-        else
-        {
-            options.UseNpgsql(ConnectionString);
-        }
+    public PingvasDb Open(string dataPath) => ConnectionString is null
+        ? new PingvasDb(new DbContextOptionsBuilder<PingvasDb>()
+            .UseSqlite($"Data Source={Path.Combine(dataPath, "pingvas.db")};Foreign Keys=True;Pooling=False").Options)
+        : OpenSystem(ConnectionString);
 
-        return new PingvasDb(options.Options);
+    /// <summary>
+    /// A context on a PostgreSQL database in system context: what tests arrange or inspect from
+    /// outside the app spans users, and row-level security shows nothing to a context keyed to nobody.
+    /// </summary>
+    public static PingvasDb OpenSystem(string connectionString)
+    {
+        var system = new DatabaseTenant();
+        system.EnterSystem();
+        return new PingvasDb(new DbContextOptionsBuilder<PingvasDb>()
+            .UseNpgsql(connectionString)
+            .AddInterceptors(new TenantSessionInterceptor(system))
+            .Options);
     }
 
     public async Task DropAsync()

@@ -45,7 +45,7 @@ public static class TestTokens
     /// <summary>Runs <paramref name="query"/> on a fresh scope's database context of the running server.</summary>
     public static async Task<T> QueryDbAsync<T>(this PingvasServer server, Func<PingvasDb, Task<T>> query)
     {
-        await using var scope = server.Services.CreateAsyncScope();
+        await using var scope = server.Services.CreateSystemScope();
         var db = scope.ServiceProvider.GetRequiredService<PingvasDb>();
         return await query(db);
     }

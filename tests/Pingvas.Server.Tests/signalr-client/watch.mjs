@@ -14,6 +14,7 @@
 //   --watch-stdin          job ids read from stdin, one per line, are added to --until-terminal
 //   --terminals <n>        exit 0 after <n> terminal events of any job
 //   --seconds <n>          hard time limit (default 30): exit 0 with {"event":"timeout"}
+//   --since <iso time>     ?since=… in the hub URL: the jobs finished since then come in the snapshot on connect
 //
 // stdout lines:
 //   {"event":"connected","transport":"WebSockets","connectionId":"…"}
@@ -36,13 +37,13 @@ const TRANSPORTS = {
 };
 
 function usage(message) {
-    process.stderr.write(`watch.mjs: ${message}\nusage: node watch.mjs <baseUrl> <accessToken|-> [--auth header|query] [--transport websockets|serversentevents|longpolling|auto] [--skip-negotiation] [--until-terminal <jobId>]... [--watch-stdin] [--terminals <n>] [--seconds <n>]\n`);
+    process.stderr.write(`watch.mjs: ${message}\nusage: node watch.mjs <baseUrl> <accessToken|-> [--auth header|query] [--transport websockets|serversentevents|longpolling|auto] [--skip-negotiation] [--until-terminal <jobId>]... [--watch-stdin] [--terminals <n>] [--seconds <n>] [--since <iso time>]\n`);
     process.exit(1);
 }
 
 function parseArgs(argv) {
     const positional = [];
-    const options = { auth: "header", transport: "websockets", skipNegotiation: false, until: [], watchStdin: false, terminals: 0, seconds: 30 };
+    const options = { auth: "header", transport: "websockets", skipNegotiation: false, until: [], watchStdin: false, terminals: 0, seconds: 30, since: null };
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         const value = () => {
@@ -59,6 +60,7 @@ function parseArgs(argv) {
             case "--watch-stdin": options.watchStdin = true; break;
             case "--terminals": options.terminals = Number.parseInt(value(), 10); break;
             case "--seconds": options.seconds = Number.parseFloat(value()); break;
+            case "--since": options.since = value(); break;
             default:
                 if (arg.startsWith("--")) {
                     usage(`unknown option ${arg}`);
@@ -138,6 +140,10 @@ try {
 }
 
 let hubUrl = `${baseUrl}/hubs/progress`;
+const query = [];
+if (options.since !== null) {
+    query.push(`since=${encodeURIComponent(options.since)}`);
+}
 const httpOptions = {
     transport: TRANSPORTS[options.transport],
     skipNegotiation: options.skipNegotiation,
@@ -148,10 +154,14 @@ if (WebSocketClass) {
 }
 if (token !== null) {
     if (options.auth === "query") {
-        hubUrl += `?access_token=${encodeURIComponent(token)}`;
+        query.push(`access_token=${encodeURIComponent(token)}`);
     } else {
         httpOptions.accessTokenFactory = () => token;
     }
+}
+
+if (query.length > 0) {
+    hubUrl += `?${query.join("&")}`;
 }
 
 connection = new signalR.HubConnectionBuilder()

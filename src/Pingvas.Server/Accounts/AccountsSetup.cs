@@ -1,0 +1,12 @@
+namespace Pingvas.Server.Accounts;
+
+public static class AccountsSetup
+{
+    /// <summary>Tokens and the profile; authentication itself is <see cref="Hosting.AuthSetup.AddPingvasAuth"/>.</summary>
+    public static IServiceCollection AddAccounts(this IServiceCollection services)
+    {
+        services.AddScoped<TokenService>();
+        services.AddScoped<MeService>();
+        return services;
+    }
+}

@@ -1,0 +1,33 @@
+namespace Pingvas.Server.Generation;
+
+/// <summary>Why a submit was refused, beyond field validation and credits. The endpoint maps each to its HTTP status and code.</summary>
+public enum SubmitRefusal
+{
+    /// <summary>The plan does not include the model (403 <c>plan_forbids_model</c>).</summary>
+    PlanForbidsModel,
+
+    /// <summary>A plan limit: size, batch (403 <c>plan_limit</c>).</summary>
+    PlanLimit,
+
+    /// <summary>No worker of this deployment serves the model (422 <c>model_unavailable</c>).</summary>
+    ModelUnavailable,
+
+    /// <summary>Too many of the user's jobs wait already (429 <c>queue_limit</c>).</summary>
+    QueueLimit,
+
+    /// <summary>The Idempotency-Key was used before with a different request (409 <c>idempotency_key_reused</c>).</summary>
+    IdempotencyKeyReused,
+}
+
+/// <summary>What came of a submit: a job in the queue (new, or the original of a replay), or why not.</summary>
+public abstract record SubmitOutcome
+{
+    public sealed record Accepted(GenerationDto Generation) : SubmitOutcome;
+
+    /// <summary>Fields that break the request rules: field → messages.</summary>
+    public sealed record Invalid(IDictionary<string, string[]> Errors) : SubmitOutcome;
+
+    public sealed record Refused(SubmitRefusal Reason, string Detail) : SubmitOutcome;
+
+    public sealed record ShortOfCredits(int Needed, int Balance) : SubmitOutcome;
+}
