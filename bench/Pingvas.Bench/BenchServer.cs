@@ -215,15 +215,7 @@ public sealed class BenchServer : IAsyncDisposable
     /// <summary>Runs SQL on the bench database outside the server (system context: no tenant set).</summary>
     public async Task<T> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters)
     {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-
-        // The bench's counts span users: system context, or row-level security shows no rows.
-        await using (var system = new NpgsqlCommand($"SELECT set_config('pingvas.user_id', '{TenantSessionInterceptor.SystemValue}', false)", connection))
-        {
-            await system.ExecuteNonQueryAsync();
-        }
-
+        await using var connection = await OpenSystemConnectionAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         foreach (var (n, v) in parameters)
         {
@@ -238,11 +230,20 @@ public sealed class BenchServer : IAsyncDisposable
         ScalarAsync<long>($"WITH done AS ({sql} RETURNING 1) SELECT count(*) FROM done", parameters);
 
     /// <summary>Enqueue → start latencies (ms) of the jobs created at or after <paramref name="since"/>.</summary>
+    /// <summary>A connection for the bench's own reads, which span users: system context, or row-level security shows no rows.</summary>
+    private async Task<NpgsqlConnection> OpenSystemConnectionAsync()
+    {
+        var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var system = new NpgsqlCommand($"SELECT set_config('pingvas.user_id', '{TenantSessionInterceptor.SystemValue}', false)", connection);
+        await system.ExecuteNonQueryAsync();
+        return connection;
+    }
+
     public async Task<List<double>> StartLatenciesAsync(DateTime since)
     {
         var result = new List<double>();
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await OpenSystemConnectionAsync();
         await using var command = new NpgsqlCommand(
             "SELECT EXTRACT(EPOCH FROM (started_at - created_at)) * 1000 FROM jobs WHERE created_at >= @since AND started_at IS NOT NULL", connection);
         command.Parameters.AddWithValue("since", since);

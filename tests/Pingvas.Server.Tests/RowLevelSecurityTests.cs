@@ -97,22 +97,25 @@ public sealed class RowLevelSecurityTests(RowLevelSecurityTests.Fixture fixture)
         Assert.Equal(0, await db.Database.SqlQueryRaw<int>("SELECT count(*)::int AS \"Value\" FROM jobs").SingleAsync());
         Assert.Equal(0, await db.Jobs.Where(j => j.UserId == alice.Id).ExecuteUpdateAsync(s => s.SetProperty(j => j.Prompt, "written by nobody")));
 
-        db.Lots.Add(new Lot
-        {
-            Id = Ids.New(),
-            UserId = alice.Id,
-            Source = LotSource.Admin,
-            Granted = 1000,
-            Remaining = 1000,
-            ValidFrom = DateTime.UtcNow,
-            Reason = "forged",
-            CreatedAt = DateTime.UtcNow,
-        });
+        db.Lots.Add(ForgedLot(alice.Id));
         AssertPolicyViolation((await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync())).InnerException);
 
         // Plain tables without tenant rows stay readable: sign-in looks users up before anyone is signed in.
         Assert.True(await db.Users.AnyAsync(u => u.Id == alice.Id));
         Assert.NotEqual("written by nobody", await AsAsync(null, d => d.Jobs.Where(j => j.UserId == alice.Id).Select(j => j.Prompt).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task System_scopes_draw_connections_that_start_in_system_context_and_others_keyed_to_nobody()
+    {
+        // Read with raw commands, past the interceptor: what the connection holds before anyone keys it.
+        await using (var system = server.Services.CreateSystemScope())
+        {
+            Assert.Equal("system", await RawSettingAsync(system.ServiceProvider.GetRequiredService<PingvasDb>()));
+        }
+
+        await using var plain = server.Services.CreateAsyncScope();
+        Assert.True(string.IsNullOrEmpty(await RawSettingAsync(plain.ServiceProvider.GetRequiredService<PingvasDb>())));
     }
 
     [Fact]
@@ -170,17 +173,7 @@ public sealed class RowLevelSecurityTests(RowLevelSecurityTests.Fixture fixture)
             db.ChangeTracker.Clear();
 
             // WITH CHECK: no new row for Bob, and no moving Alice's rows to him.
-            db.Lots.Add(new Lot
-            {
-                Id = Ids.New(),
-                UserId = bob.Id,
-                Source = LotSource.Admin,
-                Granted = 1000,
-                Remaining = 1000,
-                ValidFrom = DateTime.UtcNow,
-                Reason = "forged",
-                CreatedAt = DateTime.UtcNow,
-            });
+            db.Lots.Add(ForgedLot(bob.Id));
             var insert = await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
             AssertPolicyViolation(insert.InnerException);
             db.ChangeTracker.Clear();
@@ -340,6 +333,27 @@ public sealed class RowLevelSecurityTests(RowLevelSecurityTests.Fixture fixture)
             .UseNpgsql(connectionString)
             .AddInterceptors(new TenantSessionInterceptor(tenant))
             .Options);
+
+    /// <summary>A thousand credits for <paramref name="owner"/> that no grant ever made.</summary>
+    private static Lot ForgedLot(Guid owner) => new()
+    {
+        Id = Ids.New(),
+        UserId = owner,
+        Source = LotSource.Admin,
+        Granted = 1000,
+        Remaining = 1000,
+        ValidFrom = DateTime.UtcNow,
+        Reason = "forged",
+        CreatedAt = DateTime.UtcNow,
+    };
+
+    private static async Task<string?> RawSettingAsync(PingvasDb db)
+    {
+        await db.Database.OpenConnectionAsync();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = "SELECT current_setting('pingvas.user_id', true)";
+        return await command.ExecuteScalarAsync() as string;
+    }
 
     private static Task<int> BackendPidAsync(PingvasDb db) =>
         db.Database.SqlQueryRaw<int>("SELECT pg_backend_pid() AS \"Value\"").SingleAsync();

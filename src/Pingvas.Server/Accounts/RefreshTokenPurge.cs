@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 using Pingvas.Server.Data;
@@ -22,19 +21,6 @@ public sealed class RefreshTokenPurge(IServiceScopeFactory scopes, TimeProvider 
     {
         var db = services.GetRequiredService<PingvasDb>();
         var cutoff = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime - Grace;
-        var deleted = 0;
-        while (true)
-        {
-            var batch = await db.RefreshTokens.Where(t => t.ExpiresAt < cutoff).OrderBy(t => t.ExpiresAt).Select(t => t.Id).Take(BatchSize).ToListAsync(ct);
-            if (batch.Count > 0)
-            {
-                deleted += await db.RefreshTokens.Where(t => batch.Contains(t.Id)).ExecuteDeleteAsync(ct);
-            }
-
-            if (batch.Count < BatchSize)
-            {
-                return deleted;
-            }
-        }
+        return await db.RefreshTokens.Where(t => t.ExpiresAt < cutoff).DeleteInBatchesAsync(t => t.Id, BatchSize, ct);
     }
 }

@@ -21,11 +21,15 @@ public static class DataSetup
 
         services.AddScoped<DatabaseTenant>();
         services.AddScoped<TenantSessionInterceptor>();
+        var requests = provider == "postgres" ? WithPreparedStatements(connection!) : null;
+        var system = requests is null ? null : InSystemContext(requests);
         services.AddDbContext<PingvasDb>((sp, options) =>
         {
             if (provider == "postgres")
             {
-                options.UseNpgsql(WithPreparedStatements(connection!));
+                // A scope that entered system context before its context was made draws from a pool
+                // whose connections start (and reset) in system context: no keying round trip at all.
+                options.UseNpgsql(sp.GetRequiredService<DatabaseTenant>().IsSystem ? system : requests);
                 options.AddInterceptors(sp.GetRequiredService<TenantSessionInterceptor>());
             }
             else
@@ -36,6 +40,18 @@ public static class DataSetup
         services.AddScoped<MigrationRunner>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return services;
+    }
+
+    /// <summary>
+    /// The same database, with <c>pingvas.user_id = system</c> as a startup option: the session's
+    /// default, so the reset of a returned pooled connection brings it back to system context
+    /// rather than to no tenant. A separate connection string is a separate pool.
+    /// </summary>
+    internal static string InSystemContext(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        builder.Options = $"{builder.Options} {TenantSessionInterceptor.SystemOption}".Trim();
+        return builder.ConnectionString;
     }
 
     public static string Provider(IConfiguration configuration) =>

@@ -30,6 +30,9 @@ public sealed class TenantSessionInterceptor(DatabaseTenant tenant) : DbCommandI
     /// <summary>The setting's value in system context (every row); a user id keys to that user; empty sees nothing.</summary>
     public const string SystemValue = "system";
 
+    /// <summary>The startup option of the system pool's connections (<see cref="DataSetup.InSystemContext"/>).</summary>
+    public const string SystemOption = "-c pingvas.user_id=" + SystemValue;
+
     private const string SetSql = "SELECT set_config('pingvas.user_id', @user_id, false)";
 
     /// <summary>Whether <see cref="applied"/> is what the session holds.</summary>
@@ -83,11 +86,11 @@ public sealed class TenantSessionInterceptor(DatabaseTenant tenant) : DbCommandI
         return true;
     }
 
-    public void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Opened();
+    public void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Opened(connection);
 
     public Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        Opened();
+        Opened(connection);
         return Task.CompletedTask;
     }
 
@@ -164,11 +167,14 @@ public sealed class TenantSessionInterceptor(DatabaseTenant tenant) : DbCommandI
         return result;
     }
 
-    /// <summary>A connection from the pool has been reset: no user set, so no tenant rows.</summary>
-    private void Opened()
+    /// <summary>
+    /// A connection from the pool has been reset to its session default: system context on the
+    /// system pool's connections, otherwise no user set, so no tenant rows.
+    /// </summary>
+    private void Opened(DbConnection connection)
     {
         known = true;
-        applied = "";
+        applied = connection.ConnectionString.Contains(SystemOption, StringComparison.Ordinal) ? SystemValue : "";
         setIn = null;
     }
 

@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 using Pingvas.Server.Data;
@@ -18,6 +17,6 @@ public sealed class OutboxPruner(IServiceScopeFactory scopes, IOptions<OutboxOpt
         var now = Time.GetUtcNow().UtcDateTime;
         var delivered = now.AddMinutes(-options.Value.RetentionMinutes);
         var failed = now.AddDays(-7);
-        return await db.Outbox.Where(m => m.DeliveredAt < delivered || m.FailedAt < failed).ExecuteDeleteAsync(ct);
+        return await db.Outbox.Where(m => m.DeliveredAt < delivered || m.FailedAt < failed).DeleteInBatchesAsync(m => m.Id, 1000, ct);
     }
 }
