@@ -72,6 +72,7 @@ public sealed class RealtimeSnapshotTests
         var done = await user.WaitForAsync(job.Id);
         var final = await client.WaitForEventAsync(e => e.Id == job.Id && e.Status == "succeeded", TimeSpan.FromSeconds(30));
         Assert.Equal((done.CreditsCharged, done.Images.Single().Id), (final.CreditsCharged, final.Images.Single().Id));
-        Assert.True(await server.QueryAsync(db => db.Outbox.AnyAsync(m => m.UserId == user.Id && m.DeliveredAt != null)));
+        await Eventually.UntilAsync(() => server.QueryAsync(db => db.Outbox.AnyAsync(m => m.UserId == user.Id && m.DeliveredAt != null)),
+            TimeSpan.FromSeconds(10), "the final event's outbox row to be marked delivered");
     }
 }

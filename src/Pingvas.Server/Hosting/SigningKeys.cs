@@ -14,6 +14,8 @@ public sealed class SigningKeys
 
     private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
+    private const int SecretBytes = 64;
+
     private SigningKeys(byte[] secret)
     {
         TokenKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, secret, 32, info: "pingvas/access-tokens"u8.ToArray());
@@ -50,7 +52,7 @@ public sealed class SigningKeys
 
         var file = Path.Combine(paths.Secrets, "signing-key");
         EnsurePrivateFolder(paths.Secrets);
-        if (!File.Exists(file) && TryCreateKeyFile(file))
+        if (TryCreateKeyFile(file))
         {
             logger.LogInformation("Generated a signing key in {Folder}", paths.Secrets);
         }
@@ -60,7 +62,7 @@ public sealed class SigningKeys
             File.SetUnixFileMode(file, PrivateFile);
         }
 
-        return new SigningKeys(Convert.FromBase64String(File.ReadAllText(file).Trim()));
+        return new SigningKeys(ReadKeyFile(file));
     }
 
     /// <summary>Creates the secrets folder as 0700, or tightens an existing one that others can read.</summary>
@@ -80,38 +82,59 @@ public sealed class SigningKeys
     }
 
     /// <summary>
-    /// Writes a new secret to a temp file that is 0600 from its creation, then moves it into place
-    /// without replacing: the key is never readable by others nor seen half-written, and of two
-    /// processes starting at once one wins and both use its key. False when another one won.
+    /// Creates the key file exclusively (O_EXCL), private from its creation, and writes the secret in one write:
+    /// of processes starting at once exactly one creates it and all use its key, on any file system
+    /// (a link-then-unlink move is not atomic where hard links are unsupported). False when it already exists.
     /// </summary>
     private static bool TryCreateKeyFile(string file)
     {
-        var temp = $"{file}.{Guid.NewGuid():N}.tmp";
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.Read };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = PrivateFile;
         }
 
+        FileStream stream;
         try
         {
-            using (var stream = new FileStream(temp, options))
-            {
-                stream.Write(Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(64))));
-                stream.Flush(flushToDisk: true);
-            }
-
-            // Without overwrite .NET links then unlinks on Unix: it fails, atomically, if the key exists.
-            File.Move(temp, file, overwrite: false);
-            return true;
+            stream = new FileStream(file, options);
         }
         catch (IOException) when (File.Exists(file))
         {
             return false;
         }
-        finally
+
+        using (stream)
         {
-            File.Delete(temp);
+            stream.Write(Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(SecretBytes))));
+            stream.Flush(flushToDisk: true);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Reads the secret, waiting briefly while a process that won the creation race is still writing it:
+    /// the file exists from its creation but holds the key only after that one write.
+    /// </summary>
+    private static byte[] ReadKeyFile(string file)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (true)
+        {
+            var text = File.ReadAllText(file).Trim();
+            if (text.Length > 0 && Convert.TryFromBase64String(text, new byte[text.Length], out var length) && length >= 32)
+            {
+                return Convert.FromBase64String(text);
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException(
+                    $"The signing key in {file} is empty or damaged. If nothing was ever signed with it, delete it and start again to generate a new one.");
+            }
+
+            Thread.Sleep(20);
         }
     }
 }

@@ -30,8 +30,10 @@ public sealed class QueueSnapshot(IServiceScopeFactory scopes, IOptions<QueueOpt
     {
         var snapshot = await CurrentAsync(reader, ct);
 
-        // Binary search counts the jobs strictly ahead, so the job itself may be in the snapshot.
-        return QueueOrder.PositionAmong(snapshot.Jobs, job, snapshot.Now, snapshot.Aging);
+        // The first snapshot is read inside the submit's transaction, so it may hold the new job itself.
+        return snapshot.Index.TryGetValue(job.JobId, out var index)
+            ? index + 1
+            : QueueOrder.PositionAmong(snapshot.Jobs, job, snapshot.Now, snapshot.Aging);
     }
 
     /// <summary>The 1-based position of a queued job: its place in the snapshot, or where it would go if submitted since.</summary>
