@@ -14,7 +14,7 @@ public sealed class ZeroEngine : IImageEngine
 
     public string Name => "bench-zero";
 
-    public bool CanRun(string model) => true;
+    public IReadOnlyCollection<string> Models => Pingvas.Engines.Procedural.ProceduralEngineOptions.DefaultModels;
 
     public Task<EngineResult> RunAsync(EngineJob job, Func<EngineProgress, ValueTask> onProgress, CancellationToken cancellationToken) =>
         Task.FromResult(new EngineResult(Name, [new EngineImage(0, job.Seed, new RgbaImage(8, 8), Metadata)], TimeSpan.Zero, TimeSpan.Zero));

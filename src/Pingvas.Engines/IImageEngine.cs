@@ -1,44 +1,42 @@
-using Pingvas.Engines.Imaging;
-
 namespace Pingvas.Engines;
 
-/// <summary>What a worker asks an engine to render. Every field is already validated by the server.</summary>
-public sealed record EngineJob(
-    Guid JobId,
-    string Model,
-    string Prompt,
-    string? NegativePrompt,
-    int Width,
-    int Height,
-    int Steps,
-    double CfgScale,
-    string Scheduler,
-    long Seed,
-    int BatchSize);
-
-/// <summary>One denoising step finished. <paramref name="Preview"/> is a small WebP (≤ 128 px on the long side).</summary>
-public sealed record EngineProgress(int Step, int TotalSteps, int ImageIndex, int BatchSize, byte[]? Preview);
-
-/// <summary>One rendered image: its pixels plus the metadata that produced it (engine, model, seed, every parameter).</summary>
-public sealed record EngineImage(int Index, long Seed, RgbaImage Pixels, IReadOnlyDictionary<string, string> Metadata);
-
 /// <summary>
-/// The outcome of a run. <paramref name="ComputeTime"/> is the measured time the engine spent
-/// on the job (what the user pays for); <paramref name="ModelLoadTime"/> is reported separately.
+/// An image engine: the procedural development renderer, one InvokeAI node, one external relay.
+/// Each instance is a place jobs run: the worker pool starts <see cref="Concurrency"/> worker loops
+/// on it, and records them in the worker registry with its <see cref="GpuClass"/> and <see cref="Models"/>.
 /// </summary>
-public sealed record EngineResult(string Engine, IReadOnlyList<EngineImage> Images, TimeSpan ComputeTime, TimeSpan ModelLoadTime);
-
-/// <summary>An image engine: the procedural development renderer, an InvokeAI node, an external relay.</summary>
 public interface IImageEngine
 {
-    /// <summary>Stable engine id recorded in output metadata, e.g. <c>procedural</c>.</summary>
+    /// <summary>Stable engine id recorded in output metadata, e.g. <c>procedural</c>, <c>invokeai</c>, <c>gemini</c>.</summary>
     string Name { get; }
 
-    bool CanRun(string model);
+    /// <summary>Which instance of the engine this is, unique in the process (e.g. an InvokeAI node's host and port).</summary>
+    string Instance => Name;
+
+    /// <summary>
+    /// The hardware it runs on, for routing and the registry: <c>cpu</c> for the procedural renderer,
+    /// the node's GPU class (<c>a10g</c>, <c>l4</c>, <c>a100</c>, <c>h100</c>) for InvokeAI, <c>relay</c> for an external API.
+    /// </summary>
+    string GpuClass => "cpu";
+
+    /// <summary>Jobs it runs at once (worker loops); null takes <c>Worker:Concurrency</c>.</summary>
+    int? Concurrency => null;
+
+    /// <summary>The catalog model ids it can serve now, as of the last <see cref="RefreshAsync"/>.</summary>
+    IReadOnlyCollection<string> Models { get; }
+
+    bool CanRun(string model) => Models.Contains(model);
+
+    /// <summary>
+    /// Re-reads what the engine can serve (an InvokeAI node's installed models) at start and
+    /// periodically. Throws when the engine cannot be reached; its workers then claim nothing.
+    /// </summary>
+    Task RefreshAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>
     /// Renders the job. Calls <paramref name="onProgress"/> after every step; throws
-    /// <see cref="OperationCanceledException"/> promptly when <paramref name="cancellationToken"/> fires.
+    /// <see cref="OperationCanceledException"/> promptly when <paramref name="cancellationToken"/> fires,
+    /// and <see cref="RetryableEngineException"/> for a failure another attempt may not share.
     /// </summary>
     Task<EngineResult> RunAsync(EngineJob job, Func<EngineProgress, ValueTask> onProgress, CancellationToken cancellationToken);
 }

@@ -106,7 +106,7 @@ public sealed class CreditPeriodTests(DefaultServer fixture) : IClassFixture<Def
     {
         public string Name => "failing";
 
-        public bool CanRun(string model) => true;
+        public IReadOnlyCollection<string> Models { get; } = ["sd-1.5", "sdxl-1.0", "flux-schnell", "flux-dev"];
 
         public async Task<EngineResult> RunAsync(EngineJob job, Func<EngineProgress, ValueTask> onProgress, CancellationToken cancellationToken)
         {

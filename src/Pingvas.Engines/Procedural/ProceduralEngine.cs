@@ -45,6 +45,8 @@ public sealed class ProceduralEngine : IImageEngine
     /// <summary>Test hook: sees every step's full-resolution state (image index, step, pixels) before its preview is made.</summary>
     internal Action<int, int, RgbaImage>? StepRendered { get; set; }
 
+    public IReadOnlyCollection<string> Models => _models;
+
     public bool CanRun(string model)
     {
         return model is not null && _models.Contains(model);

@@ -30,7 +30,7 @@ public sealed class ScriptedEngine(ProceduralEngine inner) : IImageEngine
         services.AddSingleton<IImageEngine>(sp => new ScriptedEngine(ActivatorUtilities.CreateInstance<ProceduralEngine>(sp)));
     }
 
-    public bool CanRun(string model) => inner.CanRun(model);
+    public IReadOnlyCollection<string> Models => inner.Models;
 
     public async Task<EngineResult> RunAsync(EngineJob job, Func<EngineProgress, ValueTask> onProgress, CancellationToken cancellationToken)
     {
