@@ -112,7 +112,7 @@ public static class ClaimBench
             while (!timeout.IsCancellationRequested)
             {
                 await using var scope = server.Services.CreateSystemScope();
-                var job = await scope.ServiceProvider.GetRequiredService<JobLifecycle>().ClaimAsync(workerId, timeout.Token);
+                var job = await scope.ServiceProvider.GetRequiredService<JobLifecycle>().ClaimAsync(new WorkerProfile(workerId, "cpu", Pingvas.Engines.Procedural.ProceduralEngineOptions.DefaultModels, null), timeout.Token);
                 var db = scope.ServiceProvider.GetRequiredService<PingvasDb>();
                 if (job is null)
                 {

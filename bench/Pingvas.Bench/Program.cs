@@ -19,6 +19,7 @@ public static class Program
             Console.Error.WriteLine("""
                 usage: Pingvas.Bench submit [--users 200] [--concurrency 32,8] [--count 20000] [--seconds 20] [--serial-seconds 10] [--baseline-seconds 3] [--plan studio] [--role api|serve] [--pool 40] [--out FILE]
                        Pingvas.Bench claim  [--users 50] [--jobs 1000] [--workers 1,2,4,8] [--rate 50] [--steady-seconds 10] [--pool 40] [--out FILE]
+                       Pingvas.Bench claim-scale [--users 10,1000,10000] [--jobs 100000] [--claims 500] [--out FILE]
                        Pingvas.Bench profile [--ops 100] [--depth 2000] [--out FILE.md]
                        Pingvas.Bench report --in FILE[,FILE...] [--out FILE.md]
                 common: --admin "<Npgsql connection string of a role with CREATEDB>" (default: pingvas@127.0.0.1:5432)
@@ -34,6 +35,9 @@ public static class Program
                 return 0;
             case "claim":
                 await ResultFile.WriteAsync(args.Get("out", "bench/results/pingvas-claim.json"), await ClaimBench.RunAsync(args));
+                return 0;
+            case "claim-scale":
+                await ResultFile.WriteAsync(args.Get("out", "bench/results/pingvas-claim-scale.json"), await ClaimScaleBench.RunAsync(args));
                 return 0;
             case "profile":
                 var profile = await Profile.RunAsync(args);

@@ -22,7 +22,9 @@ namespace Pingvas.Server.Tests;
 public sealed class ClaimOrderTests
 {
     private const double AgingSeconds = 90;
+    private const double AffinitySeconds = 10;
     private static readonly string[] PlanIds = ["free", "starter", "pro", "studio", "enterprise"];
+    private static readonly string[] AllModels = ["sd-1.5", "sdxl-1.0", "flux-dev"];
 
     [Fact]
     public async Task Each_claim_takes_the_job_the_queue_rules_put_first()
@@ -37,7 +39,7 @@ public sealed class ClaimOrderTests
         {
             // Whole seconds over 15 minutes: many exact aging boundaries and some created_at ties (then the id decides).
             var created = clock.Now.AddSeconds(-rng.Next(0, 900));
-            var job = NewJob(rng, users[rng.Next(users.Count)].Id, rng.Next(2, 11), created);
+            var job = NewJob(rng, users[rng.Next(users.Count)].Id, rng.Next(2, 11), created, AllModels[rng.Next(AllModels.Length)]);
             job.AvailableAt = rng.Next(10) switch
             {
                 0 => clock.Now.AddSeconds(rng.Next(30, 400)), // backing off: blocks its owner while it is the head
@@ -60,22 +62,30 @@ public sealed class ClaimOrderTests
         }
 
         await server.QueryAsync(db => { db.Jobs.AddRange(jobs); return db.SaveChangesAsync(); });
+        await RebuildHeadsAsync(server, clock.Now);
         var aging = new AgingPolicy(AgingSeconds);
-        int claims = 0, aged = 0, backingOff = 0, atLimit = 0, idle = 0;
-        for (var step = 0; step < 1000 && idle < 40; step++)
+        int claims = 0, aged = 0, backingOff = 0, atLimit = 0, idle = 0, byAffinity = 0, narrowed = 0;
+        for (var step = 0; step < 1500 && idle < 40; step++)
         {
+            // Workers of every kind: some serve one model, some all; some have a model loaded.
+            var models = rng.Next(3) == 0 ? [AllModels[rng.Next(AllModels.Length)]] : AllModels;
+            var worker = new WorkerProfile("test:1", "cpu", models, rng.Next(3) == 0 ? null : AllModels[rng.Next(AllModels.Length)]);
             var state = await ReadQueueAsync(server, clock.Now);
-            var expected = QueueOrder.Next(state.Claimable, clock.Now, aging);
+            var expected = ClaimPolicy.Choose(state.Heads, new WorkerView(worker.Models, worker.LoadedModel), clock.Now, aging, TimeSpan.FromSeconds(AffinitySeconds));
+            var strict = ClaimPolicy.Choose(state.Heads, new WorkerView(AllModels, null), clock.Now, aging, TimeSpan.Zero);
             backingOff += state.BackingOff;
-            atLimit += state.Claimable.Count(c => !c.UserHasFreeSlot);
+            atLimit += state.Heads.Count(h => h.Blocked);
+            byAffinity += expected?.PassedOver is null ? 0 : 1;
+            narrowed += expected is not null && strict is not null && expected.Job.JobId != strict.Job.JobId && expected.PassedOver is null ? 1 : 0;
 
-            var claimed = await ClaimAsync(server, "test:1");
-            Assert.True(expected?.JobId == claimed?.Id, $"Step {step}: expected {expected?.JobId}, claimed {claimed?.Id}.");
+            var claimed = await ClaimAsync(server, worker);
+            Assert.True(expected?.Job.JobId == claimed?.Id, $"Step {step}: expected {expected?.Job.JobId}, claimed {claimed?.Id}.");
+            await AssertHeadsFollowTheJobsAsync(server);
             if (claimed is not null)
             {
                 claims++;
                 idle = 0;
-                aged += QueueOrder.EffectivePriority(expected!, clock.Now, aging) > expected!.PlanPriority ? 1 : 0;
+                aged += QueueOrder.EffectivePriority(expected!.Job.AsCandidate(), clock.Now, aging) > expected.Job.PlanPriority ? 1 : 0;
                 Assert.Equal(JobStatus.Running, claimed.Status);
                 Assert.Equal(clock.Now, claimed.StartedAt);
                 Assert.Equal(clock.Now.AddSeconds(60), claimed.LeaseExpiresAt);
@@ -105,7 +115,8 @@ public sealed class ClaimOrderTests
 
         // The rules were exercised, not just the happy path.
         Assert.True(claims >= 250, $"Only {claims} claims.");
-        Assert.True(aged > 0 && backingOff > 0 && atLimit > 0, $"aged {aged}, backing off {backingOff}, at limit {atLimit}");
+        Assert.True(aged > 0 && backingOff > 0 && atLimit > 0 && byAffinity > 0 && narrowed > 0,
+            $"aged {aged}, backing off {backingOff}, at limit {atLimit}, by affinity {byAffinity}, narrowed by models {narrowed}");
         Assert.Equal(0, await server.QueryAsync(db => db.Jobs.CountAsync(j => j.Status == JobStatus.Queued && (j.AvailableAt == null || j.AvailableAt <= clock.Now))));
     }
 
@@ -127,6 +138,7 @@ public sealed class ClaimOrderTests
             .Select(i => NewJob(rng, i % 4 == 0 ? one.Id : i % 4 == 1 ? three.Id : users[rng.Next(users.Count)].Id, rng.Next(2, 11), clock.Now.AddSeconds(-rng.Next(0, 600))))
             .ToList();
         await server.QueryAsync(db => { db.Jobs.AddRange(jobs); return db.SaveChangesAsync(); });
+        await RebuildHeadsAsync(server, clock.Now);
 
         var claimed = new ConcurrentQueue<(Guid JobId, Guid UserId)>();
         var holding = new ConcurrentDictionary<Guid, int>();
@@ -140,7 +152,7 @@ public sealed class ClaimOrderTests
             {
                 timeout.Token.ThrowIfCancellationRequested();
                 await using var scope = server.Services.CreateSystemScope();
-                var job = await scope.ServiceProvider.GetRequiredService<JobLifecycle>().ClaimAsync(worker, timeout.Token);
+                var job = await scope.ServiceProvider.GetRequiredService<JobLifecycle>().ClaimAsync(new WorkerProfile(worker, "cpu", AllModels, null), timeout.Token);
                 if (job is null)
                 {
                     await Task.Delay(random.Next(1, 4), timeout.Token);
@@ -161,8 +173,14 @@ public sealed class ClaimOrderTests
 
                 await Task.Delay(random.Next(0, 4), timeout.Token);
                 holding.AddOrUpdate(job.UserId, 0, (_, n) => n - 1);
+
+                // As the lifecycle finishes a job: under the owner's lock, freeing the owner's heads.
+                await using var tx = await db.BeginWriteAsync(timeout.Token);
+                await db.LockUserAsync(job.UserId, timeout.Token);
                 var finished = await db.Jobs.Where(j => j.Id == job.Id && j.WorkerId == worker && j.Status == JobStatus.Running)
                     .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Succeeded).SetProperty(j => j.FinishedAt, clock.Now), timeout.Token);
+                await scope.ServiceProvider.GetRequiredService<QueueHeads>().UnblockAsync(job.UserId, timeout.Token);
+                await tx.CommitAsync(timeout.Token);
                 if (finished != 1)
                 {
                     violations.Add($"job {job.Id} was not running for {worker} any more");
@@ -194,6 +212,7 @@ public sealed class ClaimOrderTests
         var first = NewJob(rng, busy.Id, 10, clock.Now.AddMinutes(-5));
         var second = NewJob(rng, other.Id, 2, clock.Now);
         await server.QueryAsync(db => { db.Jobs.AddRange(first, second); return db.SaveChangesAsync(); });
+        await RebuildHeadsAsync(server, clock.Now);
 
         // A submit, cancel or settlement for busy in progress in another transaction holds its user row.
         await using var lockScope = server.Services.CreateSystemScope();
@@ -224,6 +243,7 @@ public sealed class ClaimOrderTests
         var job = NewJob(rng, user.Id, 6, clock.Now.AddMinutes(-2));
         (job.Attempt, job.FailedAttempts, job.ProgressStep, job.AvailableAt) = (2, 1, 3, clock.Now.AddSeconds(-5));
         await server.QueryAsync(db => { db.Jobs.Add(job); return db.SaveChangesAsync(); });
+        await RebuildHeadsAsync(server, clock.Now);
 
         // On PostgreSQL the claim is one SQL statement; on SQLite it applies Job.Claim itself.
         var claimed = await ClaimAsync(server, "test:claim");
@@ -243,7 +263,7 @@ public sealed class ClaimOrderTests
     /// <summary>A server with no workers and no lease recovery, on a clock that moves only when told.</summary>
     private static Task<PingvasServer> StartAsync(FrozenClock clock, TestDatabase? database = null) =>
         PingvasServer.StartAsync(
-            new TestSettings { AgingSeconds = AgingSeconds },
+            new TestSettings { AgingSeconds = AgingSeconds }.With("Queue:AffinityMaxDelaySeconds", AffinitySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             configureServices: services =>
             {
                 foreach (var hosted in services.Where(d => d.ServiceType == typeof(IHostedService)
@@ -256,10 +276,31 @@ public sealed class ClaimOrderTests
             },
             database: database);
 
-    private static async Task<Job?> ClaimAsync(PingvasServer server, string workerId, CancellationToken ct = default)
+    private static Task<Job?> ClaimAsync(PingvasServer server, string workerId, CancellationToken ct = default) =>
+        ClaimAsync(server, new WorkerProfile(workerId, "cpu", AllModels, null), ct);
+
+    private static async Task<Job?> ClaimAsync(PingvasServer server, WorkerProfile worker, CancellationToken ct = default)
     {
         await using var scope = server.Services.CreateSystemScope();
-        return await scope.ServiceProvider.GetRequiredService<JobLifecycle>().ClaimAsync(workerId, ct);
+        return await scope.ServiceProvider.GetRequiredService<JobLifecycle>().ClaimAsync(worker, ct);
+    }
+
+    /// <summary>The jobs here are written straight to the database, so their queue heads are built from them as an operator's repair would.</summary>
+    private static async Task RebuildHeadsAsync(PingvasServer server, DateTime now)
+    {
+        await using var scope = server.Services.CreateSystemScope();
+        await scope.ServiceProvider.GetRequiredService<QueueHeads>().RebuildAsync(now, CancellationToken.None);
+    }
+
+    /// <summary>Every pair's head is its oldest queued job, and no other head exists.</summary>
+    private static async Task AssertHeadsFollowTheJobsAsync(PingvasServer server)
+    {
+        var expected = await server.QueryAsync(db => db.Jobs.AsNoTracking().Where(j => j.Status == JobStatus.Queued)
+            .Select(j => new { j.Id, j.UserId, j.ModelId, j.CreatedAt }).ToListAsync());
+        var heads = await server.QueryAsync(db => db.QueueHeads.AsNoTracking().Select(h => h.JobId).ToListAsync());
+        Assert.Equal(
+            expected.GroupBy(j => (j.UserId, j.ModelId)).Select(g => g.OrderBy(j => j.CreatedAt).ThenBy(j => j.Id).First().Id).Order(),
+            heads.Order());
     }
 
     /// <summary>Users straight in the database (no password hashing): plans round-robin, a third never served.</summary>
@@ -281,13 +322,13 @@ public sealed class ClaimOrderTests
         return users;
     }
 
-    private static Job NewJob(Random rng, Guid userId, int priority, DateTime createdAt) => new()
+    private static Job NewJob(Random rng, Guid userId, int priority, DateTime createdAt, string model = "sd-1.5") => new()
     {
         Id = NewId(rng),
         UserId = userId,
         Status = JobStatus.Queued,
         Prompt = "a lighthouse",
-        ModelId = "sd-1.5",
+        ModelId = model,
         Width = 512,
         Height = 512,
         Steps = 1,
@@ -307,37 +348,49 @@ public sealed class ClaimOrderTests
         return new Guid(bytes);
     }
 
-    private sealed record QueueState(IReadOnlyList<QueueCandidate> Claimable, int Queued, int BackingOff);
+    private sealed record QueueState(IReadOnlyList<QueueHead> Heads, int Queued, int BackingOff);
 
-    /// <summary>The claimable heads as the rules define them, computed here from the rows, not by the server's reader.</summary>
+    /// <summary>
+    /// The heads as the rules define them, computed here from the job rows, not by the server: each
+    /// user's oldest queued job per model, blocked when the user is at the running limit. Only the
+    /// pass-over stamp, which is the claims' own memory, is read from the server's heads.
+    /// </summary>
     private static async Task<QueueState> ReadQueueAsync(PingvasServer server, DateTime now)
     {
         var jobs = await server.QueryAsync(db => db.Jobs.AsNoTracking()
             .Where(j => j.Status == JobStatus.Queued || j.Status == JobStatus.Running)
-            .Select(j => new { j.Id, j.UserId, j.Status, j.Priority, j.CreatedAt, j.AvailableAt })
+            .Select(j => new { j.Id, j.UserId, j.ModelId, j.Status, j.Priority, j.CreatedAt, j.AvailableAt })
             .ToListAsync());
         var users = await server.QueryAsync(db => db.Users.AsNoTracking()
             .Join(db.Plans, u => u.PlanId, p => p.Id, (u, p) => new { u.Id, u.LastServedAt, p.ConcurrentJobs })
             .ToDictionaryAsync(u => u.Id));
+        var passedOver = await server.QueryAsync(db => db.QueueHeads.AsNoTracking().ToDictionaryAsync(h => h.JobId, h => h.PassedOverAt));
         var heads = jobs.Where(j => j.Status == JobStatus.Queued)
-            .GroupBy(j => j.UserId)
+            .GroupBy(j => (j.UserId, j.ModelId))
             .Select(g => g.OrderBy(j => j.CreatedAt).ThenBy(j => j.Id).First())
+            .Select(h => new QueueHead(h.Id, h.UserId, h.ModelId, h.Priority, h.CreatedAt, users[h.UserId].LastServedAt, h.AvailableAt,
+                passedOver.GetValueOrDefault(h.Id),
+                users[h.UserId].ConcurrentJobs is { } limit && jobs.Count(j => j.UserId == h.UserId && j.Status == JobStatus.Running) >= limit))
             .ToList();
-        var claimable = heads
-            .Where(h => h.AvailableAt is null || h.AvailableAt <= now)
-            .Select(h => new QueueCandidate(h.Id, h.UserId, h.Priority, h.CreatedAt, users[h.UserId].LastServedAt, 0,
-                jobs.Count(j => j.UserId == h.UserId && j.Status == JobStatus.Running), users[h.UserId].ConcurrentJobs))
-            .ToList();
-        return new QueueState(claimable, jobs.Count(j => j.Status == JobStatus.Queued), heads.Count - claimable.Count);
+        return new QueueState(heads, jobs.Count(j => j.Status == JobStatus.Queued), heads.Count(h => h.AvailableAt > now));
     }
 
-    /// <summary>Finishes one running job at random (every one without <paramref name="rng"/>), as workers would.</summary>
-    private static Task FinishAsync(PingvasServer server, Random? rng) => server.QueryAsync(async db =>
+    /// <summary>Finishes one running job at random (every one without <paramref name="rng"/>) as the lifecycle would: under the owner's lock, freeing the owner's heads.</summary>
+    private static async Task FinishAsync(PingvasServer server, Random? rng)
     {
-        var running = await db.Jobs.Where(j => j.Status == JobStatus.Running).Select(j => j.Id).OrderBy(j => j).ToListAsync();
+        await using var scope = server.Services.CreateSystemScope();
+        var db = scope.ServiceProvider.GetRequiredService<PingvasDb>();
+        var running = await db.Jobs.Where(j => j.Status == JobStatus.Running).Select(j => new { j.Id, j.UserId }).OrderBy(j => j.Id).ToListAsync();
         var done = rng is null ? running : running.Count > 0 ? [running[rng.Next(running.Count)]] : [];
-        return await db.Jobs.Where(j => done.Contains(j.Id)).ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Succeeded));
-    });
+        foreach (var job in done)
+        {
+            await using var tx = await db.BeginWriteAsync(CancellationToken.None);
+            await db.LockUserAsync(job.UserId, CancellationToken.None);
+            await db.Jobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Succeeded));
+            await scope.ServiceProvider.GetRequiredService<QueueHeads>().UnblockAsync(job.UserId, CancellationToken.None);
+            await tx.CommitAsync();
+        }
+    }
 
     /// <summary>UTC now, whole seconds (exact in both databases), standing still until advanced.</summary>
     private sealed class FrozenClock : TimeProvider

@@ -78,6 +78,7 @@ public sealed class FencingTests(FencingTests.Fixture fixture) : IClassFixture<F
             .SetProperty(j => j.Attempt, 1)
             .SetProperty(j => j.StartedAt, DateTime.UtcNow)
             .SetProperty(j => j.LeaseExpiresAt, DateTime.UtcNow.AddSeconds(-1))));
+        await server.RecomputeQueueHeadAsync(orphan.Id);
 
         var response = await owner.Client.PostAsync($"/api/v1/generations/{orphan.Id}/cancel", null);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

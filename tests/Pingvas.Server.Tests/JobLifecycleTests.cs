@@ -200,14 +200,17 @@ public sealed class JobLifecycleTests(JobLifecycleTests.Fixture fixture) : IClas
     }
 
     /// <summary>What a worker of another process leaves: the job running under its id and lease.</summary>
-    private Task HijackAsync(Guid jobId, DateTime leaseUntil, DateTime startedAt, int attempt, int failedAttempts) =>
-        server.QueryAsync(db => db.Jobs.Where(j => j.Id == jobId && j.Status == JobStatus.Queued).ExecuteUpdateAsync(s => s
+    private async Task HijackAsync(Guid jobId, DateTime leaseUntil, DateTime startedAt, int attempt, int failedAttempts)
+    {
+        await server.QueryAsync(db => db.Jobs.Where(j => j.Id == jobId && j.Status == JobStatus.Queued).ExecuteUpdateAsync(s => s
             .SetProperty(j => j.Status, JobStatus.Running)
             .SetProperty(j => j.WorkerId, OtherWorker)
             .SetProperty(j => j.Attempt, attempt)
             .SetProperty(j => j.FailedAttempts, failedAttempts)
             .SetProperty(j => j.StartedAt, startedAt)
             .SetProperty(j => j.LeaseExpiresAt, leaseUntil)));
+        await server.RecomputeQueueHeadAsync(jobId);
+    }
 
     private static async Task CancelAsync(TestUser user, Guid jobId) =>
         Assert.Equal(HttpStatusCode.OK, (await user.Client.PostAsync($"/api/v1/generations/{jobId}/cancel", null)).StatusCode);

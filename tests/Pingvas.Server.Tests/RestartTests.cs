@@ -101,6 +101,9 @@ public sealed class RestartTests : IAsyncLifetime
             .SetProperty(j => j.Status, JobStatus.Running)
             .SetProperty(j => j.WorkerId, workerId)
             .SetProperty(j => j.LeaseExpiresAt, DateTime.UtcNow.AddMinutes(10)));
+
+        // A claim took its pair's queue head with it (the pair has no other queued job here).
+        await crashed.Db.QueueHeads.Where(h => h.JobId == jobId).ExecuteDeleteAsync();
     }
 
     /// <summary>The id of a process that has exited: what a killed worker's id looks like afterwards.</summary>

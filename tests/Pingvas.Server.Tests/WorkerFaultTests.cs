@@ -55,6 +55,7 @@ public sealed class WorkerFaultTests(WorkerFaultTests.Fixture fixture) : IClassF
             .SetProperty(j => j.Attempt, 1)
             .SetProperty(j => j.StartedAt, lost)
             .SetProperty(j => j.LeaseExpiresAt, lost.AddSeconds(-1))));
+        await server.RecomputeQueueHeadAsync(job.Id);
 
         var done = await user.WaitForAsync(job.Id);
         Assert.Equal("succeeded", done.Status);
@@ -79,6 +80,7 @@ public sealed class WorkerFaultTests(WorkerFaultTests.Fixture fixture) : IClassF
             .SetProperty(j => j.Attempt, 3)
             .SetProperty(j => j.FailedAttempts, 2)
             .SetProperty(j => j.LeaseExpiresAt, DateTime.UtcNow.AddSeconds(-1))));
+        await server.RecomputeQueueHeadAsync(job.Id);
 
         var done = await user.WaitForAsync(job.Id);
         Assert.Equal("failed", done.Status);

@@ -49,6 +49,8 @@ public sealed class PingvasDb : DbContext
 
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
 
+    public DbSet<Queue.QueueHeadRow> QueueHeads => Set<Queue.QueueHeadRow>();
+
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.Entity<User>().ToTable("users");
@@ -62,6 +64,7 @@ public sealed class PingvasDb : DbContext
         b.Entity<Job>().ToTable("jobs");
         b.Entity<Image>().ToTable("images");
         b.Entity<OutboxMessage>().ToTable("outbox");
+        b.Entity<Queue.QueueHeadRow>().ToTable("queue_heads").HasKey(h => new { h.UserId, h.ModelId });
 
         b.Entity<Lot>().Property(x => x.Source).HasConversion(EnumText<Core.Credits.LotSource>());
         b.Entity<LedgerEntry>().Property(x => x.Kind).HasConversion(EnumText<LedgerKind>());
@@ -71,6 +74,7 @@ public sealed class PingvasDb : DbContext
         b.Entity<LotHold>().HasOne<Job>().WithMany().HasForeignKey(h => h.JobId);
         b.Entity<LotHold>().HasOne<Lot>().WithMany().HasForeignKey(h => h.LotId);
         b.Entity<Image>().HasOne<Job>().WithMany().HasForeignKey(i => i.JobId);
+        b.Entity<Queue.QueueHeadRow>().HasOne<Job>().WithMany().HasForeignKey(h => h.JobId);
 
         foreach (var entity in b.Model.GetEntityTypes())
         {

@@ -50,19 +50,17 @@ public sealed partial class JobLifecycle
         }
 
         int requeued = 0, deadLettered = 0, cancelled = 0, timedOut = 0;
+        var freed = new HashSet<Guid>();
 
         // A job orphaned since the first read waits for the next pass, whose locks will cover it.
-        foreach (var job in (await running.ToListAsync(ct)).Where(j => owners.Contains(j.UserId)))
+        foreach (var job in (await running.ToListAsync(ct)).Where(j => owners.Contains(j.UserId) && (Overdue(j) || Orphaned(j))))
         {
+            freed.Add(job.UserId);
             if (Overdue(job))
             {
                 job.TimeOut(now, settings.MaxRunSeconds);
                 await RefundAsync(tx, job, "Refund: the generation timed out", ct);
                 timedOut++;
-            }
-            else if (!Orphaned(job))
-            {
-                continue;
             }
             else if (job.CancelRequested)
             {
@@ -85,6 +83,11 @@ public sealed partial class JobLifecycle
         }
 
         await db.SaveChangesAsync(ct);
+        foreach (var owner in freed)
+        {
+            await heads.UnblockAsync(owner, ct);
+        }
+
         await tx.CommitAsync(ct);
         return new RecoveryReport(requeued, deadLettered, cancelled, timedOut);
     }

@@ -4,6 +4,7 @@ using Pingvas.Core.Credits;
 using Pingvas.Engines;
 using Pingvas.Server.Data;
 using Pingvas.Server.Gallery;
+using Pingvas.Server.Queue;
 
 namespace Pingvas.Server.Jobs;
 
@@ -22,10 +23,10 @@ public enum LeaseCheck
 /// <summary>The worker's transitions: claim, progress, lease, and how a run ends. Every write is fenced by the lease's attempt.</summary>
 public sealed partial class JobLifecycle
 {
-    /// <summary>Queued → running: the next job in queue order for <paramref name="workerId"/>, announced to its owner.</summary>
-    public async Task<Job?> ClaimAsync(string workerId, CancellationToken ct)
+    /// <summary>Queued → running: the next job <paramref name="worker"/> should run (Core's ClaimPolicy), announced to its owner.</summary>
+    public async Task<Job?> ClaimAsync(WorkerProfile worker, CancellationToken ct)
     {
-        var job = await claimer.ClaimNextAsync(workerId, Now, Now.AddSeconds(options.Value.LeaseSeconds), ct);
+        var job = await claimer.ClaimNextAsync(worker, Now, Now.AddSeconds(options.Value.LeaseSeconds), ct);
         if (job is not null)
         {
             await events.PublishAsync(job.UserId, mapper.ToDto(job, [], null), ct);
@@ -69,6 +70,7 @@ public sealed partial class JobLifecycle
         db.Images.AddRange(images);
         Finished(tx, job, images, balance);
         await db.SaveChangesAsync(ct);
+        await heads.UnblockAsync(job.UserId, ct);
         await tx.CommitAsync(ct);
         return TransitionResult.Done;
     }
@@ -94,6 +96,7 @@ public sealed partial class JobLifecycle
         Apply(job.CancelRunning(Now, Milliseconds(used), charged));
         Finished(tx, job, [], balance);
         await db.SaveChangesAsync(ct);
+        await heads.UnblockAsync(job.UserId, ct);
         await tx.CommitAsync(ct);
         return TransitionResult.Done;
     }
@@ -130,6 +133,7 @@ public sealed partial class JobLifecycle
         {
             Apply(job.DeadLetter(Now, code, $"{message} It failed {job.FailedAttempts + 1} times; your credits were refunded."));
             await RefundAsync(tx, job, "Refund: the generation could not be completed", ct);
+            await heads.UnblockAsync(job.UserId, ct);
         }
         else
         {
@@ -151,14 +155,21 @@ public sealed partial class JobLifecycle
 
         Apply(transition(job));
         await RefundAsync(tx, job, refundReason, ct);
+        await heads.UnblockAsync(job.UserId, ct);
         await tx.CommitAsync(ct);
         return TransitionResult.Done;
     }
 
-    /// <summary>The job back in the queue: its owner hears "queued" (live), and once committed the workers wake.</summary>
+    /// <summary>
+    /// The job back in the queue from running: its pair's head is recomputed (it is older than the
+    /// pair's other jobs), the owner's slot is free, the owner hears "queued" (live), and once
+    /// committed the workers wake.
+    /// </summary>
     private async Task RequeuedAsync(JobTransaction tx, Job job, CancellationToken ct)
     {
         await db.SaveChangesAsync(ct);
+        await heads.RecomputeAsync(job.UserId, job.ModelId, Now, ct);
+        await heads.UnblockAsync(job.UserId, ct);
         await events.PublishAsync(job.UserId, mapper.ToDto(job, [], null), ct);
         tx.AfterCommit(queueSignal.Notify);
     }

@@ -41,6 +41,7 @@ public sealed partial class JobLifecycle(
     QueueSnapshot snapshot,
     QueueReader queue,
     JobClaimer claimer,
+    QueueHeads heads,
     CancellationRegistry cancellations,
     GenerationMapper mapper,
     IOptions<QueueOptions> options,
@@ -90,6 +91,7 @@ public sealed partial class JobLifecycle(
         }
 
         db.Jobs.Add(job);
+        var head = await heads.TrackNewAsync(job, tx.Owner.LastServedAt, queuedAhead > 0, Now, ct);
         int balance;
         if (unlimited)
         {
@@ -102,6 +104,11 @@ public sealed partial class JobLifecycle(
             if (!reserved)
             {
                 db.Jobs.Entry(job).State = EntityState.Detached;
+                if (head is not null)
+                {
+                    db.QueueHeads.Entry(head).State = EntityState.Detached;
+                }
+
                 return (false, balance, mapper.ToDto(job, [], null));
             }
         }
@@ -133,6 +140,7 @@ public sealed partial class JobLifecycle(
         {
             job.CancelQueued(now);
             await RefundAsync(tx, job, "Refund: cancelled before it started", ct);
+            await heads.RecomputeAsync(job.UserId, job.ModelId, now, ct);
         }
         else if (job.Status == JobStatus.Running && job.LeaseExpiresAt <= now)
         {
@@ -140,6 +148,7 @@ public sealed partial class JobLifecycle(
             // Should that worker still be rendering somewhere, the cancel below and its fencing stop it.
             job.CancelOrphaned(now);
             await RefundAsync(tx, job, "Refund: cancelled while its worker was lost", ct);
+            await heads.UnblockAsync(job.UserId, ct);
             tx.AfterCommit(() => cancellations.Cancel(jobId));
         }
         else if (job.RequestCancel())

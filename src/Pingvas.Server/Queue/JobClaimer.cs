@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 using Npgsql;
 
@@ -11,133 +12,128 @@ using Pingvas.Server.Jobs;
 namespace Pingvas.Server.Queue;
 
 /// <summary>
-/// Takes the next job in queue order for a worker and leases it: the queued → running transition
-/// of <see cref="JobLifecycle.ClaimAsync"/>. The status-guarded update makes a job claimable
-/// exactly once. PostgreSQL claims in one statement that locks only the owner's user row, so
-/// there the transition is applied in SQL (its SET mirrors <see cref="Job.Claim"/>, and
-/// ClaimOrderTests checks that the two agree); SQLite's immediate transaction serialises
-/// everything, so it orders the queue in C# and applies <see cref="Job.Claim"/> itself.
+/// Takes the next job for a worker and leases it: the queued → running transition of
+/// <see cref="JobLifecycle.ClaimAsync"/>, by <see cref="ClaimPolicy"/> (models the worker serves,
+/// queue order, bounded model affinity) over the queue heads (<see cref="QueueHeads"/>). The
+/// status-guarded update makes a job claimable exactly once. PostgreSQL claims in one round trip
+/// (ClaimSql.cs) that locks only the owner's user row; SQLite's immediate transaction serialises
+/// everything, so it applies the policy and <see cref="Job.Claim"/> in C#. ClaimOrderTests holds
+/// the two equal to the pure policy.
 /// </summary>
-public sealed class JobClaimer(PingvasDb db, QueueReader reader)
+public sealed class JobClaimer(PingvasDb db, QueueReader reader, QueueHeads heads, IOptions<QueueOptions> options)
 {
-    /// <summary>
-    /// The claim on PostgreSQL, one round trip in autocommit. <c>heads</c> is a loose index scan
-    /// over ix_jobs_queued_head: one probe per user with queued work finds that user's oldest job.
-    /// <c>running</c> counts running jobs per user once (at most the worker slots; a count per head
-    /// let the planner scan every running job for each head). <c>candidates</c> keeps the
-    /// claimable heads with <see cref="QueueOrder.EffectivePriority"/>;
-    /// <c>pick</c> takes the first in <see cref="QueueOrder.Next"/>'s order and locks its owner's
-    /// user row. Every move of a job out of <c>queued</c> (submit, cancel, claim) holds that lock,
-    /// so claims for one user are serialised (exact running limits) while claims for different
-    /// users run in parallel, and SKIP LOCKED passes over a busy user instead of waiting.
-    /// A claim committed after this statement's snapshot changed the user row (last_served_at),
-    /// so its version (xmin) differs from the one read: that user is passed over too, rather than
-    /// picking a head already taken. A head cancelled meanwhile fails the status guard: no row.
-    /// The plan must not depend on statistics, which swing as the queue fills and drains (stale,
-    /// they made the planner scan every queued job per probe or per update): the job is updated
-    /// at the row address its head probe found (ctid, a TID scan; if the row changed since, the
-    /// re-check fails and no row is claimed), and 0007 dropped the index a probe could wander into.
-    /// </summary>
-    private const string ClaimSql = """
-        WITH RECURSIVE heads AS (
-            (SELECT j.ctid AS job_row, j.id, j.user_id, j.priority, j.created_at, j.available_at
-             FROM jobs j
-             WHERE j.status = 'queued'
-             ORDER BY j.user_id, j.created_at, j.id
-             LIMIT 1)
-            UNION ALL
-            SELECT n.job_row, n.id, n.user_id, n.priority, n.created_at, n.available_at
-            FROM heads h
-            CROSS JOIN LATERAL (
-                SELECT j.ctid AS job_row, j.id, j.user_id, j.priority, j.created_at, j.available_at
-                FROM jobs j
-                WHERE j.status = 'queued' AND j.user_id > h.user_id
-                ORDER BY j.user_id, j.created_at, j.id
-                LIMIT 1) n
-        ),
-        running AS MATERIALIZED (
-            SELECT r.user_id, count(*) AS n FROM jobs r WHERE r.status = 'running' GROUP BY r.user_id
-        ),
-        candidates AS (
-            SELECT h.job_row, h.id, h.user_id, h.created_at, u.xmin AS seen, u.last_served_at,
-                CASE WHEN @step <= 0 THEN h.priority
-                     ELSE greatest(h.priority, least(@max, h.priority + least(floor(
-                         greatest(0, extract(epoch FROM @now - greatest(h.created_at, u.last_served_at))::float8) / @step), @max)::int))
-                END AS effective
-            FROM heads h
-            JOIN users u ON u.id = h.user_id
-            JOIN plans p ON p.id = u.plan_id
-            LEFT JOIN running r ON r.user_id = h.user_id
-            WHERE (h.available_at IS NULL OR h.available_at <= @now)
-              AND (p.concurrent_jobs IS NULL OR coalesce(r.n, 0) < p.concurrent_jobs)
-        ),
-        pick AS (
-            SELECT c.job_row, c.user_id
-            FROM candidates c
-            JOIN users u ON u.id = c.user_id
-            WHERE u.xmin = c.seen
-            ORDER BY c.effective DESC, c.last_served_at ASC NULLS FIRST, c.created_at, c.id
-            LIMIT 1
-            FOR NO KEY UPDATE OF u SKIP LOCKED
-        ),
-        claimed AS (
-            UPDATE jobs
-            SET status = 'running', started_at = @now, attempt = jobs.attempt + 1, worker_id = @worker,
-                lease_expires_at = @lease, progress_step = 0
-            WHERE jobs.ctid = (SELECT job_row FROM pick) AND jobs.status = 'queued'
-            RETURNING jobs.*
-        ),
-        served AS (
-            UPDATE users SET last_served_at = @now WHERE users.id = (SELECT user_id FROM claimed)
-        )
-        SELECT * FROM claimed
-        """;
+    /// <summary>Heads read per model: enough that owners at their running limit rarely hide a ready one.</summary>
+    private const int Depth = 8;
 
-    /// <summary>Claims the next job in queue order with a lease until <paramref name="leaseUntil"/>; only <see cref="JobLifecycle.ClaimAsync"/> calls this.</summary>
-    public Task<Job?> ClaimNextAsync(string workerId, DateTime now, DateTime leaseUntil, CancellationToken ct) =>
-        db.Database.IsNpgsql() ? ClaimOnPostgresAsync(workerId, now, leaseUntil, ct) : ClaimOnSqliteAsync(workerId, now, leaseUntil, ct);
+    private TimeSpan AffinityMaxDelay => TimeSpan.FromSeconds(Math.Max(0, options.Value.AffinityMaxDelaySeconds));
 
-    private async Task<Job?> ClaimOnPostgresAsync(string workerId, DateTime now, DateTime leaseUntil, CancellationToken ct)
+    /// <summary>Claims the next job for <paramref name="worker"/> with a lease until <paramref name="leaseUntil"/>; only <see cref="JobLifecycle.ClaimAsync"/> calls this.</summary>
+    public Task<Job?> ClaimNextAsync(WorkerProfile worker, DateTime now, DateTime leaseUntil, CancellationToken ct) =>
+        worker.Models.Count == 0 ? Task.FromResult<Job?>(null)
+        : db.Database.IsNpgsql() ? ClaimOnPostgresAsync(worker, now, leaseUntil, ct)
+        : ClaimOnSqliteAsync(worker, now, leaseUntil, ct);
+
+    private async Task<Job?> ClaimOnPostgresAsync(WorkerProfile worker, DateTime now, DateTime leaseUntil, CancellationToken ct)
+    {
+        // An owner at the running limit not yet marked blocked can hide the heads below it: then
+        // nothing is claimed, those owners are marked (safely, under their locks), and the claim runs again.
+        for (var attempt = 0; attempt < 4; attempt++)
+        {
+            var claimed = (await db.Jobs.FromSqlRaw(ClaimSql.AgeThenClaim, Parameters(worker, now, leaseUntil)).AsNoTracking().ToListAsync(ct)).SingleOrDefault();
+            if (claimed is not null)
+            {
+                return claimed;
+            }
+
+            var atLimit = await db.Database.SqlQueryRaw<Guid>(ClaimSql.OwnersAtLimit, Parameters(worker, now, leaseUntil)).ToListAsync(ct);
+            if (atLimit.Count == 0 || await heads.BlockAtLimitAsync(atLimit, ct) == 0)
+            {
+                return null;
+            }
+        }
+
+        return null;
+    }
+
+    private object[] Parameters(WorkerProfile worker, DateTime now, DateTime leaseUntil)
     {
         var aging = reader.Aging;
-        var parameters = new object[]
-        {
+        return
+        [
             new NpgsqlParameter("now", NpgsqlDbType.TimestampTz) { Value = now },
             new NpgsqlParameter("step", NpgsqlDbType.Double) { Value = aging.StepSeconds },
             new NpgsqlParameter("max", NpgsqlDbType.Integer) { Value = aging.MaxPriority },
-            new NpgsqlParameter("worker", NpgsqlDbType.Text) { Value = workerId },
+            new NpgsqlParameter("worker", NpgsqlDbType.Text) { Value = worker.WorkerId },
             new NpgsqlParameter("lease", NpgsqlDbType.TimestampTz) { Value = leaseUntil },
-        };
-
-        // No LINQ on top: EF would wrap the statement in a subquery, which a data-modifying WITH cannot be.
-        var claimed = await db.Jobs.FromSqlRaw(ClaimSql, parameters).AsNoTracking().ToListAsync(ct);
-        return claimed.SingleOrDefault();
+            new NpgsqlParameter("models", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = worker.Models.ToArray() },
+            new NpgsqlParameter("loaded", NpgsqlDbType.Text) { Value = (object?)worker.LoadedModel ?? DBNull.Value },
+            new NpgsqlParameter("delay", NpgsqlDbType.Double) { Value = AffinityMaxDelay.TotalSeconds },
+            new NpgsqlParameter("depth", NpgsqlDbType.Integer) { Value = Depth },
+        ];
     }
 
-    private async Task<Job?> ClaimOnSqliteAsync(string workerId, DateTime now, DateTime leaseUntil, CancellationToken ct)
+    private async Task<Job?> ClaimOnSqliteAsync(WorkerProfile worker, DateTime now, DateTime leaseUntil, CancellationToken ct)
     {
         await using var tx = await db.BeginWriteAsync(ct);
-        var candidates = await reader.CandidatesAsync(ct);
+        var models = worker.Models.ToList();
+        var rows = await db.QueueHeads.Where(h => models.Contains(h.ModelId))
+            .Where(h => db.Jobs.Any(j => j.Id == h.JobId && j.Status == JobStatus.Queued)).ToListAsync(ct);
+        var owners = rows.Select(h => h.UserId).Distinct().ToList();
+        var limits = await db.Users.Where(u => owners.Contains(u.Id))
+            .Join(db.Plans, u => u.PlanId, p => p.Id, (u, p) => new { u.Id, p.ConcurrentJobs }).ToDictionaryAsync(u => u.Id, u => u.ConcurrentJobs, ct);
+        var running = await db.Jobs.Where(j => j.Status == JobStatus.Running && owners.Contains(j.UserId))
+            .GroupBy(j => j.UserId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        bool AtLimit(Guid user) => limits[user] is { } max && running.GetValueOrDefault(user) >= max;
 
-        // A job backing off after a lost worker keeps its place but cannot start yet (nor can its owner's later jobs).
-        var backingOff = await db.Jobs.Where(j => j.Status == JobStatus.Queued && j.AvailableAt > now).Select(j => j.Id).ToListAsync(ct);
-        var next = QueueOrder.Next(candidates.Where(c => c.UserRound == 0 && !backingOff.Contains(c.JobId)), now, reader.Aging);
-        if (next is null)
+        var choice = ClaimPolicy.Choose(rows.Select(h => h.ToHead(AtLimit(h.UserId))), new WorkerView(worker.Models, worker.LoadedModel), now, reader.Aging, AffinityMaxDelay);
+        if (choice is null)
         {
             return null;
         }
 
         // The immediate transaction excludes every other writer, so the job is still queued.
-        var job = await db.Jobs.SingleAsync(j => j.Id == next.JobId, ct);
-        if (!job.Claim(workerId, now, leaseUntil))
+        var job = await db.Jobs.SingleAsync(j => j.Id == choice.Job.JobId, ct);
+        if (!job.Claim(worker.WorkerId, now, leaseUntil))
         {
             return null;
         }
 
+        await db.Users.Where(u => u.Id == job.UserId).ExecuteUpdateAsync(s => s.SetProperty(u => u.LastServedAt, now), ct);
+        await AdvanceHeadsAsync(job, rows, choice, now, ct);
         await db.SaveChangesAsync(ct);
-        await db.Users.Where(u => u.Id == next.UserId).ExecuteUpdateAsync(s => s.SetProperty(u => u.LastServedAt, now), ct);
         await tx.CommitAsync(ct);
         db.Entry(job).State = EntityState.Detached;
         return job;
+    }
+
+    /// <summary>SQLite's half of what ClaimSql does after the claim: the pair's next head, the owner's served time on its other heads, the pass-over stamp.</summary>
+    private async Task AdvanceHeadsAsync(Job job, List<QueueHeadRow> rows, ClaimChoice choice, DateTime now, CancellationToken ct)
+    {
+        var aging = reader.Aging;
+        var own = await db.QueueHeads.Where(h => h.UserId == job.UserId).ToListAsync(ct);
+        foreach (var head in own)
+        {
+            head.ServedAt = now;
+            if (head.JobId == job.Id)
+            {
+                var next = await db.Jobs.AsNoTracking()
+                    .Where(j => j.UserId == job.UserId && j.ModelId == job.ModelId && j.Status == JobStatus.Queued && j.Id != job.Id)
+                    .OrderBy(j => j.CreatedAt).ThenBy(j => j.Id).FirstOrDefaultAsync(ct);
+                if (next is null)
+                {
+                    db.QueueHeads.Remove(head);
+                    continue;
+                }
+
+                (head.JobId, head.Priority, head.CreatedAt, head.AvailableAt, head.PassedOverAt) = (next.Id, next.Priority, next.CreatedAt, next.AvailableAt, null);
+            }
+
+            head.Age(now, aging);
+        }
+
+        if (choice.PassedOver is { } passed && rows.Concat(own).FirstOrDefault(h => h.JobId == passed.JobId) is { PassedOverAt: null } row)
+        {
+            row.PassedOverAt = now;
+        }
     }
 }

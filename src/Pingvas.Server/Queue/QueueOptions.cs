@@ -9,6 +9,12 @@ public sealed class QueueOptions
     /// <summary>How long a claimed job is leased to its worker without a heartbeat.</summary>
     public int LeaseSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// How long a job may be passed over by workers preferring the model they have loaded
+    /// (<see cref="Pingvas.Core.Scheduling.ClaimPolicy"/>); 0 turns model affinity off.
+    /// </summary>
+    public double AffinityMaxDelaySeconds { get; set; } = 10;
+
     /// <summary>Fallback poll when no wake-up arrives.</summary>
     public int PollMilliseconds { get; set; } = 1000;
 

@@ -16,6 +16,7 @@ public static class QueueSetup
         services.AddSingleton<CancellationRegistry>();
         services.AddScoped<QueueReader>();
         services.AddScoped<JobClaimer>();
+        services.AddScoped<QueueHeads>();
         services.AddScoped<JobRunner>();
         services.AddScoped<JobProgress>();
         services.AddScoped<ImageOutputs>();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 
+using Pingvas.Server.Catalog;
 using Pingvas.Server.Data;
 using Pingvas.Server.Jobs;
 
@@ -11,6 +12,7 @@ namespace Pingvas.Server.Queue;
 /// </summary>
 public sealed class WorkerPool(
     IServiceScopeFactory scopes,
+    EngineDirectory engines,
     QueueSignal signal,
     IOptions<WorkerOptions> workerOptions,
     IOptions<QueueOptions> queueOptions,
@@ -27,13 +29,15 @@ public sealed class WorkerPool(
     private async Task RunLoopAsync(string workerId, CancellationToken stopping)
     {
         var poll = TimeSpan.FromMilliseconds(queueOptions.Value.PollMilliseconds);
+        string? loaded = null;
         while (!stopping.IsCancellationRequested)
         {
             try
             {
                 // Workers serve every user: system context, entered here on purpose.
                 await using var scope = scopes.CreateSystemScope();
-                var job = await scope.ServiceProvider.GetRequiredService<JobLifecycle>().ClaimAsync(workerId, stopping);
+                var profile = new WorkerProfile(workerId, "cpu", engines.Models, loaded);
+                var job = await scope.ServiceProvider.GetRequiredService<JobLifecycle>().ClaimAsync(profile, stopping);
                 if (job is null)
                 {
                     await signal.WaitAsync(poll, stopping);
@@ -43,6 +47,7 @@ public sealed class WorkerPool(
                 // Stop claiming at once on shutdown, but let the running job finish within the grace period.
                 using var grace = new CancellationTokenSource();
                 await using var onStop = stopping.Register(() => grace.CancelAfter(TimeSpan.FromSeconds(workerOptions.Value.ShutdownGraceSeconds)));
+                loaded = job.ModelId;
                 await scope.ServiceProvider.GetRequiredService<JobRunner>().RunAsync(job, grace.Token);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)

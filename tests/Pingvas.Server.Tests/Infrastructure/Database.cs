@@ -21,6 +21,18 @@ public static class Database
         server.QueryAsync(db => db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.PlanId, planId)));
 
     /// <summary>
+    /// After a test moved a job out of the queue by hand (what a worker of a dead process leaves), its
+    /// pair's queue head follows, as the lifecycle would have moved it.
+    /// </summary>
+    public static async Task RecomputeQueueHeadAsync(this PingvasServer server, Guid jobId)
+    {
+        await using var scope = server.Services.CreateSystemScope();
+        var db = scope.ServiceProvider.GetRequiredService<PingvasDb>();
+        var job = await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == jobId);
+        await scope.ServiceProvider.GetRequiredService<Queue.QueueHeads>().RecomputeAsync(job.UserId, job.ModelId, DateTime.UtcNow, CancellationToken.None);
+    }
+
+    /// <summary>
     /// Waits (bounded) until no job is queued or running: the clean-up of a test that leaves jobs
     /// behind on a shared server, which would otherwise hold the workers the next test needs.
     /// </summary>

@@ -1,0 +1,144 @@
+namespace Pingvas.Server.Queue;
+
+/// <summary>
+/// The claim on PostgreSQL (<see cref="JobClaimer"/>): <see cref="Pingvas.Core.Scheduling.ClaimPolicy"/>
+/// in SQL over <c>queue_heads</c>, whose cost does not grow with waiting users or queued jobs.
+/// </summary>
+internal static class ClaimSql
+{
+    /// <summary>
+    /// Two statements in one round trip and one implicit transaction. First the heads whose aged
+    /// priority rose since they were last aged get their new level (rows another claim is aging are
+    /// skipped: it does the same). Then the claim: <c>tops</c> reads the first @depth heads of each
+    /// model the worker serves from ix_queue_heads_order (the index order is the queue order:
+    /// effective priority, then least recently served owner, then submission), passing over a head
+    /// whose job is no longer queued (only a hand edit of jobs leaves one; the pair's next
+    /// transition repairs it); <c>candidates</c>
+    /// marks owners at their running limit; <c>hidden</c> stops the claim when a model's whole window
+    /// is at the limit (a ready head may lie deeper: the caller blocks those owners and claims again);
+    /// <c>head</c> is the queue's first ready job, and <c>affinity</c> whether a job of the loaded model
+    /// may go before it (it has been passed over for less than @delay seconds). <c>pick</c> locks the
+    /// chosen owner's user row, skipping a busy owner for the next candidate; a claim committed after
+    /// this statement's snapshot changed that row (last_served_at), so its version differs and the owner
+    /// is passed over rather than taking a head already taken. The rest is the transition (its SET
+    /// mirrors <see cref="Jobs.Job.Claim"/>), the owner's served time, and the heads: the claimed pair's
+    /// head moves to its next job or goes, the owner's other heads restart their wait, and a head passed
+    /// over for affinity is stamped. Each head row is changed by at most one of these.
+    /// </summary>
+    public const string AgeThenClaim = """
+        UPDATE queue_heads h
+        SET effective = a.effective,
+            next_age_at = CASE WHEN a.effective >= @max THEN NULL
+                               ELSE a.since + make_interval(secs => (a.effective - h.priority + 1) * @step) END
+        FROM (
+            SELECT d.user_id, d.model_id, greatest(d.created_at, coalesce(d.served_at, d.created_at)) AS since,
+                greatest(d.priority, least(@max, d.priority + least(floor(greatest(0, extract(epoch FROM
+                    @now - greatest(d.created_at, coalesce(d.served_at, d.created_at)))::float8) / @step), @max)::int)) AS effective
+            FROM queue_heads d
+            WHERE d.next_age_at <= @now
+            FOR UPDATE SKIP LOCKED
+        ) a
+        WHERE h.user_id = a.user_id AND h.model_id = a.model_id;
+
+        WITH tops AS (
+            SELECT t.*
+            FROM unnest(@models) AS m(model_id)
+            CROSS JOIN LATERAL (
+                SELECT h.job_id, h.user_id, h.model_id, h.effective, h.served_at, h.created_at, h.passed_over_at
+                FROM queue_heads h
+                JOIN jobs j ON j.id = h.job_id AND j.status = 'queued'
+                WHERE h.model_id = m.model_id AND NOT h.blocked AND (h.available_at IS NULL OR h.available_at <= @now)
+                ORDER BY h.effective DESC, h.served_at NULLS FIRST, h.created_at, h.job_id
+                LIMIT @depth) t
+        ),
+        candidates AS MATERIALIZED (
+            SELECT t.*, u.xmin AS seen,
+                row_number() OVER (ORDER BY t.effective DESC, t.served_at NULLS FIRST, t.created_at, t.job_id) AS place,
+                (p.concurrent_jobs IS NOT NULL
+                 AND (SELECT count(*) FROM jobs r WHERE r.user_id = t.user_id AND r.status = 'running') >= p.concurrent_jobs) AS at_limit
+            FROM tops t
+            JOIN users u ON u.id = t.user_id
+            JOIN plans p ON p.id = u.plan_id
+        ),
+        ready AS (SELECT * FROM candidates WHERE NOT at_limit),
+        hidden AS (SELECT 1 FROM candidates GROUP BY model_id HAVING count(*) = @depth AND bool_and(at_limit)),
+        head AS (SELECT * FROM ready ORDER BY place LIMIT 1),
+        affinity AS (
+            SELECT h.job_id AS passed_job,
+                (@delay > 0 AND @loaded::text IS NOT NULL AND h.model_id <> @loaded
+                 AND (h.passed_over_at IS NULL OR h.passed_over_at > @now - make_interval(secs => @delay))
+                 AND EXISTS (SELECT 1 FROM ready r WHERE r.model_id = @loaded)) AS applies
+            FROM head h
+        ),
+        pick AS (
+            SELECT c.job_id, c.user_id, c.model_id, (a.applies AND c.model_id = @loaded) AS by_affinity, a.passed_job
+            FROM ready c
+            JOIN users u ON u.id = c.user_id
+            CROSS JOIN affinity a
+            WHERE u.xmin = c.seen AND NOT EXISTS (SELECT 1 FROM hidden)
+            ORDER BY CASE WHEN a.applies AND c.model_id = @loaded THEN 0 ELSE 1 END, c.place
+            LIMIT 1
+            FOR NO KEY UPDATE OF u SKIP LOCKED
+        ),
+        claimed AS (
+            UPDATE jobs
+            SET status = 'running', started_at = @now, attempt = jobs.attempt + 1, worker_id = @worker,
+                lease_expires_at = @lease, progress_step = 0
+            WHERE jobs.id = (SELECT job_id FROM pick) AND jobs.status = 'queued'
+            RETURNING jobs.*
+        ),
+        served AS (
+            UPDATE users SET last_served_at = @now WHERE users.id = (SELECT user_id FROM claimed)
+        ),
+        next AS (
+            SELECT n.id, n.priority, n.created_at, n.available_at
+            FROM jobs n
+            JOIN claimed c ON n.user_id = c.user_id AND n.model_id = c.model_id
+            WHERE n.status = 'queued' AND n.id <> c.id
+            ORDER BY n.created_at, n.id
+            LIMIT 1
+        ),
+        advanced AS (
+            UPDATE queue_heads h
+            SET job_id = n.id, priority = n.priority, created_at = n.created_at, available_at = n.available_at,
+                passed_over_at = NULL, served_at = @now, effective = n.priority,
+                next_age_at = CASE WHEN @step <= 0 OR n.priority >= @max THEN NULL ELSE @now + make_interval(secs => @step) END
+            FROM next n
+            WHERE h.job_id = (SELECT id FROM claimed)
+        ),
+        retired AS (
+            DELETE FROM queue_heads h
+            WHERE h.job_id = (SELECT id FROM claimed) AND NOT EXISTS (SELECT 1 FROM next)
+        ),
+        restarted AS (
+            UPDATE queue_heads h
+            SET served_at = @now, effective = h.priority,
+                next_age_at = CASE WHEN @step <= 0 OR h.priority >= @max THEN NULL ELSE @now + make_interval(secs => @step) END,
+                passed_over_at = CASE WHEN h.job_id = (SELECT passed_job FROM pick WHERE by_affinity)
+                                      THEN coalesce(h.passed_over_at, @now) ELSE h.passed_over_at END
+            WHERE h.user_id = (SELECT user_id FROM claimed) AND h.job_id <> (SELECT id FROM claimed)
+        ),
+        passed AS (
+            UPDATE queue_heads h SET passed_over_at = @now
+            WHERE h.job_id = (SELECT passed_job FROM pick WHERE by_affinity) AND h.passed_over_at IS NULL
+              AND h.user_id <> (SELECT user_id FROM claimed)
+        )
+        SELECT * FROM claimed
+        """;
+
+    /// <summary>Owners at their running limit among the heads a claim for the worker reads (the window of <see cref="AgeThenClaim"/>).</summary>
+    public const string OwnersAtLimit = """
+        SELECT DISTINCT t.user_id AS "Value"
+        FROM unnest(@models) AS m(model_id)
+        CROSS JOIN LATERAL (
+            SELECT h.user_id FROM queue_heads h
+            JOIN jobs j ON j.id = h.job_id AND j.status = 'queued'
+            WHERE h.model_id = m.model_id AND NOT h.blocked AND (h.available_at IS NULL OR h.available_at <= @now)
+            ORDER BY h.effective DESC, h.served_at NULLS FIRST, h.created_at, h.job_id
+            LIMIT @depth) t
+        JOIN users u ON u.id = t.user_id
+        JOIN plans p ON p.id = u.plan_id
+        WHERE p.concurrent_jobs IS NOT NULL
+          AND (SELECT count(*) FROM jobs r WHERE r.user_id = t.user_id AND r.status = 'running') >= p.concurrent_jobs
+        """;
+}
