@@ -90,14 +90,14 @@ public sealed class RelayResilience : IDisposable
 
             if (attempt > options.MaxRetries)
             {
-                throw new RetryableEngineException("provider_error", $"{provider} failed {attempt} times: {failure.Message}", failure);
+                throw new RetryableEngineException("provider_error", $"The {provider} API failed {attempt} times in a row.", failure);
             }
 
             var delay = Backoff(attempt, failure.RetryAfter);
             if (delay > TimeSpan.FromSeconds(options.MaxRetryDelaySeconds))
             {
                 // The provider asks for a longer pause than a worker should sit idle: hand the job back.
-                throw new RetryableEngineException("provider_busy", $"{provider} asked to wait {delay.TotalSeconds:0} s.", failure);
+                throw new RetryableEngineException("provider_busy", $"The {provider} API asked to wait {delay.TotalSeconds:0} s.", failure);
             }
 
             logger.LogWarning("{Provider} call failed ({Failure}: {Message}); retry {Attempt} of {MaxRetries} in {DelayMs} ms",
@@ -136,6 +136,6 @@ public sealed class RelayResilience : IDisposable
             $"{provider} refused the prompt under its content policy; your credits were refunded.", failure),
         ProviderFailure.Rejected => new EngineFailedException("provider_rejected",
             $"{provider} rejected the request ({failure.Message}); your credits were refunded.", failure),
-        _ => new RetryableEngineException("provider_unavailable", $"{provider} cannot take requests now: {failure.Message}", failure),
+        _ => new RetryableEngineException("provider_unavailable", $"The {provider} API cannot take requests now.", failure),
     };
 }
