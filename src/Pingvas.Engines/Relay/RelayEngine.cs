@@ -25,6 +25,12 @@ public sealed class RelayEngine(IRelayProvider provider, RelayProviderOptions op
 
     public CircuitBreaker Breaker => resilience.Breaker;
 
+    /// <summary>While the breaker is open the provider counts as unreachable, so its workers claim nothing until the cool-down ends.</summary>
+    public Task RefreshAsync(CancellationToken cancellationToken) =>
+        Breaker.State == BreakerState.Open
+            ? Task.FromException(new RetryableEngineException("provider_unavailable", $"The {Name} API is failing; its circuit breaker is open."))
+            : Task.CompletedTask;
+
     public async Task<EngineResult> RunAsync(EngineJob job, Func<EngineProgress, ValueTask> onProgress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);

@@ -32,10 +32,11 @@ public sealed class CircuitBreakerAndRateLimitTests : IAsyncLifetime
         Assert.Equal("provider_error", (await Assert.ThrowsAsync<RetryableEngineException>(() => RunAsync(engine, Job("nano-banana")))).Code);
         Assert.Equal(BreakerState.Open, engine.Breaker.State);
 
-        // Open: the job goes back to the queue without a call.
+        // Open: the job goes back to the queue without a call, and a refresh says the provider is unreachable.
         var open = await Assert.ThrowsAsync<RetryableEngineException>(() => RunAsync(engine, Job("nano-banana")));
         Assert.Equal("provider_unavailable", open.Code);
         Assert.Equal(2, fake.GenerateCalls);
+        await Assert.ThrowsAsync<RetryableEngineException>(() => engine.RefreshAsync(CancellationToken.None));
 
         // Half-open after the cool-down: a failed probe opens it again at once.
         await Eventually.UntilAsync(() => engine.Breaker.State == BreakerState.HalfOpen, "the breaker never went half-open");
@@ -46,6 +47,7 @@ public sealed class CircuitBreakerAndRateLimitTests : IAsyncLifetime
 
         // The next probe succeeds: closed, and calls flow again.
         await Eventually.UntilAsync(() => engine.Breaker.State == BreakerState.HalfOpen, "the breaker never went half-open again");
+        await engine.RefreshAsync(CancellationToken.None);
         Assert.Single((await RunAsync(engine, Job("nano-banana"))).Images);
         Assert.Equal(BreakerState.Closed, engine.Breaker.State);
         Assert.Single((await RunAsync(engine, Job("nano-banana"))).Images);

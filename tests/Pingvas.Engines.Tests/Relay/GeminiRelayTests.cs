@@ -66,6 +66,20 @@ public sealed class GeminiRelayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_Retry_After_longer_than_the_cap_hands_the_job_back_instead_of_idling()
+    {
+        var options = Options(fake, "gemini");
+        options.MaxRetryDelaySeconds = 0.5;
+        var engine = Engine("gemini", options);
+        fake.Script.Enqueue(Scripted.Throttle);
+
+        var error = await Assert.ThrowsAsync<RetryableEngineException>(() => RunAsync(engine, Job("nano-banana")));
+
+        Assert.Equal("provider_busy", error.Code);
+        Assert.Equal(1, fake.GenerateCalls);
+    }
+
+    [Fact]
     public async Task Server_errors_and_a_timeout_are_retried_with_growing_backoff_until_success()
     {
         var options = Options(fake, "gemini");
