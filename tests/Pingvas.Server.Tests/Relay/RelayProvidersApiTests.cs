@@ -1,4 +1,8 @@
+using System.Collections.Concurrent;
+
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 using Pingvas.Relay.Fakes;
 using Pingvas.Server.Tests.Infrastructure;
@@ -14,6 +18,7 @@ public sealed class RelayProvidersApiTests : IAsyncLifetime
 {
     private FakeProviderServer provider = null!;
     private PingvasServer server = null!;
+    private readonly CapturingLogs logs = new();
 
     public async Task InitializeAsync()
     {
@@ -35,7 +40,7 @@ public sealed class RelayProvidersApiTests : IAsyncLifetime
         }
 
         settings["Engines:Relay:Gemini:MaxRetries"] = "1";
-        server = await PingvasServer.StartAsync(new TestSettings().With(settings));
+        server = await PingvasServer.StartAsync(new TestSettings().With(settings), configureServices: s => s.AddSingleton<ILoggerProvider>(logs));
     }
 
     public async Task DisposeAsync()
@@ -62,6 +67,26 @@ public sealed class RelayProvidersApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_api_key_never_reaches_the_logs_or_the_user()
+    {
+        var user = await server.RegisterAsync();
+        await server.SetPlanAsync(user.Id, "pro");
+        provider.Script.Enqueue(Scripted.Throttle);
+        provider.Script.Enqueue(Scripted.PaymentRequired);
+
+        var done = await user.WaitForAsync((await user.SubmitAsync(TestUser.Request(model: "stability-sd3", width: 1024, height: 1024, steps: 1))).Id);
+        provider.Script.Enqueue(Scripted.Refuse);
+        var refused = await user.WaitForAsync((await user.SubmitAsync(TestUser.Request(model: "replicate-flux-pro", width: 1024, height: 1024, steps: 1))).Id);
+
+        Assert.Equal(("succeeded", "failed"), (done.Status, refused.Status));
+        Assert.Contains(logs.Lines, l => l.Contains("stability call failed", StringComparison.Ordinal));
+        Assert.Contains(logs.Lines, l => l.Contains("provider_unavailable", StringComparison.Ordinal) || l.Contains("cannot take requests", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.Contains(provider.ApiKey, StringComparison.Ordinal));
+        var raw = await user.Client.GetStringAsync($"/api/v1/generations/{refused.Id}");
+        Assert.DoesNotContain(provider.ApiKey, raw, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_provider_that_keeps_failing_hands_the_job_back_and_it_succeeds_on_a_later_attempt_charged_once()
     {
         var user = await server.RegisterAsync();
@@ -80,5 +105,30 @@ public sealed class RelayProvidersApiTests : IAsyncLifetime
         Assert.Equal((2, 1), (job.Attempt, job.FailedAttempts));
         Assert.Equal(before - 20, (await user.MeAsync()).Credits.Balance);
         Assert.Single(await user.LedgerAsync(), e => e.JobId == done.Id && e.Kind == "charge");
+    }
+}
+
+/// <summary>Every log line the server writes, with its exception, to check that no secret is among them.</summary>
+internal sealed class CapturingLogs : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> lines = new();
+
+    public IReadOnlyList<string> Lines => [.. lines];
+
+    public ILogger CreateLogger(string categoryName) => new Logger(lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue($"{formatter(state, exception)} {exception}");
     }
 }
