@@ -69,10 +69,14 @@ public sealed class CatalogTests(DefaultServer fixture) : IClassFixture<DefaultS
         Assert.Equal(("free", "starter", "pro", "pro", "pro"),
             (minPlans["sd-1.5"], minPlans["sdxl-1.0"], minPlans["flux-schnell"], minPlans["flux-dev"], minPlans["nano-banana"]));
 
-        var banana = models.Single(m => m.Id == "nano-banana");
-        Assert.Equal("external", banana.Kind);
-        Assert.Equal(20, banana.CreditsPerImage);
-        Assert.All(models.Where(m => m.Id != "nano-banana"), m =>
+        // External API models (Gemini, Stability AI, Replicate relays): Pro and above, 20 credits per image.
+        string[] external = ["nano-banana", "stability-sd3", "replicate-flux-pro"];
+        Assert.All(external, id =>
+        {
+            var model = models.Single(m => m.Id == id);
+            Assert.Equal(("external", "pro", 20, false), (model.Kind, model.MinPlan, model.CreditsPerImage, model.Allowed));
+        });
+        Assert.All(models.Where(m => !external.Contains(m.Id)), m =>
         {
             Assert.Equal("local", m.Kind);
             Assert.Null(m.CreditsPerImage);

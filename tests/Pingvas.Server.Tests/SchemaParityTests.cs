@@ -23,6 +23,7 @@ public sealed class SchemaParityTests : IAsyncLifetime
         [typeof(int)] = ("INTEGER", "integer"),
         [typeof(long)] = ("INTEGER", "bigint"),
         [typeof(double)] = ("REAL", "double precision"),
+        [typeof(decimal)] = ("REAL", "numeric"),
         [typeof(bool)] = ("INTEGER", "boolean"),
         [typeof(DateTime)] = ("TEXT", "timestamp with time zone"),
     };

@@ -1,5 +1,6 @@
 using Pingvas.Engines;
 using Pingvas.Engines.Procedural;
+using Pingvas.Engines.Relay;
 
 namespace Pingvas.Server.Catalog;
 
@@ -12,6 +13,7 @@ public static class CatalogSetup
         var procedural = configuration.GetSection("Engines:Procedural").Get<ProceduralEngineOptions>() ?? new ProceduralEngineOptions();
         services.AddSingleton(procedural);
         services.AddSingleton<IImageEngine, ProceduralEngine>();
+        services.AddRelayEngines(configuration);
         services.AddSingleton<EngineDirectory>();
         return services;
     }

@@ -47,6 +47,9 @@ public sealed class Job
 
     public string? Engine { get; set; }
 
+    /// <summary>What an external provider charged us for the job, in US dollars (relays only; admin data, not in GenerationDto).</summary>
+    public decimal? ProviderCostUsd { get; set; }
+
     public int ProgressStep { get; set; }
 
     public int ProgressTotal { get; set; }
@@ -127,7 +130,7 @@ public sealed class Job
         return true;
     }
 
-    public bool Succeed(DateTime now, string engine, long computeMs, long modelLoadMs, int charged)
+    public bool Succeed(DateTime now, string engine, long computeMs, long modelLoadMs, int charged, decimal? providerCostUsd = null)
     {
         if (!Enter(JobTrigger.Succeed))
         {
@@ -137,6 +140,7 @@ public sealed class Job
         Engine = engine;
         ComputeMs = computeMs;
         ModelLoadMs = modelLoadMs;
+        ProviderCostUsd = providerCostUsd;
         ProgressStep = ProgressTotal;
         CreditsCharged = charged;
         Finish(now);

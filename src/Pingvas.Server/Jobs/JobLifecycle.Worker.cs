@@ -64,9 +64,12 @@ public sealed partial class JobLifecycle
             return TransitionResult.Fenced;
         }
 
-        var (charged, balance) = await ChargeAsync(job, CostEstimator.Charge(result.ComputeTime),
-            $"Generation: {result.ComputeTime.TotalSeconds:0.###} GPU-seconds", ct);
-        Apply(job.Succeed(Now, result.Engine, Milliseconds(result.ComputeTime), (long)result.ModelLoadTime.TotalMilliseconds, charged));
+        // External models cost a flat rate per image delivered (PRODUCT.md §3), not compute seconds.
+        var perImage = await db.Models.Where(m => m.Id == job.ModelId && m.Kind == "external").Select(m => (int?)m.CreditsPerImage).SingleOrDefaultAsync(ct);
+        var (charged, balance) = perImage is { } flat
+            ? await ChargeAsync(job, flat * result.Images.Count, $"Generation: {result.Images.Count} image(s) via {result.Engine}", ct)
+            : await ChargeAsync(job, CostEstimator.Charge(result.ComputeTime), $"Generation: {result.ComputeTime.TotalSeconds:0.###} GPU-seconds", ct);
+        Apply(job.Succeed(Now, result.Engine, Milliseconds(result.ComputeTime), (long)result.ModelLoadTime.TotalMilliseconds, charged, result.ProviderCostUsd));
         db.Images.AddRange(images);
         Finished(tx, job, images, balance);
         await db.SaveChangesAsync(ct);

@@ -70,9 +70,12 @@ public sealed class JobRunner(
         {
             logger.LogError(ex, "Generation {JobId} failed", job.Id);
             await DiscardAsync(stored);
-            var (code, message) = ex is EngineUnavailableException
-                ? ("model_unavailable", ex.Message)
-                : ("engine_error", "The engine failed while rendering; your credits were refunded.");
+            var (code, message) = ex switch
+            {
+                EngineUnavailableException => ("model_unavailable", ex.Message),
+                EngineFailedException failed => (failed.Code, failed.Message),
+                _ => ("engine_error", "The engine failed while rendering; your credits were refunded."),
+            };
             await lifecycle.FailAsync(lease, code, message, CancellationToken.None);
         }
         finally
