@@ -80,12 +80,14 @@ public static class UploadEndpoints
     /// <summary>The uploaded bytes, as they were sent.</summary>
     private static async Task<IResult> Content(Guid id, CurrentUser current, PingvasDb db, IObjectStore store, CancellationToken ct)
     {
-        var key = await db.Uploads.AsNoTracking().Where(u => u.Id == id && u.UserId == current.Id).Select(u => u.ObjectKey).SingleOrDefaultAsync(ct);
+        var upload = await db.Uploads.AsNoTracking().SingleOrDefaultAsync(u => u.Id == id && u.UserId == current.Id, ct);
 
         // Give back the pooled connection (held for the request's scope on PostgreSQL) before streaming.
         await db.Database.CloseConnectionAsync();
-        return key is not null && await store.GetAsync(key, ct) is { } found
-            ? Results.Stream(found.Content, found.ContentType)
+
+        // The type from the row: a local store guesses types from key suffixes and knows no JPEG.
+        return upload is not null && await store.GetAsync(upload.ObjectKey, ct) is { } found
+            ? Results.Stream(found.Content, upload.ContentType)
             : Problems.NotFound("upload");
     }
 
