@@ -82,8 +82,8 @@ public sealed class GenerationService(
         var plan = catalog.Plans[user.PlanId];
         if (kind.Feature is { } feature && !PlanFeatures.Has(plan.Features, feature))
         {
-            return new SubmitOutcome.Refused(SubmitRefusal.PlanForbidsFeature,
-                $"{GenerationKinds.NameOf(kind.Kind)} needs the '{feature}' feature, which the {plan.Id} plan does not include.") { Subject = feature };
+            var detail = $"{GenerationKinds.NameOf(kind.Kind)} needs the '{feature}' feature, which the {plan.Id} plan does not include.";
+            return new SubmitOutcome.Refused(SubmitRefusal.PlanForbidsFeature, detail) { Subject = feature };
         }
 
         // Read under the owner's lock, which deleting an upload takes too: the inputs stay until the job ends.
