@@ -45,12 +45,16 @@ public static class GenerationRequestRules
     /// Every violation, malformed input first. A caller answers with the first kind present:
     /// invalid input outranks plan limits, so a user fixes typos before being asked to upgrade.
     /// </summary>
-    public static IReadOnlyList<RuleViolation> Check(GenerationParameters p, ModelProfile? model, PlanEntitlements plan)
+    /// <param name="sizeFromInput">
+    /// The output size follows an input image (upscale): the caller checks it, so the side rules
+    /// (multiple of 8, plan maximum) are skipped here; a prompt is optional too.
+    /// </param>
+    public static IReadOnlyList<RuleViolation> Check(GenerationParameters p, ModelProfile? model, PlanEntitlements plan, bool sizeFromInput = false)
     {
         var errors = new List<RuleViolation>();
         void Invalid(string field, string message) => errors.Add(new(RuleViolationKind.Invalid, field, message));
 
-        if (string.IsNullOrWhiteSpace(p.Prompt))
+        if (string.IsNullOrWhiteSpace(p.Prompt) && !sizeFromInput)
         {
             Invalid("prompt", "A prompt is required.");
         }
@@ -69,8 +73,11 @@ public static class GenerationRequestRules
             Invalid("model", $"Unknown model '{p.Model}'.");
         }
 
-        CheckSide("width", p.Width, errors);
-        CheckSide("height", p.Height, errors);
+        if (!sizeFromInput)
+        {
+            CheckSide("width", p.Width, errors);
+            CheckSide("height", p.Height, errors);
+        }
 
         if (p.Steps is < 1 or > MaxSteps)
         {
@@ -102,7 +109,7 @@ public static class GenerationRequestRules
             errors.Add(new(RuleViolationKind.ModelForbidden, "model", $"The model '{model.Id}' is not included in the {plan.Id} plan."));
         }
 
-        if (Math.Max(p.Width, p.Height) > plan.MaxSide)
+        if (!sizeFromInput && Math.Max(p.Width, p.Height) > plan.MaxSide)
         {
             errors.Add(new(RuleViolationKind.PlanLimit, p.Width >= p.Height ? "width" : "height",
                 $"The {plan.Id} plan allows at most {plan.MaxSide} px on the long side."));

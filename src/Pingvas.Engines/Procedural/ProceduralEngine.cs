@@ -61,18 +61,48 @@ public sealed class ProceduralEngine : IImageEngine
         // Compute time is what the user pays for: it covers the whole run, step delays included.
         var started = _timeProvider.GetTimestamp();
         var images = new List<EngineImage>(job.BatchSize);
+        var blend = BlendFor(job);
         for (var index = 0; index < job.BatchSize; index++)
         {
             var seed = unchecked(job.Seed + index);
-            var pixels = await RenderImageAsync(job, index, seed, onProgress, cancellationToken).ConfigureAwait(false);
+            var pixels = job.Kind == EngineJobKind.Upscale
+                ? await UpscaleImageAsync(job, index, seed, onProgress, cancellationToken).ConfigureAwait(false)
+                : await RenderImageAsync(job, index, seed, blend, onProgress, cancellationToken).ConfigureAwait(false);
             images.Add(new EngineImage(index, seed, pixels, ProceduralMetadata.For(job, Name, index, seed)));
         }
 
         return new EngineResult(Name, images, _timeProvider.GetElapsedTime(started), TimeSpan.Zero);
     }
 
-    private async Task<RgbaImage> RenderImageAsync(
+    /// <summary>Img2img and inpaint start from the init image (decoded once per job); text-to-image has nothing to blend.</summary>
+    private static ProceduralBlend? BlendFor(EngineJob job) => job.Kind switch
+    {
+        EngineJobKind.ImageToImage => new ProceduralBlend(ProceduralInputs.Decode(job.InitImage!, job.Width, job.Height), null, job.Strength),
+        EngineJobKind.Inpaint => new ProceduralBlend(
+            ProceduralInputs.Decode(job.InitImage!, job.Width, job.Height),
+            ProceduralInputs.Repaint(ProceduralInputs.Decode(job.Mask!, job.Width, job.Height)),
+            job.Strength),
+        _ => null,
+    };
+
+    private async Task<RgbaImage> UpscaleImageAsync(
         EngineJob job, int index, long seed, Func<EngineProgress, ValueTask> onProgress, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var upscale = new ProceduralUpscale(ImageDecoder.Decode(job.InitImage!.Bytes), job.Width, job.Height, seed);
+        RgbaImage image = null!;
+        for (var step = 1; step <= job.Steps; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            image = upscale.At(step, job.Steps);
+            await ReportStepAsync(job, index, step, image, onProgress, cancellationToken).ConfigureAwait(false);
+        }
+
+        return image;
+    }
+
+    private async Task<RgbaImage> RenderImageAsync(
+        EngineJob job, int index, long seed, ProceduralBlend? blend, Func<EngineProgress, ValueTask> onProgress, CancellationToken cancellationToken)
     {
         var scene = CreateScene(job, seed);
         var schedule = new NoiseSchedule(job.Scheduler);
@@ -84,6 +114,7 @@ public sealed class ProceduralEngine : IImageEngine
         var accum = new float[width * job.Height * 3];
         var warp = new float[width * job.Height * 2];
         var image = new RgbaImage(width, job.Height);
+        var shown = image;
         var parallel = new ParallelOptions
         {
             CancellationToken = cancellationToken,
@@ -114,17 +145,25 @@ public sealed class ProceduralEngine : IImageEngine
                 scene.Compose(y, accumRow, sigma, lattice, image.Pixels.AsSpan(y * width * 4, width * 4));
             });
 
-            StepRendered?.Invoke(index, step, image);
-            var preview = WebPEncoder.Encode(ImageResizer.Fit(image, _previewSize), PreviewQuality);
-            await onProgress(new EngineProgress(step, job.Steps, index, job.BatchSize, preview)).ConfigureAwait(false);
-
-            if (_stepDelayMs > 0)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(_stepDelayMs), _timeProvider, cancellationToken).ConfigureAwait(false);
-            }
+            shown = blend is null ? image : blend.Present(image, step, job.Steps);
+            await ReportStepAsync(job, index, step, shown, onProgress, cancellationToken).ConfigureAwait(false);
         }
 
-        return image;
+        return shown;
+    }
+
+    /// <summary>After each step: the test hook, a preview to the caller, and the configured pause.</summary>
+    private async Task ReportStepAsync(
+        EngineJob job, int index, int step, RgbaImage image, Func<EngineProgress, ValueTask> onProgress, CancellationToken cancellationToken)
+    {
+        StepRendered?.Invoke(index, step, image);
+        var preview = WebPEncoder.Encode(ImageResizer.Fit(image, _previewSize), PreviewQuality);
+        await onProgress(new EngineProgress(step, job.Steps, index, job.BatchSize, preview)).ConfigureAwait(false);
+
+        if (_stepDelayMs > 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(_stepDelayMs), _timeProvider, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static ProceduralScene CreateScene(EngineJob job, long seed)
@@ -166,5 +205,25 @@ public sealed class ProceduralEngine : IImageEngine
         ArgumentOutOfRangeException.ThrowIfGreaterThan(job.Height, WebPEncoder.MaxDimension);
         ArgumentOutOfRangeException.ThrowIfLessThan(job.Steps, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(job.BatchSize, 1);
+        if (job.Kind != EngineJobKind.TextToImage && job.InitImage is null)
+        {
+            throw new ArgumentException($"A {job.Kind} job needs an init image.", nameof(job));
+        }
+
+        if (job.Kind == EngineJobKind.Inpaint && job.Mask is null)
+        {
+            throw new ArgumentException("An inpaint job needs a mask.", nameof(job));
+        }
+
+        if (job.Kind is EngineJobKind.ImageToImage or EngineJobKind.Inpaint && (double.IsNaN(job.Strength) || job.Strength is < 0 or > 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(job), "Strength must be between 0 and 1.");
+        }
+
+        if (job.Kind == EngineJobKind.Upscale && (job.UpscaleScale is not (2 or 4)
+            || job.Width != job.InitImage!.Width * job.UpscaleScale || job.Height != job.InitImage.Height * job.UpscaleScale))
+        {
+            throw new ArgumentException("An upscale needs scale 2 or 4 and the output size the input's times the scale.", nameof(job));
+        }
     }
 }

@@ -10,7 +10,7 @@ internal static class ProceduralMetadata
     public static IReadOnlyDictionary<string, string> For(EngineJob job, string engine, int index, long seed)
     {
         var invariant = CultureInfo.InvariantCulture;
-        return new Dictionary<string, string>(StringComparer.Ordinal)
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["engine"] = engine,
             ["engineKind"] = EngineKind,
@@ -26,5 +26,18 @@ internal static class ProceduralMetadata
             ["batchIndex"] = index.ToString(invariant),
             ["batchSize"] = job.BatchSize.ToString(invariant),
         };
+        switch (job.Kind)
+        {
+            case EngineJobKind.ImageToImage or EngineJobKind.Inpaint:
+                metadata["kind"] = job.Kind == EngineJobKind.Inpaint ? "inpaint" : "img2img";
+                metadata["strength"] = job.Strength.ToString(invariant);
+                break;
+            case EngineJobKind.Upscale:
+                metadata["kind"] = "upscale";
+                metadata["upscaleScale"] = job.UpscaleScale.ToString(invariant);
+                break;
+        }
+
+        return metadata;
     }
 }

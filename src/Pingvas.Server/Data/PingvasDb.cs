@@ -9,6 +9,7 @@ using Pingvas.Server.Credits;
 using Pingvas.Server.Gallery;
 using Pingvas.Server.Jobs;
 using Pingvas.Server.Outbox;
+using Pingvas.Server.Uploads;
 
 namespace Pingvas.Server.Data;
 
@@ -51,6 +52,8 @@ public sealed class PingvasDb : DbContext
 
     public DbSet<Queue.QueueHeadRow> QueueHeads => Set<Queue.QueueHeadRow>();
 
+    public DbSet<Upload> Uploads => Set<Upload>();
+
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.Entity<User>().ToTable("users");
@@ -65,10 +68,13 @@ public sealed class PingvasDb : DbContext
         b.Entity<Image>().ToTable("images");
         b.Entity<OutboxMessage>().ToTable("outbox");
         b.Entity<Queue.QueueHeadRow>().ToTable("queue_heads").HasKey(h => new { h.UserId, h.ModelId });
+        b.Entity<Upload>().ToTable("uploads");
+        b.Entity<Upload>().Ignore(x => x.ContentType);
 
         b.Entity<Lot>().Property(x => x.Source).HasConversion(EnumText<Core.Credits.LotSource>());
         b.Entity<LedgerEntry>().Property(x => x.Kind).HasConversion(EnumText<LedgerKind>());
         b.Entity<Job>().Property(x => x.Status).HasConversion(EnumText<JobStatus>());
+        b.Entity<Job>().Property(x => x.Kind).HasConversion(EnumText<JobKind>());
 
         // Foreign keys without navigations, so one SaveChanges batch inserts a job before its holds and images.
         b.Entity<LotHold>().HasOne<Job>().WithMany().HasForeignKey(h => h.JobId);

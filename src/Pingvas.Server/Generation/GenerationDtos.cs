@@ -10,7 +10,13 @@ public sealed record GenerationRequest(
     double? CfgScale,
     string? Scheduler,
     long? Seed,
-    int? BatchSize);
+    int? BatchSize,
+    string? Kind = null,
+    Guid? InitImageId = null,
+    Guid? MaskImageId = null,
+    double? Strength = null,
+    Guid? ImageId = null,
+    int? Scale = null);
 
 public sealed record ProgressDto(int Step, int TotalSteps, int Percent);
 
@@ -49,4 +55,22 @@ public sealed record GenerationDto(
 
     /// <summary>The owner's spendable credits after this event; on events that moved credits.</summary>
     public int? Balance { get; init; }
+
+    /// <summary><c>txt2img</c>, <c>img2img</c>, <c>inpaint</c> or <c>upscale</c>.</summary>
+    public string Kind { get; init; } = "txt2img";
+
+    /// <summary>Img2img and inpaint: the upload it starts from.</summary>
+    public Guid? InitImageId { get; init; }
+
+    /// <summary>Inpaint: the mask upload.</summary>
+    public Guid? MaskImageId { get; init; }
+
+    /// <summary>Img2img and inpaint.</summary>
+    public double? Strength { get; init; }
+
+    /// <summary>Upscale: the upload it enlarges.</summary>
+    public Guid? ImageId { get; init; }
+
+    /// <summary>Upscale: 2 or 4.</summary>
+    public int? Scale { get; init; }
 }

@@ -42,6 +42,11 @@ public static class GenerationEndpoints
         SubmitRefusal.ModelUnavailable => Problems.Create(StatusCodes.Status422UnprocessableEntity, "model_unavailable", "Model unavailable.", refused.Detail),
         SubmitRefusal.QueueLimit => Problems.Create(StatusCodes.Status429TooManyRequests, "queue_limit", "Too many queued generations.", refused.Detail),
         SubmitRefusal.IdempotencyKeyReused => Problems.Conflict("idempotency_key_reused", refused.Detail),
+        SubmitRefusal.PlanForbidsFeature => Problems.Create(StatusCodes.Status403Forbidden, "plan_forbids_feature", "Not allowed by your plan.", refused.Detail,
+            new Dictionary<string, object?> { ["feature"] = refused.Subject }),
+        SubmitRefusal.InvalidImageReference => Problems.Create(StatusCodes.Status400BadRequest, "invalid_image_reference", "Unknown input image.", refused.Detail,
+            new Dictionary<string, object?> { ["field"] = refused.Subject }),
+        SubmitRefusal.ImageTooLarge => Problems.Create(StatusCodes.Status400BadRequest, "image_too_large", "The image is too large for your plan.", refused.Detail),
         _ => throw new InvalidOperationException($"Unknown refusal {refused.Reason}."),
     };
 

@@ -35,7 +35,15 @@ public sealed class GenerationMapper(IObjectUrls urls)
             job.ErrorCode is null ? null : new ErrorDto(job.ErrorCode, job.Error ?? job.ErrorCode),
             job.CreatedAt,
             job.StartedAt,
-            job.FinishedAt);
+            job.FinishedAt)
+        {
+            Kind = GenerationKinds.NameOf(job.Kind),
+            InitImageId = job.Kind == JobKind.Upscale ? null : job.InitImageId,
+            MaskImageId = job.MaskImageId,
+            Strength = job.Strength,
+            ImageId = job.Kind == JobKind.Upscale ? job.InitImageId : null,
+            Scale = job.UpscaleScale,
+        };
     }
 
     public ImageRefDto ToRef(Image image) =>

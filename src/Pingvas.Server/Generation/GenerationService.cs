@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 
 using Pingvas.Core.Credits;
 using Pingvas.Core.Generation;
+using Pingvas.Core.Plans;
 using Pingvas.Server.Catalog;
 using Pingvas.Server.Credits;
 using Pingvas.Server.Data;
@@ -45,6 +46,12 @@ public sealed class GenerationService(
             return Invalid("seed", $"seed must be between 0 and {uint.MaxValue}.");
         }
 
+        var (kind, kindErrors) = GenerationKinds.Read(request);
+        if (kindErrors.Count > 0)
+        {
+            return new SubmitOutcome.Invalid(kindErrors);
+        }
+
         var catalog = await catalogs.GetAsync(db, ct);
         var requestHash = Hash(request);
 
@@ -73,8 +80,26 @@ public sealed class GenerationService(
         }
 
         var plan = catalog.Plans[user.PlanId];
+        if (kind.Feature is { } feature && !PlanFeatures.Has(plan.Features, feature))
+        {
+            var detail = $"{GenerationKinds.NameOf(kind.Kind)} needs the '{feature}' feature, which the {plan.Id} plan does not include.";
+            return new SubmitOutcome.Refused(SubmitRefusal.PlanForbidsFeature, detail) { Subject = feature };
+        }
+
+        // Read under the owner's lock, which deleting an upload takes too: the inputs stay until the job ends.
+        var (inputs, badField) = await GenerationKinds.ResolveAsync(db, userId, kind, ct);
+        if (badField is not null)
+        {
+            return new SubmitOutcome.Refused(SubmitRefusal.InvalidImageReference, $"'{badField}' is not the id of one of your uploads.") { Subject = badField };
+        }
+
+        if (inputs is { Input: { } init, Mask: { } mask } && (init.Width != mask.Width || init.Height != mask.Height))
+        {
+            return Invalid("maskImageId", $"The mask is {mask.Width}×{mask.Height}; it must be the init image's size, {init.Width}×{init.Height}.");
+        }
+
         var found = request.Model is null ? null : catalog.EnabledModel(request.Model);
-        var (problem, accepted) = Accept(request, found, plan);
+        var (problem, accepted) = Accept(request, kind, inputs, found, plan);
         if (problem is not null)
         {
             return problem;
@@ -91,6 +116,11 @@ public sealed class GenerationService(
         await periods.EnsureCurrentAsync(user, ct);
         var unlimited = plan.MonthlyCredits is null;
         var job = NewJob(userId, request, parameters, model, plan.QueuePriority, unlimited ? 0 : estimate, idempotencyKey, requestHash, now);
+        job.Kind = kind.Kind;
+        job.InitImageId = kind.InputId;
+        job.MaskImageId = kind.MaskId;
+        job.Strength = kind.Strength;
+        job.UpscaleScale = kind.Scale;
         var (reserved, balance, generation) = await lifecycle.EnqueueAsync(tx, job, estimate, unlimited, queued, plan.ConcurrentJobs, ct);
         if (!reserved)
         {
@@ -130,23 +160,35 @@ public sealed class GenerationService(
     }
 
     /// <summary>Checks the request against the model and the plan: the parameters to run with and the estimate, or why not.</summary>
+    /// <remarks>
+    /// Img2img and inpaint default to the init image's size (sides down to a multiple of 8); an
+    /// upscale's size is its input's times the scale, checked against the plan as image_too_large.
+    /// </remarks>
     private (SubmitOutcome? Problem, (GenerationParameters Parameters, ImageModel Model, int Estimate) Value) Accept(
-        GenerationRequest request, (ImageModel Model, int MinPlanRank)? found, Plan plan)
+        GenerationRequest request, KindRequest kind, KindInputs inputs, (ImageModel Model, int MinPlanRank)? found, Plan plan)
     {
         var model = found?.Model;
         var profile = found is { } f ? f.Model.ToProfile(f.MinPlanRank) : null;
+        var input = inputs.Input;
+        var upscale = kind.Kind == JobKind.Upscale;
+        var (width, height) = (upscale, input) switch
+        {
+            (true, { } source) => (source.Width * kind.Scale!.Value, source.Height * kind.Scale!.Value),
+            (false, { } init) => (request.Width ?? GenerationKinds.OutputSide(init.Width), request.Height ?? GenerationKinds.OutputSide(init.Height)),
+            _ => (request.Width ?? model?.DefaultSide ?? 512, request.Height ?? model?.DefaultSide ?? 512),
+        };
         var parameters = new GenerationParameters(
             request.Prompt ?? "",
             string.IsNullOrWhiteSpace(request.NegativePrompt) ? null : request.NegativePrompt,
             request.Model ?? "",
-            request.Width ?? model?.DefaultSide ?? 512,
-            request.Height ?? model?.DefaultSide ?? 512,
-            request.Steps ?? model?.DefaultSteps ?? 25,
+            width,
+            height,
+            upscale ? GenerationKinds.UpscaleSteps : request.Steps ?? model?.DefaultSteps ?? 25,
             request.CfgScale ?? 7.0,
             request.Scheduler ?? "euler",
             request.BatchSize ?? 1);
 
-        var violations = GenerationRequestRules.Check(parameters, profile, plan.ToEntitlements());
+        var violations = GenerationRequestRules.Check(parameters, profile, plan.ToEntitlements(), sizeFromInput: upscale);
         if (violations.Any(v => v.Kind == RuleViolationKind.Invalid))
         {
             return (new SubmitOutcome.Invalid(violations.Where(v => v.Kind == RuleViolationKind.Invalid)
@@ -168,7 +210,19 @@ public sealed class GenerationService(
             return (new SubmitOutcome.Refused(SubmitRefusal.ModelUnavailable, $"No worker of this deployment can run '{model.Id}' yet."), default);
         }
 
-        return (null, (parameters, model, CostEstimator.Estimate(profile!, parameters.Width, parameters.Height, parameters.Steps, parameters.BatchSize)));
+        if (upscale && Math.Max(width, height) > plan.MaxSide)
+        {
+            return (new SubmitOutcome.Refused(SubmitRefusal.ImageTooLarge,
+                $"Upscaled ×{kind.Scale}, the image would be {width}×{height}; the {plan.Id} plan allows at most {plan.MaxSide} px on the long side."), default);
+        }
+
+        var estimate = kind.Kind switch
+        {
+            JobKind.Upscale => KindCosts.Upscale(profile!, width, height),
+            JobKind.Img2Img or JobKind.Inpaint => KindCosts.ImageToImage(profile!, width, height, parameters.Steps, kind.Strength!.Value, parameters.BatchSize),
+            _ => CostEstimator.Estimate(profile!, width, height, parameters.Steps, parameters.BatchSize),
+        };
+        return (null, (parameters, model, estimate));
     }
 
     private static Job NewJob(Guid userId, GenerationRequest request, GenerationParameters parameters, ImageModel model, int priority, int reserved,

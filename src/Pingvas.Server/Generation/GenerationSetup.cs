@@ -6,6 +6,7 @@ public static class GenerationSetup
     {
         services.AddScoped<GenerationService>();
         services.AddSingleton<GenerationMapper>();
+        services.AddScoped<EngineJobs>();
         return services;
     }
 }

@@ -17,6 +17,15 @@ public enum SubmitRefusal
 
     /// <summary>The Idempotency-Key was used before with a different request (409 <c>idempotency_key_reused</c>).</summary>
     IdempotencyKeyReused,
+
+    /// <summary>The kind needs a plan feature (canvas, upscale) the plan lacks (403 <c>plan_forbids_feature</c>).</summary>
+    PlanForbidsFeature,
+
+    /// <summary>An input image id is not one of the owner's uploads (400 <c>invalid_image_reference</c>).</summary>
+    InvalidImageReference,
+
+    /// <summary>An upscale's output would be larger than the plan's maximum side (400 <c>image_too_large</c>).</summary>
+    ImageTooLarge,
 }
 
 /// <summary>What came of a submit: a job in the queue (new, or the original of a replay), or why not.</summary>
@@ -27,7 +36,11 @@ public abstract record SubmitOutcome
     /// <summary>Fields that break the request rules: field → messages.</summary>
     public sealed record Invalid(IDictionary<string, string[]> Errors) : SubmitOutcome;
 
-    public sealed record Refused(SubmitRefusal Reason, string Detail) : SubmitOutcome;
+    public sealed record Refused(SubmitRefusal Reason, string Detail) : SubmitOutcome
+    {
+        /// <summary>The request field or plan feature the refusal is about, when there is one.</summary>
+        public string? Subject { get; init; }
+    }
 
     public sealed record ShortOfCredits(int Needed, int Balance) : SubmitOutcome;
 }

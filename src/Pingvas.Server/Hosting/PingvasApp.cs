@@ -9,6 +9,7 @@ using Pingvas.Server.Generation;
 using Pingvas.Server.Queue;
 using Pingvas.Server.Realtime;
 using Pingvas.Server.Storage;
+using Pingvas.Server.Uploads;
 
 namespace Pingvas.Server.Hosting;
 
@@ -107,7 +108,7 @@ public static class PingvasApp
 
         // Every JSON body of the API has its text checked once here, not per endpoint.
         var api = app.MapGroup("/api/v1").WithTextFieldChecks();
-        api.MapAuth().MapMe().MapCatalog().MapCredits().MapGenerations().MapImages().MapFiles();
+        api.MapAuth().MapMe().MapCatalog().MapCredits().MapGenerations().MapImages().MapUploads().MapFiles();
         // A hub connection lives for hours: it must not outlive the access token it was opened with.
         app.MapHub<ProgressHub>(ProgressHub.Path, o => o.CloseOnAuthenticationExpiration = true);
         app.MapOpenApi("/openapi/v1.json");

@@ -34,6 +34,20 @@ public sealed class Job
 
     public int BatchSize { get; set; }
 
+    public JobKind Kind { get; set; } = JobKind.Txt2Img;
+
+    /// <summary>The owner's upload the job starts from: img2img and inpaint's init image, upscale's source.</summary>
+    public Guid? InitImageId { get; set; }
+
+    /// <summary>Inpaint: the owner's upload marking the area to repaint.</summary>
+    public Guid? MaskImageId { get; set; }
+
+    /// <summary>Img2img and inpaint: 0 keeps the init image, 1 ignores it.</summary>
+    public double? Strength { get; set; }
+
+    /// <summary>Upscale: 2 or 4.</summary>
+    public int? UpscaleScale { get; set; }
+
     /// <summary>The plan's queue priority when submitted (an upgrade does not reorder queued jobs).</summary>
     public int Priority { get; set; }
 

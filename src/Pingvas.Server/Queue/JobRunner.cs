@@ -4,6 +4,7 @@ using Pingvas.Engines;
 using Pingvas.Server.Catalog;
 using Pingvas.Server.Data;
 using Pingvas.Server.Gallery;
+using Pingvas.Server.Generation;
 using Pingvas.Server.Jobs;
 
 namespace Pingvas.Server.Queue;
@@ -18,6 +19,7 @@ public sealed class JobRunner(
     JobLifecycle lifecycle,
     EngineDirectory engines,
     ImageOutputs outputs,
+    EngineJobs engineJobs,
     CancellationRegistry cancellations,
     JobProgress progress,
     IOptions<QueueOptions> options,
@@ -37,8 +39,7 @@ public sealed class JobRunner(
             var engine = engines.For(job.ModelId) ?? throw new EngineUnavailableException(job.ModelId);
             await using (progress.StartHeartbeat(run))
             {
-                var request = new EngineJob(job.Id, job.ModelId, job.Prompt, job.NegativePrompt, job.Width, job.Height,
-                    job.Steps, job.CfgScale, job.Scheduler, job.Seed, job.BatchSize);
+                var request = await engineJobs.ForAsync(job, run.Token);
                 var result = await engine.RunAsync(request, p => progress.ReportAsync(run, p, run.Token), run.Token);
                 stored = await outputs.StoreAsync(job, result, run.Token);
                 if (await lifecycle.SucceedAsync(lease, result, stored, CancellationToken.None) == TransitionResult.Fenced)
