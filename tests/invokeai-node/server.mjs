@@ -72,10 +72,11 @@ export class TestServer {
   }
 
   /** InvokeAI restarting: down, in-progress items canceled as at startup, back after the downtime. */
-  async restart(downtimeMs) {
+  async restart(downtimeMs, clearQueue = false) {
     this.node.executor.paused = true;
     await this.goDown();
     this.node.cancelInterrupted();
+    if (clearQueue) this.node.clearDefaultQueue();
     this.node.restarts += 1;
     this.restartTimer = setTimeout(() => this.comeBack().catch((e) => console.error('could not listen again:', e)), downtimeMs);
   }

@@ -142,6 +142,13 @@ public sealed class InvokeAiTestNode : IAsyncDisposable
     public Task RestartAsync(TimeSpan? downtime = null, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Post, "restart", new { downtime_ms = (int?)downtime?.TotalMilliseconds }, ct);
 
+    /// <summary>
+    /// A restart with InvokeAI's <c>clear_queue_on_startup: true</c>: as <see cref="RestartAsync"/>, and
+    /// every item of the <c>default</c> queue, pending ones included, is deleted (GET answers 404).
+    /// </summary>
+    public Task RestartClearingQueueAsync(TimeSpan? downtime = null, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, "restart", new { downtime_ms = (int?)downtime?.TotalMilliseconds, clear_queue = true }, ct);
+
     /// <summary>Stops listening (sockets dropped, connections refused) until <see cref="ComeBackAsync"/>; items keep their state.</summary>
     public Task GoDownAsync(CancellationToken ct = default) => SendAsync(HttpMethod.Post, "down", new { }, ct);
 

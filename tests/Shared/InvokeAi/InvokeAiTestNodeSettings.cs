@@ -24,6 +24,9 @@ public sealed record InvokeAiTestNodeSettings
     /// <summary>How long a <see cref="InvokeAiTestNode.RestartAsync"/> refuses connections before it listens again.</summary>
     public int RestartDowntimeMs { get; init; } = 300;
 
+    /// <summary>False: sockets connect and subscribe but receive no events (to exercise REST polling).</summary>
+    public bool EmitEvents { get; init; } = true;
+
     /// <summary>The installed models; null: the starter models (see tests/invokeai-node/README.md).</summary>
     public IReadOnlyList<InvokeAiModelConfig>? Models { get; init; }
 }
@@ -45,4 +48,6 @@ public sealed record InvokeAiTestNodeOptions
     public int? MaxQueueSize { get; init; }
 
     public int? RestartDowntimeMs { get; init; }
+
+    public bool? EmitEvents { get; init; }
 }

@@ -47,7 +47,7 @@ public sealed record RecordedItem(
 
 /// <summary>
 /// Why the node rejected a graph. <paramref name="Kind"/> is one of <c>unknown_node_type</c>,
-/// <c>missing_required_input</c>, <c>invalid_value</c>, <c>invalid_edge</c>, <c>edge_type_mismatch</c>,
+/// <c>missing_required_input</c>, <c>invalid_value</c>, <c>unknown_field</c>, <c>invalid_edge</c>, <c>edge_type_mismatch</c>,
 /// <c>unknown_image</c>, <c>unknown_model</c>, <c>model_mismatch</c>, <c>invalid_graph</c>.
 /// </summary>
 public sealed record GraphViolation(string Kind, string? NodeId, string? Field, string Message);

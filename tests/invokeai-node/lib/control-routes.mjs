@@ -26,7 +26,7 @@ export async function handleControl(server, req, res) {
       node.maintenance = body.on === true;
       return send(res, 200, { maintenance: node.maintenance });
     case 'POST /restart':
-      await server.restart(body.downtime_ms ?? node.settings.restart_downtime_ms);
+      await server.restart(body.downtime_ms ?? node.settings.restart_downtime_ms, body.clear_queue === true);
       return send(res, 200, { restarts: node.restarts });
     case 'POST /down':
       await server.goDown();

@@ -104,11 +104,14 @@ export function blend(init, generated, keep) {
   return out;
 }
 
-/** Inpainting: generated pixels where the mask is white (>= 128), the init image elsewhere. */
+/**
+ * Inpainting with InvokeAI's denoise-mask convention (InpaintExt: "a value of 1 means that the pixel
+ * should not be inpainted"): white (>= 128) keeps the init image, black is generated.
+ */
 export function paste(init, generated, mask) {
   const out = Buffer.from(init);
   for (let p = 0; p < out.length / 3; p++) {
-    if (mask[p * 3] >= 128) generated.copy(out, p * 3, p * 3, p * 3 + 3);
+    if (mask[p * 3] < 128) generated.copy(out, p * 3, p * 3, p * 3 + 3);
   }
   return out;
 }

@@ -15,6 +15,7 @@ export const DEFAULT_SETTINGS = {
   concurrency: 1,
   max_queue_size: 10000,
   restart_downtime_ms: 300,
+  emit_events: true,
 };
 
 let sharedCatalog = null;
@@ -51,7 +52,8 @@ export class InvokeAiNode {
   }
 
   emit(room, event, payload) {
-    this.io?.to(room).emit(event, payload);
+    // emit_events false: a node whose socket stays connected but says nothing, to exercise REST polling.
+    if (this.settings.emit_events) this.io?.to(room).emit(event, payload);
   }
 
   clearRecord() {
@@ -148,6 +150,16 @@ export class InvokeAiNode {
       if (item.status === 'in_progress' || item.status === 'waiting') this.queue.setStatus(item, 'canceled', null, { silent: true });
     }
     for (const device of this.executor.devices) device.loadedKey = null; // a fresh process has an empty model cache
+  }
+
+  /** clear_queue_on_startup: true — every item of the default queue is deleted at startup. */
+  clearDefaultQueue() {
+    for (const item of [...this.queue.items.values()]) {
+      if (item.queue_id === 'default') {
+        if (!this.queue.isTerminal(item)) this.queue.setStatus(item, 'canceled', null, { silent: true });
+        this.queue.items.delete(item.item_id);
+      }
+    }
   }
 
   snapshot(connectedSockets) {

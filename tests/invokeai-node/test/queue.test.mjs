@@ -205,3 +205,47 @@ test('concurrency 2 runs two items at once on two devices', async () => {
   const devices = (await Promise.all(ids.map(settled))).map((it) => it.device).sort();
   assert.deepEqual(devices, ['cuda:0', 'cuda:1']);
 });
+
+test('inpaint: white mask pixels keep the init image, black ones are generated', async () => {
+  h = await startServer();
+  const { encodePng } = await import('../lib/png.mjs');
+  const [w, hgt] = [64, 32];
+  const init = await h.upload(w, hgt); // every pixel 200
+  const maskRgb = Buffer.alloc(w * hgt * 3);
+  for (let y = 0; y < hgt; y++) for (let x = w / 2; x < w; x++) maskRgb.fill(255, (y * w + x) * 3, (y * w + x) * 3 + 3);
+  const mask = await h.upload(w, hgt, { category: 'mask', bytes: encodePng(w, hgt, maskRgb) });
+  const done = await settled((await enqueue(sd15Graph(h.models, { init: init.data.image_name, mask: mask.data.image_name, strength: 1 }))).data.item_ids[0]);
+  assert.equal(done.status, 'completed');
+  const name = done.session.results[done.session.source_prepared_mapping.output[0]].image.image_name;
+  const out = decodePng((await h.call('GET', `/api/v1/images/i/${name}/full`)).data);
+  assert.deepEqual([out.width, out.height], [w, hgt]);
+  let kept = 0, changed = 0;
+  for (let y = 0; y < hgt; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = (y * w + x) * 3;
+      const same = out.rgb[i] === 200 && out.rgb[i + 1] === 200 && out.rgb[i + 2] === 200;
+      if (x >= w / 2) assert.ok(same, `pixel ${x},${y} under white must be kept`);
+      else if (same) kept++; else changed++;
+    }
+  }
+  assert.ok(changed > kept, 'the black half is generated');
+});
+
+test('emit_events false: the socket stays connected but hears nothing; REST still shows the item', async () => {
+  h = await startServer();
+  await h.ctl('PUT', '/settings', { emit_events: false });
+  const { socket, events } = await h.subscribe();
+  const done = await settled((await enqueue(sd15Graph(h.models))).data.item_ids[0]);
+  assert.equal(done.status, 'completed');
+  assert.ok(socket.connected);
+  assert.deepEqual(events, []);
+});
+
+test('restart with clear_queue deletes the default queue, pending items included', async () => {
+  h = await startServer({ step_delay_ms: 20 });
+  const ids = (await enqueue(sd15Graph(h.models, { steps: 100 }), { runs: 2 })).data.item_ids;
+  await eventually(async () => (await h.call('GET', '/api/v1/queue/default/status')).data.queue.in_progress === 1, 'one running');
+  await h.ctl('POST', '/restart', { downtime_ms: 50, clear_queue: true });
+  await eventually(async () => (await h.ctl('GET', '/state')).listening, 'the node to come back');
+  for (const id of ids) assert.equal((await h.call('GET', `/api/v1/queue/default/i/${id}`)).status, 404);
+});
