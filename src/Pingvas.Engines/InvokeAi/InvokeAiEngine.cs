@@ -30,6 +30,12 @@ public sealed class InvokeAiEngine : IImageEngine, IAsyncDisposable
     private volatile InvokeAiNodeModels _models = InvokeAiNodeModels.Empty;
 
     public InvokeAiEngine(InvokeAiNodeOptions node, InvokeAiOptions options, TimeProvider time, ILogger<InvokeAiEngine> logger)
+        : this(node, options, time, logger, eventsUrl: null)
+    {
+    }
+
+    /// <param name="eventsUrl">Tests only: where the event socket connects instead of the node (to exercise the REST fallback).</param>
+    internal InvokeAiEngine(InvokeAiNodeOptions node, InvokeAiOptions options, TimeProvider time, ILogger<InvokeAiEngine> logger, Uri? eventsUrl)
     {
         if (!Uri.TryCreate(node.Url, UriKind.Absolute, out var url))
         {
@@ -50,7 +56,7 @@ public sealed class InvokeAiEngine : IImageEngine, IAsyncDisposable
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", node.Token);
         }
         _client = new InvokeAiClient(_http, logger);
-        _events = new InvokeAiEventStream(baseUrl, string.IsNullOrEmpty(node.Token) ? null : node.Token, time, logger);
+        _events = new InvokeAiEventStream(eventsUrl ?? baseUrl, string.IsNullOrEmpty(node.Token) ? null : node.Token, time, logger);
         _follower = new InvokeAiItemFollower(_client, _events, options, time);
         Instance = baseUrl.Authority;
     }
@@ -65,7 +71,7 @@ public sealed class InvokeAiEngine : IImageEngine, IAsyncDisposable
 
     public IReadOnlyCollection<string> Models => _models.CatalogIds;
 
-    /// <summary>The upscale factors the node has a spandrel model for (the autoscale node serves any factor with any of them).</summary>
+    /// <summary>The upscale factors the node has a spandrel model for.</summary>
     public IReadOnlyCollection<int> UpscaleFactors => _models.Upscalers.Keys.ToArray();
 
     public InvokeAiClient Client => _client;
@@ -116,8 +122,8 @@ public sealed class InvokeAiEngine : IImageEngine, IAsyncDisposable
         };
         if (job.Kind == EngineJobKind.Upscale)
         {
-            var upscaler = models.Upscalers.GetValueOrDefault(job.UpscaleScale) ?? models.Upscalers.Values.FirstOrDefault()
-                ?? throw new RetryableEngineException("node_missing_model", $"The node at {Instance} has no upscaler model.");
+            var upscaler = models.Upscalers.GetValueOrDefault(job.UpscaleScale)
+                ?? throw new RetryableEngineException("node_missing_model", $"The node at {Instance} has no ×{job.UpscaleScale} upscaler model.");
             request = request with { Upscaler = upscaler };
         }
         else
