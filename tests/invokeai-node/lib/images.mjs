@@ -68,17 +68,33 @@ export class ImageStore {
   }
 }
 
-/** A deterministic picture from a seed: soft colour bands plus seeded grain. */
+/**
+ * A deterministic picture from a seed: a colour gradient plus seeded grain in 8×8 blocks (one value
+ * per latent pixel, as a VAE decode would roughly give), which also keeps the PNGs small and fast.
+ */
 export function renderFromSeed(width, height, seed) {
   const next = random(seed);
   const base = [next() * 255, next() * 255, next() * 255];
   const shift = [next() * 255, next() * 255, next() * 255];
+  const bw = Math.ceil(width / 8), bh = Math.ceil(height / 8);
+  const grain = new Float32Array(bw * bh);
+  for (let i = 0; i < grain.length; i++) grain[i] = (next() - 0.5) * 48;
+  // base·(1−t) + shift·t with t = (x/w + y/h)/2, split into a column and a row term per channel.
+  const cols = new Float32Array(width * 3), rows = new Float32Array(height * 3);
+  for (let c = 0; c < 3; c++) {
+    const d = (shift[c] - base[c]) / 2;
+    for (let x = 0; x < width; x++) cols[x * 3 + c] = base[c] + (d * x) / width;
+    for (let y = 0; y < height; y++) rows[y * 3 + c] = (d * y) / height;
+  }
   const rgb = Buffer.alloc(width * height * 3);
+  const clamped = new Uint8ClampedArray(rgb.buffer, rgb.byteOffset, rgb.length); // rounds and clamps on write
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const t = (x / width + y / height) / 2;
+      const g = grain[(y >> 3) * bw + (x >> 3)];
       const i = (y * width + x) * 3;
-      for (let c = 0; c < 3; c++) rgb[i + c] = Math.max(0, Math.min(255, Math.round(base[c] * (1 - t) + shift[c] * t + (next() - 0.5) * 24)));
+      clamped[i] = cols[x * 3] + rows[y * 3] + g;
+      clamped[i + 1] = cols[x * 3 + 1] + rows[y * 3 + 1] + g;
+      clamped[i + 2] = cols[x * 3 + 2] + rows[y * 3 + 2] + g;
     }
   }
   return rgb;

@@ -14,6 +14,7 @@ const CRC_TABLE = (() => {
 })();
 
 function crc32(buffers) {
+  if (zlib.crc32) return buffers.reduce((crc, buf) => zlib.crc32(buf, crc), 0) >>> 0; // Node 20.15+
   let c = 0xffffffff;
   for (const buf of buffers) {
     for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
@@ -40,8 +41,10 @@ export function encodePng(width, height, rgb) {
   const stride = width * 3;
   const raw = Buffer.alloc((stride + 1) * height);
   for (let y = 0; y < height; y++) {
-    raw[y * (stride + 1)] = 0; // filter: none
-    rgb.copy(raw, y * (stride + 1) + 1, y * stride, (y + 1) * stride);
+    // Filter "up" (2): rows of a smooth picture differ little, so the deltas compress well.
+    const row = y * (stride + 1);
+    raw[row] = 2;
+    for (let x = 0; x < stride; x++) raw[row + 1 + x] = (rgb[y * stride + x] - (y > 0 ? rgb[(y - 1) * stride + x] : 0)) & 0xff;
   }
   const idat = zlib.deflateSync(raw, { level: 1 });
   return Buffer.concat([SIGNATURE, chunk('IHDR', header), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
