@@ -101,6 +101,60 @@ async function queueRoute(node, req, res, queueId, rest) {
     return send(res, 200, { queue: node.queue.queueStatus(queueId), processor: { is_started: true, is_processing: busy } }), true;
   }
   if ((m = /^b\/([^/]+)\/status$/.exec(rest)) && method === 'GET') return send(res, 200, node.queue.batchStatus(queueId, decodeURIComponent(m[1]))), true;
+  const url = new URL(req.url, 'http://localhost');
+  const inQueue = () => [...node.queue.items.values()].filter((i) => i.queue_id === queueId);
+  if (method === 'PUT' && rest === 'cancel_by_destination') {
+    const destination = url.searchParams.get('destination');
+    if (destination === null) return validationError(res, ['query', 'destination'], 'Field required', 'missing'), true;
+    return send(res, 200, { canceled: node.bulkCancel(queueId, (i) => i.destination === destination) }), true;
+  }
+  if (method === 'PUT' && rest === 'cancel_by_batch_ids') {
+    const body = await readJson(req);
+    if (!Array.isArray(body?.batch_ids)) return validationError(res, ['body', 'batch_ids'], 'Field required', 'missing'), true;
+    return send(res, 200, { canceled: node.bulkCancel(queueId, (i) => body.batch_ids.includes(i.batch_id)) }), true;
+  }
+  if (method === 'PUT' && rest === 'cancel_all_except_current') {
+    return send(res, 200, { canceled: node.bulkCancel(queueId, () => true, { includeInProgress: false }) }), true;
+  }
+  if (method === 'PUT' && rest === 'clear') {
+    node.bulkCancel(queueId, (i) => i.status === 'in_progress');
+    const items = inQueue();
+    for (const item of items) node.queue.items.delete(item.item_id);
+    return send(res, 200, { deleted: items.length }), true;
+  }
+  if (method === 'PUT' && rest === 'prune') {
+    const items = inQueue().filter((i) => node.queue.isTerminal(i));
+    for (const item of items) node.queue.items.delete(item.item_id);
+    return send(res, 200, { deleted: items.length }), true;
+  }
+  if (method === 'GET' && rest === 'current') {
+    const current = inQueue().find((i) => i.status === 'in_progress');
+    return send(res, 200, current ? omitNulls(current) : null), true;
+  }
+  if (method === 'GET' && rest === 'next') {
+    const next = inQueue().filter((i) => i.status === 'pending').sort((a, b) => b.priority - a.priority || a.item_id - b.item_id)[0];
+    return send(res, 200, next ? omitNulls(next) : null), true;
+  }
+  if (method === 'GET' && rest === 'item_ids') {
+    const desc = url.searchParams.get('order_dir') !== 'ASC';
+    const ids = inQueue().map((i) => i.item_id).sort((a, b) => (desc ? b - a : a - b));
+    return send(res, 200, { item_ids: ids, total_count: ids.length }), true;
+  }
+  if (method === 'POST' && rest === 'items_by_ids') {
+    const body = await readJson(req);
+    if (!Array.isArray(body?.item_ids)) return validationError(res, ['body', 'item_ids'], 'Field required', 'missing'), true;
+    return send(res, 200, body.item_ids.map((id) => node.queue.items.get(id)).filter((i) => i?.queue_id === queueId).map(omitNulls)), true;
+  }
+  if (method === 'GET' && rest === 'list_all') {
+    const destination = url.searchParams.get('destination');
+    return send(res, 200, inQueue().filter((i) => destination === null || i.destination === destination).map(omitNulls)), true;
+  }
+  if (method === 'GET' && rest === 'counts_by_destination') {
+    const destination = url.searchParams.get('destination');
+    if (destination === null) return validationError(res, ['query', 'destination'], 'Field required', 'missing'), true;
+    const counts = node.queue.counts((i) => i.queue_id === queueId && i.destination === destination);
+    return send(res, 200, { queue_id: queueId, destination, ...counts }), true;
+  }
   if ((m = /^i\/(\d+)(\/cancel)?$/.exec(rest))) {
     const item = node.queue.items.get(Number(m[1]));
     if (!item || item.queue_id !== queueId) return send(res, 404, { detail: `Queue item with id ${m[1]} not found in queue ${queueId}` }), true;

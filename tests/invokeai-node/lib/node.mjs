@@ -139,6 +139,32 @@ export class InvokeAiNode {
     if (!this.queue.isTerminal(item)) this.queue.setStatus(item, 'canceled');
   }
 
+  /**
+   * Bulk cancel as InvokeAI 6.14 does it (cancel_by_destination, cancel_by_batch_ids, ...): pending
+   * and waiting items turn canceled without per-item events, then one queue_items_canceled names
+   * them; each in-progress item is canceled with its own queue_item_status_changed.
+   */
+  bulkCancel(queueId, matches, { includeInProgress = true } = {}) {
+    const quiet = [];
+    let count = 0;
+    for (const item of this.queue.items.values()) {
+      if (item.queue_id !== queueId || !matches(item)) continue;
+      if (item.status === 'pending' || item.status === 'waiting') {
+        this.queue.setStatus(item, 'canceled', null, { silent: true });
+        this.record.cancels.push(item.item_id);
+        quiet.push(item.item_id);
+        count++;
+      } else if (item.status === 'in_progress' && includeInProgress) {
+        this.cancel(item);
+        count++;
+      }
+    }
+    if (quiet.length) {
+      this.emit(queueId, 'queue_items_canceled', { timestamp: eventTimestamp(), queue_id: queueId, canceled_item_ids: quiet, user_ids: ['system'] });
+    }
+    return count;
+  }
+
   deleteImage(name) {
     this.record.deleted_images.push(name);
     return this.images.delete(name);

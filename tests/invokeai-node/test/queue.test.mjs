@@ -249,3 +249,25 @@ test('restart with clear_queue deletes the default queue, pending items included
   await eventually(async () => (await h.ctl('GET', '/state')).listening, 'the node to come back');
   for (const id of ids) assert.equal((await h.call('GET', `/api/v1/queue/default/i/${id}`)).status, 404);
 });
+
+test('cancel_by_destination: pending items quietly (queue_items_canceled), the running one with its status event', async () => {
+  h = await startServer({ step_delay_ms: 20 });
+  const { events } = await h.subscribe();
+  const [pendingId, runningId] = (await enqueue(sd15Graph(h.models, { steps: 100 }), { runs: 2, destination: 'job-9' })).data.item_ids;
+  const other = (await enqueue(sd15Graph(h.models, { steps: 1 }), { destination: 'job-10' })).data.item_ids[0];
+  await eventually(() => events.some(([n]) => n === 'invocation_progress'), 'progress');
+  assert.equal((await h.call('PUT', '/api/v1/queue/default/cancel_by_destination')).status, 422);
+  const res = await h.call('PUT', '/api/v1/queue/default/cancel_by_destination?destination=job-9');
+  assert.deepEqual(res.data, { canceled: 2 });
+  assert.equal((await item(runningId)).status, 'canceled');
+  assert.equal((await item(pendingId)).status, 'canceled');
+  const bulk = events.find(([n]) => n === 'queue_items_canceled')[1];
+  assert.deepEqual(bulk.canceled_item_ids, [pendingId]);
+  assert.ok(events.some(([n, p]) => n === 'queue_item_status_changed' && p.item_id === runningId && p.status === 'canceled'));
+  assert.ok(!events.some(([n, p]) => n === 'queue_item_status_changed' && p.item_id === pendingId));
+  assert.equal((await settled(other)).status, 'completed');
+  const counts = (await h.call('GET', '/api/v1/queue/default/counts_by_destination?destination=job-9')).data;
+  assert.equal(counts.canceled, 2);
+  assert.deepEqual((await h.call('GET', '/api/v1/queue/default/item_ids')).data.item_ids, [other, pendingId, runningId]);
+  assert.deepEqual((await h.call('PUT', '/api/v1/queue/default/prune')).data, { deleted: 3 });
+});
