@@ -5,7 +5,34 @@ namespace Pingvas.Engines.InvokeAi;
 /// <summary>FLUX.1: flux_model_loader with T5, CLIP-L and VAE, flux_text_encoder, flux_denoise, flux_vae_decode (buildFLUXGraph.ts).</summary>
 internal static class FluxGraph
 {
+    /// <summary>
+    /// FLUX renders in multiples of 16 (our API allows multiples of 8): an odd size renders at the
+    /// next multiple of 16 and is resized to the requested size as the last node.
+    /// </summary>
     public static InvokeAiBuiltGraph Build(InvokeAiGraphRequest request, InvokeAiModelSet model)
+    {
+        var (width, height) = (RoundUp16(request.Width), RoundUp16(request.Height));
+        if (width == request.Width && height == request.Height)
+        {
+            return Build(request, model, InvokeAiGraphBuilder.OutputNodeId);
+        }
+        var built = Build(request with { Width = width, Height = height }, model, "render");
+        var graph = built.Graph;
+        graph.Node(built.OutputNodeId)["is_intermediate"] = true;
+        var resize = graph.Add(InvokeAiGraphBuilder.OutputNodeId, "img_resize", new JsonObject
+        {
+            ["width"] = request.Width,
+            ["height"] = request.Height,
+            ["resample_mode"] = "lanczos",
+        });
+        InvokeAiGraph.MarkOutput(resize);
+        graph.Edge(built.OutputNodeId, "image", InvokeAiGraphBuilder.OutputNodeId, "image");
+        return new InvokeAiBuiltGraph(graph, InvokeAiGraphBuilder.OutputNodeId);
+    }
+
+    private static int RoundUp16(int value) => (value + 15) / 16 * 16;
+
+    private static InvokeAiBuiltGraph Build(InvokeAiGraphRequest request, InvokeAiModelSet model, string outputId)
     {
         var graph = new InvokeAiGraph();
         const string loader = "model_loader";
@@ -45,7 +72,7 @@ internal static class FluxGraph
         }
 
         var inpaint = request.Kind == EngineJobKind.Inpaint;
-        var decodeId = inpaint ? "decode" : InvokeAiGraphBuilder.OutputNodeId;
+        var decodeId = inpaint ? "decode" : outputId;
         var decode = graph.Add(decodeId, "flux_vae_decode");
         InvokeAiGraph.NoCache(decode);
         graph.Edge("denoise", "latents", decodeId, "latents");
@@ -56,7 +83,7 @@ internal static class FluxGraph
             return new InvokeAiBuiltGraph(graph, decodeId);
         }
         // FLUX has no UNet: the gradient mask is built from the image and the VAE alone (addInpaint.ts).
-        return new InvokeAiBuiltGraph(graph, InvokeAiGraphBuilder.AddInpaint(graph, request, loader, null, "denoise", decodeId, fp32: false));
+        return new InvokeAiBuiltGraph(graph, InvokeAiGraphBuilder.AddInpaint(graph, request, loader, null, "denoise", decodeId, fp32: false, outputId));
     }
 
     /// <summary>FLUX knows euler, heun and lcm (invokeai/backend/flux/schedulers.py); everything else runs as euler.</summary>

@@ -61,7 +61,7 @@ public static class InvokeAiGraphBuilder
     /// is pasted onto the init image through the (faded) expanded mask, so unmasked pixels stay as they were.
     /// </summary>
     /// <returns>The id of the blend node, which is the output.</returns>
-    internal static string AddInpaint(InvokeAiGraph graph, InvokeAiGraphRequest request, string vaeSource, string? unetSource, string denoiseId, string decodeId, bool fp32)
+    internal static string AddInpaint(InvokeAiGraph graph, InvokeAiGraphRequest request, string vaeSource, string? unetSource, string denoiseId, string decodeId, bool fp32, string outputId = OutputNodeId)
     {
         var mask = graph.Add("create_gradient_mask", "create_gradient_mask", new JsonObject
         {
@@ -82,11 +82,11 @@ public static class InvokeAiGraphBuilder
         graph.Add("expand_mask_with_fade", "expand_mask_with_fade", new JsonObject { ["fade_size_px"] = 16 });
         graph.Edge("create_gradient_mask", "expanded_mask_area", "expand_mask_with_fade", "mask");
 
-        var blend = graph.Add(OutputNodeId, "invokeai_img_blend");
+        var blend = graph.Add(outputId, "invokeai_img_blend");
         InvokeAiGraph.MarkOutput(blend);
         WireInit(graph, request, blend, "layer_base");
-        graph.Edge(decodeId, "image", OutputNodeId, "layer_upper");
-        graph.Edge("expand_mask_with_fade", "image", OutputNodeId, "mask");
-        return OutputNodeId;
+        graph.Edge(decodeId, "image", outputId, "layer_upper");
+        graph.Edge("expand_mask_with_fade", "image", outputId, "mask");
+        return outputId;
     }
 }

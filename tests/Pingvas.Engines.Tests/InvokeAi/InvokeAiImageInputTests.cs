@@ -66,6 +66,30 @@ public sealed class InvokeAiImageInputTests
         Assert.All(record.Items.SelectMany(i => i.OutputImages), name => Assert.DoesNotContain(name, record.Images));
     }
 
+    [Theory]
+    [InlineData("sd-1.5")]
+    [InlineData("flux-dev")]
+    public async Task Inputs_of_another_size_are_resized_and_FLUX_renders_odd_sizes_in_multiples_of_16(string model)
+    {
+        await using var node = await InvokeAiTestNode.StartAsync(new InvokeAiTestNodeSettings { StepDelayMs = 2 });
+        await using var engine = await EngineAsync(node);
+        var job = Job(model, EngineJobKind.Inpaint, width: 72, height: 56, init: Picture(80, 64), mask: LeftHalfMask(80, 64));
+
+        var (result, _) = await RunAsync(engine, job);
+
+        Assert.Single(result.Images);
+        var record = await node.RecordAsync();
+        NoViolations(record);
+        // The test node passes img_resize through unchanged, so the sizes are checked in the graph:
+        // SD resizes the 80×64 init and mask to 72×56; FLUX renders at 80×64 (the next multiples of 16,
+        // which the inputs already have) and resizes only the result to 72×56.
+        var resizes = NodesOfType(Graph(record), "img_resize")
+            .Select(n => (n.GetProperty("width").GetInt32(), n.GetProperty("height").GetInt32()))
+            .Order()
+            .ToList();
+        Assert.Equal(model == "flux-dev" ? [(72, 56)] : [(72, 56), (72, 56)], resizes);
+    }
+
     [Fact]
     public async Task Inpaint_mask_is_sent_in_InvokeAI_polarity_black_repaints()
     {
