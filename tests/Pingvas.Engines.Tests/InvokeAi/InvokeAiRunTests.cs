@@ -95,6 +95,24 @@ public sealed class InvokeAiRunTests
     }
 
     [Fact]
+    public async Task A_silent_socket_falls_back_to_polling_the_item()
+    {
+        await using var node = await InvokeAiTestNode.StartAsync(new InvokeAiTestNodeSettings { StepDelayMs = 5 });
+        await using var silent = new SilentSocketServer();
+        var options = Options();
+        options.SilentPollSeconds = 0.3;
+        await using var engine = await EngineAsync(node, token: null, options, eventsUrl: silent.Url);
+        await EventuallyAsync(() => Task.FromResult(silent.Received.Any(p => p.Contains("subscribe_queue", StringComparison.Ordinal))), "the engine to subscribe to the queue");
+
+        var (result, progress) = await RunAsync(engine, Job("sd-1.5", steps: 6));
+
+        Assert.Single(result.Images);
+        Assert.Empty(progress);
+        Assert.Contains("42[\"subscribe_queue\",{\"queue_id\":\"default\"}]", silent.Received);
+        Assert.Equal("completed", Assert.Single((await node.RecordAsync()).Items).Status);
+    }
+
+    [Fact]
     public async Task A_node_with_a_token_is_driven_with_it_over_REST_and_the_socket()
     {
         await using var node = await InvokeAiTestNode.StartAsync(new InvokeAiTestNodeSettings { StepDelayMs = 10, Token = "s3cret" });
