@@ -18,14 +18,6 @@ public sealed class InvokeAiClient(HttpClient http, ILogger logger)
 {
     public const string QueueId = "default";
 
-    public Uri BaseAddress => http.BaseAddress!;
-
-    public async Task<string> GetVersionAsync(CancellationToken ct)
-    {
-        using var doc = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, "api/v1/app/version"), ct);
-        return doc.RootElement.GetProperty("version").GetString() ?? string.Empty;
-    }
-
     public async Task<IReadOnlyList<InvokeAiModel>> GetModelsAsync(CancellationToken ct)
     {
         using var doc = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, "api/v2/models/"), ct);

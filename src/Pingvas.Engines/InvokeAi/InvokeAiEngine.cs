@@ -74,8 +74,6 @@ public sealed class InvokeAiEngine : IImageEngine, IAsyncDisposable
     /// <summary>The upscale factors the node has a spandrel model for.</summary>
     public IReadOnlyCollection<int> UpscaleFactors => _models.Upscalers.Keys.ToArray();
 
-    public InvokeAiClient Client => _client;
-
     /// <summary>Re-reads the node's installed models; throws <see cref="RetryableEngineException"/> when the node cannot be reached.</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
@@ -192,6 +190,12 @@ public sealed class InvokeAiEngine : IImageEngine, IAsyncDisposable
             await CancelQuietlyAsync([itemId], delete: false);
             throw;
         }
+        catch (RetryableEngineException ex) when (ex.Code != "node_restarted")
+        {
+            // The node stopped answering: if it comes back, the item must not render for nobody.
+            await CancelQuietlyAsync([itemId], delete: false, TimeSpan.FromSeconds(Math.Min(5, _options.RequestTimeoutSeconds)));
+            throw;
+        }
         catch (InvokeAiNodeErrorException ex)
         {
             _logger.LogError("InvokeAI node {Node} failed item {ItemId} of job {JobId}: {ErrorType}", Instance, itemId, job.JobId, ex.ErrorType);
@@ -220,9 +224,9 @@ public sealed class InvokeAiEngine : IImageEngine, IAsyncDisposable
         }
     }
 
-    private async Task CancelQuietlyAsync(IReadOnlyList<int> itemIds, bool delete)
+    private async Task CancelQuietlyAsync(IReadOnlyList<int> itemIds, bool delete, TimeSpan? timeout = null)
     {
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(_options.RequestTimeoutSeconds), _time);
+        using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(_options.RequestTimeoutSeconds), _time);
         foreach (var id in itemIds)
         {
             try
