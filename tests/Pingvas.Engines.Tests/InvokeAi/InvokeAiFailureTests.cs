@@ -49,6 +49,27 @@ public sealed class InvokeAiFailureTests
     }
 
     [Fact]
+    public async Task A_restart_that_clears_the_queue_is_retryable_as_node_restarted()
+    {
+        await using var node = await InvokeAiTestNode.StartAsync(new InvokeAiTestNodeSettings { StepDelayMs = 100 });
+        await using var engine = await EngineAsync(node);
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var bounded = new CancellationTokenSource(Bounded);
+
+        var run = engine.RunAsync(Job("sdxl-1.0", steps: 50), _ =>
+        {
+            running.TrySetResult();
+            return ValueTask.CompletedTask;
+        }, bounded.Token);
+        await running.Task.WaitAsync(Bounded);
+        await node.RestartClearingQueueAsync(TimeSpan.FromMilliseconds(300));
+
+        var error = await Assert.ThrowsAsync<RetryableEngineException>(() => run);
+        Assert.Equal("node_restarted", error.Code);
+        Assert.Empty((await node.RecordAsync()).Cancels);
+    }
+
+    [Fact]
     public async Task A_node_that_is_down_makes_refresh_throw_and_runs_retryable()
     {
         await using var node = await InvokeAiTestNode.StartAsync();

@@ -113,6 +113,26 @@ public sealed class InvokeAiRunTests
     }
 
     [Fact]
+    public async Task A_connected_node_that_emits_no_events_is_followed_over_REST()
+    {
+        await using var node = await InvokeAiTestNode.StartAsync(new InvokeAiTestNodeSettings { StepDelayMs = 5, EmitEvents = false });
+        var options = Options();
+        options.SilentPollSeconds = 0.3;
+        await using var engine = await EngineAsync(node, options: options);
+        await EventuallyAsync(async () => (await node.RecordAsync()).ConnectedSockets > 0, "the event socket to connect");
+
+        var (result, progress) = await RunAsync(engine, Job("flux-dev", kind: EngineJobKind.ImageToImage, init: Picture()));
+
+        Assert.Single(result.Images);
+        Assert.Empty(progress);
+        Assert.True(result.ComputeTime > TimeSpan.Zero);
+        var record = await node.RecordAsync();
+        Assert.Equal("completed", Assert.Single(record.Items).Status);
+        Assert.All(record.Uploads, u => Assert.DoesNotContain(u.ImageName, record.Images));
+        NoViolations(record);
+    }
+
+    [Fact]
     public async Task A_node_with_a_token_is_driven_with_it_over_REST_and_the_socket()
     {
         await using var node = await InvokeAiTestNode.StartAsync(new InvokeAiTestNodeSettings { StepDelayMs = 10, Token = "s3cret" });
