@@ -5,13 +5,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for dir in tests/Pingvas.Server.Tests/signalr-client tests/Pingvas.Server.Tests/s3-server; do
+for dir in tests/Pingvas.Server.Tests/signalr-client tests/Pingvas.Server.Tests/s3-server tests/invokeai-node; do
   [ -d "$dir/node_modules" ] || (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
 done
 bash scripts/postgres.sh
 
 log=$(mktemp)
 status=0
+# The InvokeAI protocol test node's own tests (validator, events, queue), before the .NET tests use it.
+echo "== InvokeAI test node (node --test)"
+(cd tests/invokeai-node && npm test --silent) || status=$?
 dotnet build Pingvas.slnx --nologo -v quiet 2>&1 | tail -n 3
 echo "== unit and integration tests on SQLite"
 dotnet test Pingvas.slnx --nologo --no-build 2>&1 | tee -a "$log" || status=$?

@@ -1,4 +1,5 @@
 using Pingvas.Engines;
+using Pingvas.Engines.InvokeAi;
 using Pingvas.Engines.Procedural;
 using Pingvas.Engines.Relay;
 
@@ -10,9 +11,15 @@ public static class CatalogSetup
     public static IServiceCollection AddCatalog(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<CatalogCache>();
-        var procedural = configuration.GetSection("Engines:Procedural").Get<ProceduralEngineOptions>() ?? new ProceduralEngineOptions();
-        services.AddSingleton(procedural);
-        services.AddSingleton<IImageEngine, ProceduralEngine>();
+        // Registered first, so a model a node serves runs on the node, not the procedural renderer.
+        services.AddInvokeAiEngines(configuration);
+        if (configuration.GetValue("Engines:Procedural:Enabled", true))
+        {
+            var procedural = configuration.GetSection("Engines:Procedural").Get<ProceduralEngineOptions>() ?? new ProceduralEngineOptions();
+            services.AddSingleton(procedural);
+            services.AddSingleton<IImageEngine, ProceduralEngine>();
+        }
+
         services.AddRelayEngines(configuration);
         services.AddSingleton<EngineDirectory>();
         return services;

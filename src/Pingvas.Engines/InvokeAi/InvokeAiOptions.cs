@@ -1,0 +1,104 @@
+namespace Pingvas.Engines.InvokeAi;
+
+/// <summary>
+/// <c>Engines:InvokeAi</c>: the nodes to drive and which InvokeAI model each catalog model maps to.
+/// Models and upscalers default to InvokeAI's own starter models; configuration overrides them per id.
+/// </summary>
+public sealed class InvokeAiOptions
+{
+    public List<InvokeAiNodeOptions> Nodes { get; set; } = [];
+
+    /// <summary>Catalog model id → InvokeAI main model (name + base).</summary>
+    public Dictionary<string, InvokeAiModelOptions> Models { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Upscale factor ("2", "4") → spandrel image-to-image model name.</summary>
+    public Dictionary<string, string> Upscalers { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every HTTP request to a node gives up after this long (the node is then unavailable for the job).</summary>
+    public double RequestTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>The queue item is polled over REST after this long without a socket event for it.</summary>
+    public double SilentPollSeconds { get; set; } = 5;
+
+    /// <summary>Polling interval while the socket is down.</summary>
+    public double PollSeconds { get; set; } = 1;
+
+    /// <summary>At most this many previews per second reach our progress events.</summary>
+    public double PreviewsPerSecond { get; set; } = 4;
+
+    /// <summary>How often the installed models are re-read when nothing else calls RefreshAsync (0 turns it off).</summary>
+    public double RefreshSeconds { get; set; } = 60;
+
+    public static IReadOnlyDictionary<string, InvokeAiModelOptions> DefaultModels { get; } =
+        new Dictionary<string, InvokeAiModelOptions>(StringComparer.Ordinal)
+        {
+            ["sd-1.5"] = new() { Name = "Dreamshaper 8", Base = "sd-1" },
+            ["sdxl-1.0"] = new() { Name = "Juggernaut XL v9", Base = "sdxl" },
+            ["flux-schnell"] = new() { Name = "FLUX.1 schnell", Base = "flux" },
+            ["flux-dev"] = new() { Name = "FLUX.1 dev", Base = "flux" },
+        };
+
+    /// <summary>InvokeAI's starter spandrel models (invokeai/backend/model_manager/starter_models.py).</summary>
+    public static IReadOnlyDictionary<string, string> DefaultUpscalers { get; } =
+        new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["2"] = "RealESRGAN_x2plus",
+            ["4"] = "RealESRGAN_x4plus",
+        };
+
+    /// <summary>The defaults with configured entries laid over them (a configured name without a base keeps the default base).</summary>
+    public IReadOnlyDictionary<string, InvokeAiModelOptions> EffectiveModels()
+    {
+        var merged = new Dictionary<string, InvokeAiModelOptions>(StringComparer.Ordinal);
+        foreach (var (id, model) in DefaultModels)
+        {
+            merged[id] = model;
+        }
+        foreach (var (id, model) in Models)
+        {
+            var fallback = merged.GetValueOrDefault(id);
+            merged[id] = new InvokeAiModelOptions
+            {
+                Name = string.IsNullOrWhiteSpace(model.Name) ? fallback?.Name : model.Name,
+                Base = string.IsNullOrWhiteSpace(model.Base) ? fallback?.Base : model.Base,
+            };
+        }
+        return merged;
+    }
+
+    public IReadOnlyDictionary<int, string> EffectiveUpscalers()
+    {
+        var merged = new Dictionary<int, string>();
+        foreach (var (scale, name) in DefaultUpscalers.Concat(Upscalers))
+        {
+            if (int.TryParse(scale, out var factor) && !string.IsNullOrWhiteSpace(name))
+            {
+                merged[factor] = name;
+            }
+        }
+        return merged;
+    }
+}
+
+/// <summary><c>Engines:InvokeAi:Nodes:N</c>: one InvokeAI process (one GPU).</summary>
+public sealed class InvokeAiNodeOptions
+{
+    public string Url { get; set; } = string.Empty;
+
+    /// <summary><c>a10g</c>, <c>l4</c>, <c>a100</c>, <c>h100</c>.</summary>
+    public string GpuClass { get; set; } = "a10g";
+
+    /// <summary>Bearer token for a node in multi-user mode; never logged.</summary>
+    public string? Token { get; set; }
+
+    /// <summary>InvokeAI ≤ 6.13 runs one item at a time, so one job per node keeps its queue shallow.</summary>
+    public int Concurrency { get; set; } = 1;
+}
+
+/// <summary>An InvokeAI main model, found by name and base (<c>sd-1</c>, <c>sdxl</c>, <c>flux</c>).</summary>
+public sealed class InvokeAiModelOptions
+{
+    public string? Name { get; set; }
+
+    public string? Base { get; set; }
+}
