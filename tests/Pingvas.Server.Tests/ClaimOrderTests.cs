@@ -140,7 +140,7 @@ public sealed class ClaimOrderTests
             {
                 timeout.Token.ThrowIfCancellationRequested();
                 await using var scope = server.Services.CreateSystemScope();
-                var job = await scope.ServiceProvider.GetRequiredService<JobLifecycle>().ClaimAsync(worker, timeout.Token);
+                var job = await scope.ServiceProvider.GetRequiredService<JobLifecycle>().ClaimAsync(RemoteWorker.Profile(worker), timeout.Token);
                 if (job is null)
                 {
                     await Task.Delay(random.Next(1, 4), timeout.Token);
@@ -259,7 +259,7 @@ public sealed class ClaimOrderTests
     private static async Task<Job?> ClaimAsync(PingvasServer server, string workerId, CancellationToken ct = default)
     {
         await using var scope = server.Services.CreateSystemScope();
-        return await scope.ServiceProvider.GetRequiredService<JobLifecycle>().ClaimAsync(workerId, ct);
+        return await scope.ServiceProvider.GetRequiredService<JobLifecycle>().ClaimAsync(RemoteWorker.Profile(workerId), ct);
     }
 
     /// <summary>Users straight in the database (no password hashing): plans round-robin, a third never served.</summary>

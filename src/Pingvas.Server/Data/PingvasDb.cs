@@ -9,6 +9,7 @@ using Pingvas.Server.Credits;
 using Pingvas.Server.Gallery;
 using Pingvas.Server.Jobs;
 using Pingvas.Server.Outbox;
+using Pingvas.Server.Workers;
 
 namespace Pingvas.Server.Data;
 
@@ -49,6 +50,8 @@ public sealed class PingvasDb : DbContext
 
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
 
+    public DbSet<WorkerRow> Workers => Set<WorkerRow>();
+
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.Entity<User>().ToTable("users");
@@ -62,6 +65,7 @@ public sealed class PingvasDb : DbContext
         b.Entity<Job>().ToTable("jobs");
         b.Entity<Image>().ToTable("images");
         b.Entity<OutboxMessage>().ToTable("outbox");
+        b.Entity<WorkerRow>().ToTable("workers");
 
         b.Entity<Lot>().Property(x => x.Source).HasConversion(EnumText<Core.Credits.LotSource>());
         b.Entity<LedgerEntry>().Property(x => x.Kind).HasConversion(EnumText<LedgerKind>());

@@ -11,6 +11,7 @@ using Pingvas.Server.Credits;
 using Pingvas.Server.Data;
 using Pingvas.Server.Jobs;
 using Pingvas.Server.Queue;
+using Pingvas.Server.Workers;
 
 namespace Pingvas.Server.Generation;
 
@@ -26,7 +27,8 @@ public sealed class GenerationService(
     QueueReader queue,
     QueueSnapshot snapshot,
     CatalogCache catalogs,
-    EngineDirectory engines,
+    DatabaseTenant tenant,
+    ModelAvailability availability,
     GenerationMapper mapper,
     IOptions<QueueOptions> options,
     TimeProvider time)
@@ -46,6 +48,8 @@ public sealed class GenerationService(
         }
 
         var catalog = await catalogs.GetAsync(db, ct);
+        // Read before the owner's row is locked: at most one registry read per process every couple of seconds.
+        var available = await availability.GetAsync(db, tenant, ct);
         var requestHash = Hash(request);
 
         // Microseconds, as PostgreSQL stores them, so the job compares equal to its stored self.
@@ -74,7 +78,7 @@ public sealed class GenerationService(
 
         var plan = catalog.Plans[user.PlanId];
         var found = request.Model is null ? null : catalog.EnabledModel(request.Model);
-        var (problem, accepted) = Accept(request, found, plan);
+        var (problem, accepted) = Accept(request, found, plan, available);
         if (problem is not null)
         {
             return problem;
@@ -130,8 +134,8 @@ public sealed class GenerationService(
     }
 
     /// <summary>Checks the request against the model and the plan: the parameters to run with and the estimate, or why not.</summary>
-    private (SubmitOutcome? Problem, (GenerationParameters Parameters, ImageModel Model, int Estimate) Value) Accept(
-        GenerationRequest request, (ImageModel Model, int MinPlanRank)? found, Plan plan)
+    private static (SubmitOutcome? Problem, (GenerationParameters Parameters, ImageModel Model, int Estimate) Value) Accept(
+        GenerationRequest request, (ImageModel Model, int MinPlanRank)? found, Plan plan, AvailableModels available)
     {
         var model = found?.Model;
         var profile = found is { } f ? f.Model.ToProfile(f.MinPlanRank) : null;
@@ -163,9 +167,10 @@ public sealed class GenerationService(
             return (new SubmitOutcome.Refused(SubmitRefusal.PlanLimit, limit.Message), default);
         }
 
-        if (!engines.CanRun(model!.Id))
+        // Decided by the worker registry, not this process's engines: an api process runs nothing itself.
+        if (!available.Contains(model!.Id))
         {
-            return (new SubmitOutcome.Refused(SubmitRefusal.ModelUnavailable, $"No worker of this deployment can run '{model.Id}' yet."), default);
+            return (new SubmitOutcome.Refused(SubmitRefusal.ModelUnavailable, $"No live worker of this deployment serves '{model.Id}' now."), default);
         }
 
         return (null, (parameters, model, CostEstimator.Estimate(profile!, parameters.Width, parameters.Height, parameters.Steps, parameters.BatchSize)));

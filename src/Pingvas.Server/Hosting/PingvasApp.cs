@@ -9,6 +9,7 @@ using Pingvas.Server.Generation;
 using Pingvas.Server.Queue;
 using Pingvas.Server.Realtime;
 using Pingvas.Server.Storage;
+using Pingvas.Server.Workers;
 
 namespace Pingvas.Server.Hosting;
 
@@ -108,6 +109,8 @@ public static class PingvasApp
         // Every JSON body of the API has its text checked once here, not per endpoint.
         var api = app.MapGroup("/api/v1").WithTextFieldChecks();
         api.MapAuth().MapMe().MapCatalog().MapCredits().MapGenerations().MapImages().MapFiles();
+        // Operator endpoints: the policy on the group admits admins only (403 for others, 401 anonymous).
+        api.MapGroup("/admin").RequireAuthorization(AdminRole.Policy).MapAdminWorkers();
         // A hub connection lives for hours: it must not outlive the access token it was opened with.
         app.MapHub<ProgressHub>(ProgressHub.Path, o => o.CloseOnAuthenticationExpiration = true);
         app.MapOpenApi("/openapi/v1.json");

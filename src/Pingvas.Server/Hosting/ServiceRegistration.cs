@@ -10,6 +10,7 @@ using Pingvas.Server.Outbox;
 using Pingvas.Server.Queue;
 using Pingvas.Server.Realtime;
 using Pingvas.Server.Storage;
+using Pingvas.Server.Workers;
 
 namespace Pingvas.Server.Hosting;
 
@@ -50,6 +51,7 @@ public static class ServiceRegistration
         services.AddCredits(configuration);
         services.AddJobs();
         services.AddGeneration();
+        services.AddWorkerRegistry(configuration);
         services.AddQueue(configuration, role);
         services.AddOutbox(configuration);
         services.AddRealtime(configuration, role, provider);

@@ -4,6 +4,7 @@ using Pingvas.Core.Credits;
 using Pingvas.Engines;
 using Pingvas.Server.Data;
 using Pingvas.Server.Gallery;
+using Pingvas.Server.Queue;
 
 namespace Pingvas.Server.Jobs;
 
@@ -22,10 +23,10 @@ public enum LeaseCheck
 /// <summary>The worker's transitions: claim, progress, lease, and how a run ends. Every write is fenced by the lease's attempt.</summary>
 public sealed partial class JobLifecycle
 {
-    /// <summary>Queued → running: the next job in queue order for <paramref name="workerId"/>, announced to its owner.</summary>
-    public async Task<Job?> ClaimAsync(string workerId, CancellationToken ct)
+    /// <summary>Queued → running: the next job in queue order for the worker of <paramref name="profile"/>, announced to its owner.</summary>
+    public async Task<Job?> ClaimAsync(WorkerProfile profile, CancellationToken ct)
     {
-        var job = await claimer.ClaimNextAsync(workerId, Now, Now.AddSeconds(options.Value.LeaseSeconds), ct);
+        var job = await claimer.ClaimNextAsync(profile.WorkerId, Now, Now.AddSeconds(options.Value.LeaseSeconds), ct);
         if (job is not null)
         {
             await events.PublishAsync(job.UserId, mapper.ToDto(job, [], null), ct);
