@@ -23,9 +23,16 @@ public static class RemoteWorker
     /// <summary>Removes the server's <see cref="WorkerPool"/> and advertises one remote worker in its place (heartbeat every second).</summary>
     public static void ReplacePool(IServiceCollection services)
     {
-        services.Remove(services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(WorkerPool)));
-        services.AddHostedService<Advertiser>();
+        RemovePool(services);
+        Add(services);
     }
+
+    /// <summary>Advertises one remote worker next to the server's own (heartbeat every second).</summary>
+    public static void Add(IServiceCollection services) => services.AddHostedService<Advertiser>();
+
+    /// <summary>Takes the server's in-process workers out: it runs the API alone.</summary>
+    public static void RemovePool(IServiceCollection services) =>
+        services.Remove(services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(WorkerPool)));
 
     private sealed class Advertiser(WorkerRegistry registry, IEnumerable<IImageEngine> engines, TimeProvider time) : BackgroundService
     {
