@@ -71,8 +71,17 @@ public sealed class AdminWorkersTests
         var start = new DateTime(2026, 12, 1, 0, 0, 0, DateTimeKind.Utc);
         var row = new WorkerRow
         {
-            Id = "w", Process = "p", Role = "worker", Engine = "e", Instance = "i", GpuClass = "cpu", Models = "", State = WorkerStates.Idle,
-            BusyMs = busyMs, StartedAt = start, HeartbeatAt = start.AddSeconds(uptimeSeconds),
+            Id = "w",
+            Process = "p",
+            Role = "worker",
+            Engine = "e",
+            Instance = "i",
+            GpuClass = "cpu",
+            Models = "",
+            State = WorkerStates.Idle,
+            BusyMs = busyMs,
+            StartedAt = start,
+            HeartbeatAt = start.AddSeconds(uptimeSeconds),
         };
         Assert.Equal(expected, AdminWorkerEndpoints.Utilisation(row));
     }

@@ -27,8 +27,16 @@ public sealed class WorkerRegistrySecurityTests
 
         db.Workers.Add(new WorkerRow
         {
-            Id = "forged:1:00000000:1", Process = "forged:1:00000000", Role = "worker", Engine = "invokeai", Instance = "forged", GpuClass = "h100",
-            Models = "sd-1.5", State = WorkerStates.Idle, StartedAt = DateTime.UtcNow, HeartbeatAt = DateTime.UtcNow,
+            Id = "forged:1:00000000:1",
+            Process = "forged:1:00000000",
+            Role = "worker",
+            Engine = "invokeai",
+            Instance = "forged",
+            GpuClass = "h100",
+            Models = "sd-1.5",
+            State = WorkerStates.Idle,
+            StartedAt = DateTime.UtcNow,
+            HeartbeatAt = DateTime.UtcNow,
         });
         var refused = await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, Assert.IsType<PostgresException>(refused.InnerException).SqlState);

@@ -126,8 +126,15 @@ public sealed class WorkerRegistryTests
         var local = WorkerNames.For(1);
         var gpu = new WorkerRow
         {
-            Id = "gpu-host:7:0000beef:1", Process = "gpu-host:7:0000beef", Role = "worker", Engine = "invokeai", Instance = "10.0.0.7:9090",
-            GpuClass = "a10g", Models = "sd-1.5", State = WorkerStates.Idle, StartedAt = server.Time.GetUtcNow().UtcDateTime,
+            Id = "gpu-host:7:0000beef:1",
+            Process = "gpu-host:7:0000beef",
+            Role = "worker",
+            Engine = "invokeai",
+            Instance = "10.0.0.7:9090",
+            GpuClass = "a10g",
+            Models = "sd-1.5",
+            State = WorkerStates.Idle,
+            StartedAt = server.Time.GetUtcNow().UtcDateTime,
         };
         await registry.SaveAsync([gpu], CancellationToken.None);
 
