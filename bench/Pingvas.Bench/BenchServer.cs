@@ -13,10 +13,12 @@ using Microsoft.Extensions.Hosting;
 using Npgsql;
 
 using Pingvas.Core.Credits;
+using Pingvas.Engines;
 using Pingvas.Server.Credits;
 using Pingvas.Server.Data;
 using Pingvas.Server.Hosting;
 using Pingvas.Server.Queue;
+using Pingvas.Server.Workers;
 
 namespace Pingvas.Bench;
 
@@ -117,6 +119,8 @@ public sealed class BenchServer : IAsyncDisposable
             ["RateLimits:SubmitBurst"] = "1000000",
             ["RateLimits:SubmitsPerSecond"] = "1000000",
             ["Queue:MaxQueuedPerUser"] = "1000000",
+            // The bench's stand-in worker row (below) must not go stale during a run.
+            ["Workers:StaleSeconds"] = "86400",
         };
         foreach (var (key, value) in extraSettings)
         {
@@ -169,6 +173,28 @@ public sealed class BenchServer : IAsyncDisposable
 
         await app.StartAsync();
         BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        await AdvertiseWorkerAsync();
+    }
+
+    /// <summary>
+    /// The API accepts a model only when the worker registry lists a live worker for it, and the
+    /// benches fill the queue before they start their own pools: one row stands for those workers.
+    /// </summary>
+    private Task AdvertiseWorkerAsync()
+    {
+        var engines = app!.Services.GetServices<IImageEngine>();
+        return app.Services.GetRequiredService<WorkerRegistry>().SaveAsync([new WorkerRow
+        {
+            Id = "bench:0:00000000:0",
+            Process = "bench:0:00000000",
+            Role = "worker",
+            Engine = "bench",
+            Instance = "bench",
+            GpuClass = "cpu",
+            Models = WorkerModels.Join(engines.SelectMany(e => e.Models).Distinct()),
+            State = WorkerStates.Idle,
+            StartedAt = DateTime.UtcNow,
+        }], CancellationToken.None);
     }
 
     /// <summary>A client for the load: keep-alive connections to the server, as many as requests in flight.</summary>

@@ -112,7 +112,7 @@ public static class ClaimBench
             while (!timeout.IsCancellationRequested)
             {
                 await using var scope = server.Services.CreateSystemScope();
-                var job = await scope.ServiceProvider.GetRequiredService<JobLifecycle>().ClaimAsync(new WorkerProfile(workerId, "cpu", Pingvas.Engines.Procedural.ProceduralEngineOptions.DefaultModels, null), timeout.Token);
+                var job = await scope.ServiceProvider.GetRequiredService<JobLifecycle>().ClaimAsync(Profile(workerId), timeout.Token);
                 var db = scope.ServiceProvider.GetRequiredService<PingvasDb>();
                 if (job is null)
                 {
@@ -130,6 +130,9 @@ public static class ClaimBench
             }
         })));
     }
+
+    /// <summary>A claim profile for loops that claim directly: a cpu worker serving the default catalog models, nothing loaded.</summary>
+    public static WorkerProfile Profile(string workerId) => new(workerId, "cpu", ["sd-1.5", "sdxl-1.0", "flux-schnell", "flux-dev"], null);
 
     /// <summary>What a worker does with a claimed job in the claims-only drain: one status-guarded UPDATE.</summary>
     public static Task<int> MarkSucceededAsync(IServiceProvider scoped, Guid jobId, string workerId, CancellationToken ct)

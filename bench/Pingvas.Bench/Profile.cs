@@ -67,7 +67,7 @@ public static partial class Profile
             {
                 var t = Clock.Now;
                 await using var scope = server.Services.CreateSystemScope();
-                var job = await scope.ServiceProvider.GetRequiredService<JobLifecycle>().ClaimAsync(new WorkerProfile("bench-profile", "cpu", Pingvas.Engines.Procedural.ProceduralEngineOptions.DefaultModels, null), CancellationToken.None)
+                var job = await scope.ServiceProvider.GetRequiredService<JobLifecycle>().ClaimAsync(ClaimBench.Profile("bench-profile"), CancellationToken.None)
                     ?? throw new InvalidOperationException("Nothing to claim.");
                 await ClaimBench.MarkSucceededAsync(scope.ServiceProvider, job.Id, "bench-profile", CancellationToken.None);
                 result.LatenciesMs.Add(Clock.Ms(t, Clock.Now));

@@ -15,9 +15,8 @@ public sealed class FirstPositionTests
     [Fact]
     public async Task The_first_job_on_an_empty_queue_is_first_and_the_next_users_is_second()
     {
-        // No workers: what is submitted stays queued.
-        await using var server = await PingvasServer.StartAsync(new TestSettings(), configureServices: services =>
-            services.Remove(services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(WorkerPool))));
+        // No workers here (one elsewhere serves the model): what is submitted stays queued.
+        await using var server = await PingvasServer.StartAsync(new TestSettings(), configureServices: RemoteWorker.ReplacePool);
         var first = await server.RegisterAsync();
         var second = await server.RegisterAsync();
 

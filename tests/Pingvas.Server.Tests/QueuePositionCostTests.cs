@@ -30,7 +30,7 @@ public sealed class QueuePositionCostTests(QueuePositionCostTests.Fixture fixtur
 
         protected override void ConfigureServices(IServiceCollection services)
         {
-            services.Remove(services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(WorkerPool)));
+            RemoteWorker.ReplacePool(services);
             services.ConfigureDbContext<PingvasDb>((_, options) => options.AddInterceptors(Counter));
         }
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 
 using Pingvas.Server.Tests.Infrastructure;
 
@@ -51,20 +52,29 @@ public sealed class RoleStartupTests
             Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync("/hubs/progress/negotiate?negotiateVersion=1", null)).StatusCode);
         }
 
-        // With the only worker stopped (SIGTERM), a job waits in the queue: the API runs none itself.
+        // With the only worker stopped (SIGTERM), the API refuses the model: it has the engine
+        // registered but runs no worker itself, and the registry has none left.
         await worker.StopAsync(TimeSpan.FromSeconds(30));
         Assert.True(worker.HasExited);
         var api = cluster.Apis[0];
         var user = await cluster.RegisterAsync(api);
-        var job = await user.SubmitAsync(api, TestUser.Request(steps: 2, seed: 31));
-        // Proving that something does not happen: two of the processes' one-second polls (and any
-        // wake-up from the submit) in which a worker inside the API would have taken the job.
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        Assert.Equal("queued", (await user.GetAsync(api, job.Id)).Status);
+        using var client = api.CreateClient(user.AccessToken);
+        using (var refused = await client.PostAsJsonAsync("/api/v1/generations", TestUser.Request(steps: 2, seed: 31)))
+        {
+            await ProblemAssert.ReadAsync(refused, HttpStatusCode.UnprocessableEntity, "model_unavailable");
+        }
 
-        // A worker started later takes it (woken at start, then by its poll).
+        // A worker started later is in the registry before it is ready, and runs what is submitted
+        // once the API's availability cache (2 s) has seen it.
         await cluster.StartProcessAsync("worker");
-        var done = await user.WaitForTerminalAsync(api, job.Id, ProcessTests.Bounded, cluster.Describe);
+        Guid? accepted = null;
+        await Eventually.UntilAsync(async () =>
+        {
+            using var response = await client.PostAsJsonAsync("/api/v1/generations", TestUser.Request(steps: 2, seed: 31));
+            accepted = response.StatusCode == HttpStatusCode.Accepted ? (await response.Content.ReadFromJsonAsync<GenerationBody>(Json.Options))!.Id : null;
+            return accepted is not null;
+        }, TimeSpan.FromSeconds(10), "the api accepts the model once a worker serves it", TimeSpan.FromMilliseconds(250));
+        var done = await user.WaitForTerminalAsync(api, accepted!.Value, ProcessTests.Bounded, cluster.Describe);
         Assert.Equal("succeeded", done.Status);
     }
 

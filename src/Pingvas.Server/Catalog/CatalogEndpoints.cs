@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Pingvas.Core.Credits;
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Data;
+using Pingvas.Server.Workers;
 
 namespace Pingvas.Server.Catalog;
 
@@ -30,8 +31,11 @@ public static class CatalogEndpoints
                 p.Features.Split(',', StringSplitOptions.RemoveEmptyEntries)))
             .ToList();
 
-    private static async Task<IReadOnlyList<ModelResponse>> GetModels(CurrentUser current, PingvasDb db, EngineDirectory engines, CancellationToken ct)
+    /// <summary>The catalog with <c>allowed</c> for this user's plan, and <c>available</c>/<c>engine</c> from the live workers (Workers/ModelAvailability).</summary>
+    private static async Task<IReadOnlyList<ModelResponse>> GetModels(
+        CurrentUser current, PingvasDb db, DatabaseTenant tenant, ModelAvailability availability, CancellationToken ct)
     {
+        var available = await availability.GetAsync(db, tenant, ct);
         var planRank = await db.Users.Where(u => u.Id == current.Id).Join(db.Plans, u => u.PlanId, p => p.Id, (u, p) => p.Rank).SingleAsync(ct);
         var ranks = await db.Plans.AsNoTracking().ToDictionaryAsync(p => p.Id, p => p.Rank, ct);
         var models = await db.Models.AsNoTracking().Where(m => m.Enabled).ToListAsync(ct);
@@ -41,7 +45,7 @@ public static class CatalogEndpoints
             {
                 var profile = m.ToProfile(ranks[m.MinPlanId]);
                 var typical = CostEstimator.Estimate(profile, m.DefaultSide, m.DefaultSide, m.DefaultSteps, 1);
-                return new ModelResponse(m.Id, m.Name, m.Kind, m.Family, m.MinPlanId, ranks[m.MinPlanId] <= planRank, engines.CanRun(m.Id), engines.For(m.Id)?.Name,
+                return new ModelResponse(m.Id, m.Name, m.Kind, m.Family, m.MinPlanId, ranks[m.MinPlanId] <= planRank, available.Contains(m.Id), available.EngineFor(m.Id),
                     m.DefaultSteps, m.DefaultSide, m.Kind == "external" ? m.CreditsPerImage : null, typical, m.Description);
             })
             .ToList();

@@ -7,7 +7,7 @@ namespace Pingvas.Server.Catalog;
 
 public static class CatalogSetup
 {
-    /// <summary>Plans and models (cached), and the engines this process can run them on.</summary>
+    /// <summary>Plans and models (cached), and the engines this process's workers run them on (Queue/WorkerPool).</summary>
     public static IServiceCollection AddCatalog(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<CatalogCache>();
@@ -21,7 +21,6 @@ public static class CatalogSetup
         }
 
         services.AddRelayEngines(configuration);
-        services.AddSingleton<EngineDirectory>();
         return services;
     }
 }

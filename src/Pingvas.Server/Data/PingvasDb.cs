@@ -10,6 +10,7 @@ using Pingvas.Server.Gallery;
 using Pingvas.Server.Jobs;
 using Pingvas.Server.Outbox;
 using Pingvas.Server.Uploads;
+using Pingvas.Server.Workers;
 
 namespace Pingvas.Server.Data;
 
@@ -54,6 +55,8 @@ public sealed class PingvasDb : DbContext
 
     public DbSet<Upload> Uploads => Set<Upload>();
 
+    public DbSet<WorkerRow> Workers => Set<WorkerRow>();
+
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.Entity<User>().ToTable("users");
@@ -70,6 +73,7 @@ public sealed class PingvasDb : DbContext
         b.Entity<Queue.QueueHeadRow>().ToTable("queue_heads").HasKey(h => new { h.UserId, h.ModelId });
         b.Entity<Upload>().ToTable("uploads");
         b.Entity<Upload>().Ignore(x => x.ContentType);
+        b.Entity<WorkerRow>().ToTable("workers");
 
         b.Entity<Lot>().Property(x => x.Source).HasConversion(EnumText<Core.Credits.LotSource>());
         b.Entity<LedgerEntry>().Property(x => x.Kind).HasConversion(EnumText<LedgerKind>());

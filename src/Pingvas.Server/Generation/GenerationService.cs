@@ -12,6 +12,7 @@ using Pingvas.Server.Credits;
 using Pingvas.Server.Data;
 using Pingvas.Server.Jobs;
 using Pingvas.Server.Queue;
+using Pingvas.Server.Workers;
 
 namespace Pingvas.Server.Generation;
 
@@ -27,7 +28,8 @@ public sealed class GenerationService(
     QueueReader queue,
     QueueSnapshot snapshot,
     CatalogCache catalogs,
-    EngineDirectory engines,
+    DatabaseTenant tenant,
+    ModelAvailability availability,
     GenerationMapper mapper,
     IOptions<QueueOptions> options,
     TimeProvider time)
@@ -53,6 +55,8 @@ public sealed class GenerationService(
         }
 
         var catalog = await catalogs.GetAsync(db, ct);
+        // Read before the owner's row is locked: at most one registry read per process every couple of seconds.
+        var available = await availability.GetAsync(db, tenant, ct);
         var requestHash = Hash(request);
 
         // Microseconds, as PostgreSQL stores them, so the job compares equal to its stored self.
@@ -99,7 +103,7 @@ public sealed class GenerationService(
         }
 
         var found = request.Model is null ? null : catalog.EnabledModel(request.Model);
-        var (problem, accepted) = Accept(request, kind, inputs, found, plan);
+        var (problem, accepted) = Accept(request, kind, inputs, found, plan, available);
         if (problem is not null)
         {
             return problem;
@@ -165,7 +169,7 @@ public sealed class GenerationService(
     /// upscale's size is its input's times the scale, checked against the plan as image_too_large.
     /// </remarks>
     private (SubmitOutcome? Problem, (GenerationParameters Parameters, ImageModel Model, int Estimate) Value) Accept(
-        GenerationRequest request, KindRequest kind, KindInputs inputs, (ImageModel Model, int MinPlanRank)? found, Plan plan)
+        GenerationRequest request, KindRequest kind, KindInputs inputs, (ImageModel Model, int MinPlanRank)? found, Plan plan, AvailableModels available)
     {
         var model = found?.Model;
         var profile = found is { } f ? f.Model.ToProfile(f.MinPlanRank) : null;
@@ -205,9 +209,10 @@ public sealed class GenerationService(
             return (new SubmitOutcome.Refused(SubmitRefusal.PlanLimit, limit.Message), default);
         }
 
-        if (!engines.CanRun(model!.Id))
+        // Decided by the worker registry, not this process's engines: an api process runs nothing itself.
+        if (!available.Contains(model!.Id))
         {
-            return (new SubmitOutcome.Refused(SubmitRefusal.ModelUnavailable, $"No worker of this deployment can run '{model.Id}' yet."), default);
+            return (new SubmitOutcome.Refused(SubmitRefusal.ModelUnavailable, $"No live worker of this deployment serves '{model.Id}' now."), default);
         }
 
         if (upscale && Math.Max(width, height) > plan.MaxSide)

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.Tokens;
@@ -51,7 +52,8 @@ public static class AuthSetup
                 },
             };
         });
-        services.AddAuthorization();
+        services.AddAuthorizationBuilder().AddAdminPolicy();
+        services.AddSingleton<IAuthorizationHandler, AdminRequirementHandler>();
         services.AddHttpContextAccessor();
         services.AddScoped<CurrentUser>();
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();

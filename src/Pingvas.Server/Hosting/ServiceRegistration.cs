@@ -11,6 +11,7 @@ using Pingvas.Server.Queue;
 using Pingvas.Server.Realtime;
 using Pingvas.Server.Storage;
 using Pingvas.Server.Uploads;
+using Pingvas.Server.Workers;
 
 namespace Pingvas.Server.Hosting;
 
@@ -52,6 +53,7 @@ public static class ServiceRegistration
         services.AddJobs();
         services.AddGeneration();
         services.AddUploads();
+        services.AddWorkerRegistry(configuration);
         services.AddQueue(configuration, role);
         services.AddOutbox(configuration);
         services.AddRealtime(configuration, role, provider);

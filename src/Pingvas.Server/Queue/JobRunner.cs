@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 
 using Pingvas.Engines;
-using Pingvas.Server.Catalog;
 using Pingvas.Server.Data;
 using Pingvas.Server.Gallery;
 using Pingvas.Server.Generation;
@@ -17,7 +16,6 @@ namespace Pingvas.Server.Queue;
 /// </summary>
 public sealed class JobRunner(
     JobLifecycle lifecycle,
-    EngineDirectory engines,
     ImageOutputs outputs,
     EngineJobs engineJobs,
     CancellationRegistry cancellations,
@@ -26,8 +24,13 @@ public sealed class JobRunner(
     TimeProvider time,
     ILogger<JobRunner> logger)
 {
+    /// <summary>The <see cref="RetryableEngineException"/> code that says the engine's node is gone, not just this job.</summary>
+    public const string NodeUnavailable = "node_unavailable";
+
+    /// <param name="engine">The claiming worker's own engine.</param>
     /// <param name="shutdown">Fires when this worker must give the job back (the shutdown grace is over).</param>
-    public async Task RunAsync(Job job, CancellationToken shutdown)
+    /// <returns>Whether the engine turned out to be unavailable (its workers then stop claiming until a refresh succeeds).</returns>
+    public async Task<RunEnd> RunAsync(Job job, IImageEngine engine, CancellationToken shutdown)
     {
         var lease = job.Lease ?? throw new ArgumentException("Only a claimed job can run.", nameof(job));
         using var run = new JobRun(job, lease, shutdown, TimeSpan.FromSeconds(options.Value.MaxRunSeconds), time);
@@ -36,7 +39,11 @@ public sealed class JobRunner(
         IReadOnlyList<Image> stored = [];
         try
         {
-            var engine = engines.For(job.ModelId) ?? throw new EngineUnavailableException(job.ModelId);
+            if (!engine.CanRun(job.ModelId))
+            {
+                throw new EngineUnavailableException(job.ModelId);
+            }
+
             await using (progress.StartHeartbeat(run))
             {
                 var request = await engineJobs.ForAsync(job, run.Token);
@@ -66,6 +73,10 @@ public sealed class JobRunner(
             logger.LogWarning(ex, "Generation {JobId} failed on attempt {Attempt}; it may be retried", job.Id, lease.Attempt);
             await DiscardAsync(stored);
             await lifecycle.RetryAsync(lease, ex.Code, ex.Message, CancellationToken.None);
+            if (ex.Code == NodeUnavailable)
+            {
+                return RunEnd.EngineUnavailable;
+            }
         }
         catch (Exception ex)
         {
@@ -83,6 +94,8 @@ public sealed class JobRunner(
         {
             cancellations.Unregister(run);
         }
+
+        return RunEnd.Finished;
     }
 
     private async Task StoppedAsync(JobRun run, RunStop reason, TimeSpan used)
@@ -104,4 +117,14 @@ public sealed class JobRunner(
     private Task DiscardAsync(IReadOnlyList<Image> images) => outputs.DiscardAsync(images, CancellationToken.None);
 }
 
-public sealed class EngineUnavailableException(string model) : Exception($"No engine in this worker can run '{model}'.");
+/// <summary>How a run ended for its worker.</summary>
+public enum RunEnd
+{
+    /// <summary>The job reached an outcome (or went back to the queue); the engine is fine as far as we know.</summary>
+    Finished,
+
+    /// <summary>The engine failed with <c>node_unavailable</c>: the job went back to the queue and the engine is unhealthy.</summary>
+    EngineUnavailable,
+}
+
+public sealed class EngineUnavailableException(string model) : Exception($"This worker's engine cannot run '{model}'.");

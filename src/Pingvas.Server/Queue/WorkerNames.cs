@@ -1,10 +1,10 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 
 namespace Pingvas.Server.Queue;
 
 /// <summary>
-/// Worker ids are <c>machine:pid:instance:loop</c>. The random instance part keeps them unique
+/// Worker ids are <c>machine:pid:instance:loop</c>, numbered across all of the process's engines
+/// (the registry records which engine each loop drives); <see cref="Process"/> is the prefix. The random instance part keeps them unique
 /// when containers share a hostname and all run as PID 1; machine and pid let a process starting
 /// up tell a job left running by a dead process of its own machine from one a live process renders.
 /// </summary>
@@ -13,7 +13,10 @@ public static class WorkerNames
     /// <summary>This process's instance id, random per start.</summary>
     public static readonly string Instance = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
 
-    public static string For(int loop) => $"{Environment.MachineName}:{Environment.ProcessId}:{Instance}:{loop}";
+    /// <summary>This process in the worker registry: <c>machine:pid:instance</c>.</summary>
+    public static readonly string Process = $"{Environment.MachineName}:{Environment.ProcessId}:{Instance}";
+
+    public static string For(int loop) => $"{Process}:{loop}";
 
     /// <summary>
     /// True when the worker ran on this machine in a process that no longer exists: its pid is gone,
@@ -37,7 +40,7 @@ public static class WorkerNames
         try
         {
             // A live process with that id (possibly a reused one) is left alone: the lease decides.
-            using var process = Process.GetProcessById(pid);
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
             return process.HasExited;
         }
         catch (ArgumentException)
