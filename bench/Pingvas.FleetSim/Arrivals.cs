@@ -25,6 +25,7 @@ public static class Arrivals
     // Model mix of a plan that may use FLUX; the others draw SD 1.5 and SDXL in the same 40:35 ratio.
     private const double Sd15Share = 0.40;
     private const double SdxlShare = 0.35;
+    private const double MeanOutageSeconds = 180;
 
     /// <summary>Users per plan in proportion to the plan's share of arrivals, so every user submits at the same rate.</summary>
     public static IReadOnlyList<SimUser> Users(int count)
@@ -70,7 +71,7 @@ public static class Arrivals
             {
                 for (var t = Exponential(random, perWorkerHour / 3600); t < seconds;)
                 {
-                    var down = 120 + (random.NextDouble() * 120);
+                    var down = MeanOutageSeconds - 60 + (random.NextDouble() * 120);
                     outages.Add(new SpotOutage(t, down));
                     t += down + Exponential(random, perWorkerHour / 3600);
                 }
@@ -83,14 +84,16 @@ public static class Arrivals
     }
 
     /// <summary>
-    /// The fleet's nominal capacity in jobs per second: its A10G-equivalents over the mean A10G
-    /// service time of the mix. Ignores model loads and Spot outages, so 1.0× is a little past
-    /// what the fleet can really do.
+    /// The fleet's capacity in jobs per second: its A10G-equivalents over the mean A10G service
+    /// time of the mix, times the share of time a worker is up between Spot outages. Model loads
+    /// are left out (they depend on the policy), so at 1.0× any policy that loads models is past
+    /// what the fleet can do.
     /// </summary>
-    public static double Capacity(IReadOnlyList<GpuClass> fleet)
+    public static double Capacity(IReadOnlyList<GpuClass> fleet, double outagesPerWorkerHour)
     {
         var meanSeconds = Plans.Sum(p => p.ArrivalShare * Fleet.Models.Sum(m => ModelShare(p, m) * Fleet.ServiceSecondsOnA10g(m)));
-        return fleet.Sum(c => c.Speed) / meanSeconds;
+        var upShare = 1 / (1 + (outagesPerWorkerHour * MeanOutageSeconds / 3600));
+        return fleet.Sum(c => c.Speed) / meanSeconds * upShare;
     }
 
     public static double ModelShare(Plan plan, string model)

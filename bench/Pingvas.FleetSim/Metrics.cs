@@ -110,8 +110,8 @@ public sealed class Metrics(Scenario scenario)
     }
 
     /// <summary>
-    /// Starved: jobs waiting and none served, or a wait (served or still waiting) over half the run —
-    /// a wait that grows with the run's length, not with the load.
+    /// Starved: jobs waiting and none served, or a job still waiting at the end after more than a
+    /// quarter of the run — a wait that grows with the run's length, not with the load.
     /// </summary>
     private PlanResult PlanResultOf(string plan, List<double> stillWaiting, double end)
     {
@@ -119,7 +119,7 @@ public sealed class Metrics(Scenario scenario)
         served.Sort();
         var oldest = stillWaiting.Count == 0 ? 0 : stillWaiting.Max();
         var max = served.Count == 0 ? 0 : served[^1];
-        var starved = (served.Count == 0 && stillWaiting.Count > 0) || Math.Max(max, oldest) > end / 2;
+        var starved = (served.Count == 0 && stillWaiting.Count > 0) || oldest > end / 4;
         return new PlanResult(plan, arrived[plan], served.Count, Percentile(served, 0.50), Percentile(served, 0.95), max, stillWaiting.Count, oldest, starved);
     }
 

@@ -8,7 +8,9 @@ namespace Pingvas.FleetSim;
 /// priority with no aging, no fairness (no last-served times) and no affinity; priority-only keeps
 /// plan priority. Running limits (a blocked head) and per-(user, model) heads apply to all.
 /// </summary>
-public sealed record SimPolicy(string Name, bool ByPriority, bool Fair, AgingPolicy Aging, TimeSpan AffinityMaxDelay)
+/// <paramref name="LoadedFirst"/>: idle workers that already hold the job's model claim before the
+/// fastest ones (a proposed claim rule; production and the default are fastest first).
+public sealed record SimPolicy(string Name, bool ByPriority, bool Fair, AgingPolicy Aging, TimeSpan AffinityMaxDelay, bool LoadedFirst = false)
 {
     private static readonly AgingPolicy NoAging = new(StepSeconds: 0, MaxPriority: 0);
 
@@ -60,11 +62,13 @@ public sealed record SimPolicy(string Name, bool ByPriority, bool Fair, AgingPol
                 "max" => (aging with { MaxPriority = (int)value }, affinity),
                 "step" => (aging with { StepSeconds = value }, affinity),
                 "affinity" => (aging, TimeSpan.FromSeconds(value)),
+                "loadedfirst" => (aging, affinity),
                 _ => throw new ArgumentException($"unknown parameter '{key}' in '{spec}'"),
             };
         }
 
-        return Ours with { Name = $"ours ({spec["ours:".Length..]})", Aging = aging, AffinityMaxDelay = affinity };
+        var loadedFirst = spec.Contains("loadedfirst", StringComparison.Ordinal);
+        return Ours with { Name = $"ours ({spec["ours:".Length..]})", Aging = aging, AffinityMaxDelay = affinity, LoadedFirst = loadedFirst };
     }
 }
 

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Pingvas.FleetSim;
 
 // Usage: Pingvas.FleetSim [--workers 24] [--users 300] [--hours 2] [--seed 8] [--spot-per-hour 1]
-//   [--loads 0.5,0.9,1.0,2.0] [--policies fifo,priority,ours,ours:max=9] [--out bench/results] [--check]
+//   [--loads 0.5,0.9,1.0,2.0] [--policies "fifo;priority;ours;ours:max=9;ours:loadedfirst=1"] [--out bench/results] [--check]
 var options = Options.Parse(args);
 if (options.Check)
 {
@@ -52,7 +52,7 @@ namespace Pingvas.FleetSim
                 (int)Number(Value("--seed", "8")),
                 Number(Value("--spot-per-hour", "1")),
                 Value("--loads", "0.5,0.9,1.0,2.0").Split(',').Select(Number).ToList(),
-                Value("--policies", "fifo;priority;ours;ours:max=9;ours:max=9,affinity=3").Split(';').ToList(),
+                Value("--policies", "fifo;priority;ours;ours:max=9;ours:loadedfirst=1").Split(';').ToList(),
                 Value("--out", "bench/results"),
                 args.Contains("--check"));
         }
@@ -71,7 +71,7 @@ namespace Pingvas.FleetSim
             var scenarios = new List<Scenario>();
             foreach (var load in options.Loads)
             {
-                var rate = load * Arrivals.Capacity(fleet);
+                var rate = load * Arrivals.Capacity(fleet, options.SpotPerWorkerHour);
                 var arrivals = Arrivals.Generate(users, rate, seconds, options.Seed + (int)Math.Round(load * 1000));
                 scenarios.AddRange(policies.Select(p => new Scenario(p, load, seconds, fleet, users, arrivals, outages)));
             }

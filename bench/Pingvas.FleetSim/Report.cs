@@ -9,7 +9,7 @@ public static class Report
     public static string Markdown(Options options, IReadOnlyList<ScenarioResult> results, TimeSpan elapsed)
     {
         var fleet = Fleet.Compose(options.Workers);
-        var capacity = Arrivals.Capacity(fleet);
+        var capacity = Arrivals.Capacity(fleet, options.SpotPerWorkerHour);
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Fleet: {options.Workers} workers ({string.Join(", ", fleet.GroupBy(c => c.Name).Select(g => $"{g.Count()} {g.Key}"))}), {options.Users} users, {options.Hours} h simulated per scenario, seed {options.Seed}, Spot interruptions {options.SpotPerWorkerHour} per worker-hour (down 2–4 min). Nominal capacity {F(capacity, 2)} jobs/s. Run took {F(elapsed.TotalSeconds, 1)} s.");
         text.AppendLine();

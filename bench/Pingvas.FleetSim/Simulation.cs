@@ -96,6 +96,16 @@ public sealed class Simulation
 
     private void ClaimIdle(double now)
     {
+        if (policy.LoadedFirst)
+        {
+            ClaimIdle(now, loadedOnly: true);
+        }
+
+        ClaimIdle(now, loadedOnly: false);
+    }
+
+    private void ClaimIdle(double now, bool loadedOnly)
+    {
         foreach (var worker in claimOrder)
         {
             if (active.Count == 0)
@@ -109,7 +119,7 @@ public sealed class Simulation
             }
 
             var choice = policy.Choose(active.Select(l => l.Head!), new WorkerView(worker.Gpu.Models, worker.Loaded), now);
-            if (choice is null)
+            if (choice is null || (loadedOnly && choice.Job.ModelId != worker.Loaded))
             {
                 continue;
             }
