@@ -36,11 +36,15 @@ public static class Checks
             Expect(r.Violations.Count == 0, $"{r.Policy} at {r.Load}×: running limits and per-(user, model) order held ({string.Join("; ", r.Violations)})");
             Expect(r.Completed + queuedOrRunning <= r.Arrived && r.Arrived - r.Completed - queuedOrRunning <= options.Workers, $"{r.Policy} at {r.Load}×: every job is done, queued or running on one of {options.Workers} workers");
             Expect(r.Utilisation is > 0 and <= 1, $"{r.Policy} at {r.Load}×: utilisation within (0, 1]");
+            Expect(r.RenderingShare > 0 && r.RenderingShare < r.Utilisation, $"{r.Policy} at {r.Load}×: rendering is part of the busy time, loads the rest");
             Expect(r.HandBacks > 0, $"{r.Policy} at {r.Load}×: Spot interruptions handed jobs back");
         }
 
         Expect(first.Where(r => r.Policy is "FIFO" or "priority-only").All(r => r.PassedOver == 0), "the baselines never pass a head over for affinity");
         Expect(first.Where(r => r.Policy == "ours").All(r => r.PassedOver > 0), "our policy passes heads over for affinity");
+        Expect(
+            first.Where(r => r.Policy == "ours").All(ours => ours.Swaps < first.Single(r => r.Policy == "FIFO" && r.Load == ours.Load).Swaps),
+            "affinity swaps models less often than FIFO at every load");
         var fifoOverload = first.Single(r => r.Policy == "FIFO" && r.Load == 2.0);
         var priorityOverload = first.Single(r => r.Policy == "priority-only" && r.Load == 2.0);
         Expect(

@@ -19,6 +19,7 @@ public sealed record ScenarioResult(
     int Completed,
     double ThroughputPerMinute,
     double Utilisation,
+    double RenderingShare,
     int ModelLoads,
     int Swaps,
     double SwapsPer1000Jobs,
@@ -72,12 +73,13 @@ public sealed class Metrics(Scenario scenario)
 
     public ScenarioResult Close(IReadOnlyList<Worker> workers, IEnumerable<SimJob> stillQueued, double end)
     {
-        double busy = 0, up = 0, spotCost = 0, onDemandCost = 0;
+        double busy = 0, loading = 0, up = 0, spotCost = 0, onDemandCost = 0;
         foreach (var worker in workers)
         {
             var busySeconds = worker.BusySeconds + (worker.Job is not null ? end - worker.BusySince : 0);
             var upSeconds = worker.UpSeconds + (worker.Up ? end - worker.UpSince : 0);
             busy += busySeconds;
+            loading += worker.LoadingSeconds + (worker.Job is not null ? Math.Min(worker.RunLoadSeconds, end - worker.BusySince) : 0);
             up += upSeconds;
 
             // An interrupted Spot instance is not billed while it is gone.
@@ -97,6 +99,7 @@ public sealed class Metrics(Scenario scenario)
             completed,
             completed / (end / 60),
             up == 0 ? 0 : busy / up,
+            up == 0 ? 0 : (busy - loading) / up,
             loads,
             swaps,
             swaps * per1000,

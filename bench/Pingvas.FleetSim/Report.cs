@@ -16,14 +16,14 @@ public static class Report
         foreach (var load in results.Select(r => r.Load).Distinct())
         {
             var rows = results.Where(r => r.Load == load).ToList();
-            text.AppendLine(CultureInfo.InvariantCulture, $"### Load {F(load, 1)}× capacity ({F(rows[0].ArrivalsPerSecond, 2)} jobs/s, {rows[0].Arrived} jobs)");
+            text.AppendLine(CultureInfo.InvariantCulture, $"### Load {load.ToString(CultureInfo.InvariantCulture)}× capacity ({F(rows[0].ArrivalsPerSecond, 2)} jobs/s, {rows[0].Arrived} jobs)");
             text.AppendLine();
-            text.AppendLine("| policy | GPU util | jobs/min | swaps (per 1k jobs) | loads | hand-backs | $/1k images Spot (on-demand) | starved |");
+            text.AppendLine("| policy | GPU util (rendering) | jobs/min | swaps (per 1k jobs) | loads | hand-backs | $/1k images Spot (on-demand) | starved |");
             text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---|");
             foreach (var r in rows)
             {
                 var starved = string.Join(", ", r.Plans.Where(p => p.Starved).Select(p => p.Plan));
-                text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Policy} | {F(r.Utilisation * 100, 1)}% | {F(r.ThroughputPerMinute, 0)} | {r.Swaps} ({F(r.SwapsPer1000Jobs, 1)}) | {r.ModelLoads} | {r.HandBacks} | {F(r.SpotCostPer1000Images, 2)} ({F(r.OnDemandCostPer1000Images, 2)}) | {(starved.Length == 0 ? "none" : starved)} |");
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Policy} | {F(r.Utilisation * 100, 1)}% ({F(r.RenderingShare * 100, 1)}%) | {F(r.ThroughputPerMinute, 0)} | {r.Swaps} ({F(r.SwapsPer1000Jobs, 1)}) | {r.ModelLoads} | {r.HandBacks} | {F(r.SpotCostPer1000Images, 2)} ({F(r.OnDemandCostPer1000Images, 2)}) | {(starved.Length == 0 ? "none" : starved)} |");
             }
 
             text.AppendLine();

@@ -158,6 +158,7 @@ public sealed class Simulation
             worker.Loaded = job.Model;
         }
 
+        worker.RunLoadSeconds = seconds;
         seconds += worker.Gpu.ServiceSeconds(job.Model);
         worker.Job = job;
         worker.BusySince = now;
@@ -174,6 +175,7 @@ public sealed class Simulation
         }
 
         worker.BusySeconds += now - worker.BusySince;
+        worker.LoadingSeconds += worker.RunLoadSeconds;
         worker.Job = null;
         var owner = users[job.User.Index];
         owner.Running--;
@@ -187,6 +189,7 @@ public sealed class Simulation
         if (worker.Job is { } job)
         {
             worker.BusySeconds += now - worker.BusySince;
+            worker.LoadingSeconds += Math.Min(worker.RunLoadSeconds, now - worker.BusySince);
             worker.Job = null;
             job.QueuedSince = now;
             job.Line.Insert(job);

@@ -67,5 +67,9 @@ public sealed class Worker(int index, GpuClass gpu, IReadOnlyList<SpotOutage> ou
     public double BusySince { get; set; }
     public double UpSince { get; set; }
     public double BusySeconds { get; set; }
+
+    /// <summary>Of the busy time, seconds spent loading models (the current run's load: <see cref="RunLoadSeconds"/>).</summary>
+    public double LoadingSeconds { get; set; }
+    public double RunLoadSeconds { get; set; }
     public double UpSeconds { get; set; }
 }
