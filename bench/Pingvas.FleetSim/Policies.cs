@@ -49,26 +49,30 @@ public sealed record SimPolicy(string Name, bool ByPriority, bool Fair, AgingPol
     {
         if (!spec.StartsWith("ours:", StringComparison.Ordinal))
         {
-            throw new ArgumentException($"unknown policy '{spec}' (fifo, priority, ours, ours:max=9,affinity=10,step=60)");
+            throw new ArgumentException($"unknown policy '{spec}' (fifo, priority, ours, ours:max=9,affinity=10,step=60,loadedfirst=1)");
         }
 
-        var aging = AgingPolicy.Default;
-        var affinity = Ours.AffinityMaxDelay;
+        var policy = Ours with { Name = $"ours ({spec["ours:".Length..]})" };
         foreach (var part in spec["ours:".Length..].Split(','))
         {
-            var (key, value) = (part.Split('=')[0], double.Parse(part.Split('=')[1], System.Globalization.CultureInfo.InvariantCulture));
-            (aging, affinity) = key switch
+            var pair = part.Split('=');
+            if (pair.Length != 2)
             {
-                "max" => (aging with { MaxPriority = (int)value }, affinity),
-                "step" => (aging with { StepSeconds = value }, affinity),
-                "affinity" => (aging, TimeSpan.FromSeconds(value)),
-                "loadedfirst" => (aging, affinity),
-                _ => throw new ArgumentException($"unknown parameter '{key}' in '{spec}'"),
+                throw new ArgumentException($"expected key=value, got '{part}' in '{spec}'");
+            }
+
+            var value = double.Parse(pair[1], System.Globalization.CultureInfo.InvariantCulture);
+            policy = pair[0] switch
+            {
+                "max" => policy with { Aging = policy.Aging with { MaxPriority = (int)value } },
+                "step" => policy with { Aging = policy.Aging with { StepSeconds = value } },
+                "affinity" => policy with { AffinityMaxDelay = TimeSpan.FromSeconds(value) },
+                "loadedfirst" => policy with { LoadedFirst = value != 0 },
+                _ => throw new ArgumentException($"unknown parameter '{pair[0]}' in '{spec}'"),
             };
         }
 
-        var loadedFirst = spec.Contains("loadedfirst", StringComparison.Ordinal);
-        return Ours with { Name = $"ours ({spec["ours:".Length..]})", Aging = aging, AffinityMaxDelay = affinity, LoadedFirst = loadedFirst };
+        return policy;
     }
 }
 
