@@ -180,7 +180,7 @@ public sealed class JobLifecycleTests(JobLifecycleTests.Fixture fixture) : IClas
     private static async Task<Expected[]> RetriedUntilItGivesUpAsync(TestUser user)
     {
         var job = await user.SubmitAsync(TestUser.Request(prompt: "retry: a node that keeps going away"));
-        return [new(nameof(RetriedUntilItGivesUpAsync), job.Id, "failed", "node_unavailable", Charged: false)];
+        return [new(nameof(RetriedUntilItGivesUpAsync), job.Id, "failed", "engine_retry", Charged: false)];
     }
 
     private static async Task<Expected[]> RetriedOnceAsync(TestUser user)

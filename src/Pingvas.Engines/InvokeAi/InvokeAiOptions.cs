@@ -26,9 +26,6 @@ public sealed class InvokeAiOptions
     /// <summary>At most this many previews per second reach our progress events.</summary>
     public double PreviewsPerSecond { get; set; } = 4;
 
-    /// <summary>How often the installed models are re-read when nothing else calls RefreshAsync (0 turns it off).</summary>
-    public double RefreshSeconds { get; set; } = 60;
-
     public static IReadOnlyDictionary<string, InvokeAiModelOptions> DefaultModels { get; } =
         new Dictionary<string, InvokeAiModelOptions>(StringComparer.Ordinal)
         {

@@ -7,8 +7,8 @@ namespace Pingvas.Engines.InvokeAi;
 public static class InvokeAiSetup
 {
     /// <summary>
-    /// One <see cref="InvokeAiEngine"/> per <c>Engines:InvokeAi:Nodes:N</c> with a URL, plus a
-    /// refresher that reads each node's models at start and every <c>RefreshSeconds</c>.
+    /// One <see cref="InvokeAiEngine"/> per <c>Engines:InvokeAi:Nodes:N</c> with a URL; the worker
+    /// pool refreshes each (its models, its health) at start and every <c>Workers:RefreshSeconds</c>.
     /// Nothing is registered when no node is configured.
     /// </summary>
     public static IServiceCollection AddInvokeAiEngines(this IServiceCollection services, IConfiguration configuration)
@@ -19,6 +19,7 @@ public static class InvokeAiSetup
         {
             return services;
         }
+
         services.AddSingleton(options);
         foreach (var node in nodes)
         {
@@ -28,7 +29,6 @@ public static class InvokeAiSetup
                 sp.GetService<TimeProvider>() ?? TimeProvider.System,
                 sp.GetRequiredService<ILogger<InvokeAiEngine>>()));
         }
-        services.AddHostedService<InvokeAiRefresher>();
         return services;
     }
 }

@@ -141,4 +141,13 @@ internal static class ClaimSql
         WHERE p.concurrent_jobs IS NOT NULL
           AND (SELECT count(*) FROM jobs r WHERE r.user_id = t.user_id AND r.status = 'running') >= p.concurrent_jobs
         """;
+
+    /// <summary>Clears <c>blocked</c> on heads whose owner is below the running limit (only blocked heads are read).</summary>
+    public const string UnblockFreed = """
+        UPDATE queue_heads h SET blocked = false
+        FROM users u JOIN plans p ON p.id = u.plan_id
+        WHERE h.blocked AND u.id = h.user_id
+          AND (p.concurrent_jobs IS NULL
+               OR (SELECT count(*) FROM jobs r WHERE r.user_id = h.user_id AND r.status = 'running') < p.concurrent_jobs)
+        """;
 }

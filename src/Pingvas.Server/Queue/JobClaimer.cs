@@ -46,7 +46,15 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, QueueHeads head
             }
 
             var atLimit = await db.Database.SqlQueryRaw<Guid>(ClaimSql.OwnersAtLimit, Parameters(worker, now, leaseUntil)).ToListAsync(ct);
-            if (atLimit.Count == 0 || await heads.BlockAtLimitAsync(atLimit, ct) == 0)
+            if (atLimit.Count > 0 && await heads.BlockAtLimitAsync(atLimit, ct) > 0)
+            {
+                continue;
+            }
+
+            // Nothing to claim: before idling, clear any blocked flag whose owner has a free slot after
+            // all. Blocked is only a hint for the index (the claim re-checks the limit itself), so
+            // clearing it is always safe, and a flag missed by any path cannot strand an owner's jobs.
+            if (await db.Database.ExecuteSqlRawAsync(ClaimSql.UnblockFreed, ct) == 0)
             {
                 return null;
             }

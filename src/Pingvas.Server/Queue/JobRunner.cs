@@ -27,6 +27,9 @@ public sealed class JobRunner(
     /// <summary>The <see cref="RetryableEngineException"/> code that says the engine's node is gone, not just this job.</summary>
     public const string NodeUnavailable = "node_unavailable";
 
+    /// <summary>Codes that say the engine itself is out (a node down, a provider's circuit open), not that this job failed.</summary>
+    private static readonly HashSet<string> EngineOutCodes = [NodeUnavailable, "provider_unavailable"];
+
     /// <param name="engine">The claiming worker's own engine.</param>
     /// <param name="shutdown">Fires when this worker must give the job back (the shutdown grace is over).</param>
     /// <returns>Whether the engine turned out to be unavailable (its workers then stop claiming until a refresh succeeds).</returns>
@@ -70,13 +73,18 @@ public sealed class JobRunner(
         }
         catch (RetryableEngineException ex)
         {
-            logger.LogWarning(ex, "Generation {JobId} failed on attempt {Attempt}; it may be retried", job.Id, lease.Attempt);
             await DiscardAsync(stored);
-            await lifecycle.RetryAsync(lease, ex.Code, ex.Message, CancellationToken.None);
-            if (ex.Code == NodeUnavailable)
+            if (EngineOutCodes.Contains(ex.Code))
             {
+                // Not the job's fault: it goes back to the queue without spending an attempt, and this
+                // engine's workers stop claiming until a refresh finds it back.
+                logger.LogWarning(ex, "Engine out while running {JobId}; handing it back", job.Id);
+                await lifecycle.HandBackAsync(lease, CancellationToken.None);
                 return RunEnd.EngineUnavailable;
             }
+
+            logger.LogWarning(ex, "Generation {JobId} failed on attempt {Attempt}; it may be retried", job.Id, lease.Attempt);
+            await lifecycle.RetryAsync(lease, ex.Code, ex.Message, CancellationToken.None);
         }
         catch (Exception ex)
         {

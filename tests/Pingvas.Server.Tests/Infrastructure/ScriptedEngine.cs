@@ -37,7 +37,7 @@ public sealed class ScriptedEngine(ProceduralEngine inner) : IImageEngine
         var attempt = attempts.AddOrUpdate(job.JobId, 1, (_, n) => n + 1);
         if (job.Prompt.StartsWith("retry:", StringComparison.Ordinal) || (job.Prompt.StartsWith("retry-once:", StringComparison.Ordinal) && attempt == 1))
         {
-            throw new RetryableEngineException("node_unavailable", "The engine's node went away.");
+            throw new RetryableEngineException("engine_retry", "The engine failed; another attempt may succeed.");
         }
 
         if (job.Prompt.StartsWith("fail:", StringComparison.Ordinal))

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 using Pingvas.Server.Queue;
@@ -62,5 +63,9 @@ public sealed class EngineHealthTests
         Assert.Equal("succeeded", (await user.WaitForAsync(job.Id)).Status);
         var row = await WorkerRows.WaitForAsync(server, worker, r => r.State == WorkerStates.Idle && r.JobsDone == 2, "the second attempt is counted");
         Assert.Null(row.CurrentJobId);
+
+        // The node's outage was not the job's failure: handed back, it spent no attempt.
+        var attempts = await server.QueryAsync(db => db.Jobs.Where(j => j.Id == job.Id).Select(j => new { j.Attempt, j.FailedAttempts }).SingleAsync());
+        Assert.Equal((2, 0), (attempts.Attempt, attempts.FailedAttempts));
     }
 }

@@ -20,6 +20,8 @@ CREATE TABLE queue_heads (
 CREATE UNIQUE INDEX ux_queue_heads_job ON queue_heads (job_id);
 CREATE INDEX ix_queue_heads_order ON queue_heads (model_id, effective DESC, served_at NULLS FIRST, created_at, job_id) WHERE NOT blocked;
 CREATE INDEX ix_queue_heads_aging ON queue_heads (next_age_at) WHERE next_age_at IS NOT NULL;
+-- Blocked heads, for the idle claim that clears the flags of owners with a free slot.
+CREATE INDEX ix_queue_heads_blocked ON queue_heads (user_id) WHERE blocked;
 -- A pair's next job when its head is claimed or cancelled.
 CREATE INDEX ix_jobs_queued_model ON jobs (user_id, model_id, created_at, id) WHERE status = 'queued';
 
