@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite: Core and engine unit tests, then the integration tests, which start the
-# real server on loopback ports and drive it over HTTP and with the npm SignalR client under
-# Node, once on SQLite (the embedded default) and once on a real PostgreSQL server.
+# The whole test suite: the InvokeAI protocol test node's own tests, the fleet simulation's
+# self-checks, Core and engine unit tests, then the integration tests, which start the real server
+# on loopback ports and drive it over HTTP and with the npm SignalR client under Node, once on
+# SQLite (the embedded default) and once on a real PostgreSQL server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,11 @@ status=0
 echo "== InvokeAI test node (node --test)"
 (cd tests/invokeai-node && npm test --silent) || status=$?
 dotnet build Pingvas.slnx --nologo -v quiet 2>&1 | tail -n 3
+# The fleet simulation's self-checks run the real scheduling policy (Core's ClaimPolicy) on a seeded
+# fleet: deterministic, about two seconds; the full comparison is bench/fleet.sh.
+echo "== fleet simulation self-checks"
+dotnet build bench/Pingvas.FleetSim -c Release --nologo -v quiet 2>&1 | tail -n 1
+dotnet bench/Pingvas.FleetSim/bin/Release/net10.0/Pingvas.FleetSim.dll --check | tail -n 1 || status=$?
 echo "== unit and integration tests on SQLite"
 dotnet test Pingvas.slnx --nologo --no-build 2>&1 | tee -a "$log" || status=$?
 echo "== integration tests on PostgreSQL"
