@@ -42,7 +42,21 @@ export class TestServer {
 
   async start(port = 0, controlPort = 0) {
     await new Promise((resolve, reject) => this.control.once('error', reject).listen(controlPort, '127.0.0.1', resolve));
-    await this.comeBack(port);
+    if (port !== 0) {
+      await this.comeBack(port);
+    } else {
+      // Not an ephemeral port (Linux hands those out from 32768): while the node is "down", an
+      // outgoing connection of some other process could be given the same port, and the node
+      // could not come back on it.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.comeBack(20000 + Math.floor(Math.random() * 12000));
+          break;
+        } catch (error) {
+          if (error.code !== 'EADDRINUSE' || attempt >= 50) throw error;
+        }
+      }
+    }
     return { port: this.port, control_port: this.control.address().port };
   }
 

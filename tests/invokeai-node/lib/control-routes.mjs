@@ -32,7 +32,12 @@ export async function handleControl(server, req, res) {
       await server.goDown();
       return send(res, 200, { listening: false });
     case 'POST /up':
-      await server.comeBack();
+      try {
+        await server.comeBack();
+      } catch (error) {
+        // Answer rather than leave the caller waiting: the port could not be taken again.
+        return send(res, 500, { detail: `could not listen again: ${error.message}` });
+      }
       return send(res, 200, { listening: true });
     case 'GET /record':
       return send(res, 200, node.snapshot(server.connectedSockets()));
