@@ -14,7 +14,14 @@ export class TestServer {
     this.listening = false;
     this.port = 0;
     this.restartTimer = null;
+    this.sockets = new Set();
     this.http = http.createServer((req, res) => this.#serve(req, res, () => handleInvoke(this.node, req, res)));
+    // Every raw socket, upgraded websockets included: closeAllConnections() does not reach those,
+    // and a graceful websocket close can wait 30 s for the peer, which a node going down never does.
+    this.http.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
     this.control = http.createServer((req, res) => this.#serve(req, res, () => handleControl(this, req, res)));
     this.io = new SocketServer(this.http, { path: '/ws/socket.io', cors: { origin: '*' }, serveClient: false });
     this.node.io = this.io;
@@ -71,6 +78,7 @@ export class TestServer {
     this.io.disconnectSockets(true);
     const closed = new Promise((resolve) => this.http.close(() => resolve()));
     this.http.closeAllConnections();
+    for (const socket of this.sockets) socket.destroy();
     await closed;
   }
 
@@ -99,6 +107,7 @@ export class TestServer {
     clearTimeout(this.restartTimer);
     this.io.close();
     this.http.closeAllConnections();
+    for (const socket of this.sockets) socket.destroy();
     this.control.closeAllConnections();
     await new Promise((resolve) => this.control.close(() => resolve()));
   }

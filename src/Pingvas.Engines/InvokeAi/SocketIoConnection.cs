@@ -181,7 +181,8 @@ public sealed class SocketIoConnection : IAsyncDisposable
     {
         try
         {
-            if (_socket.State == WebSocketState.Open)
+            // CloseReceived too: the node waits for our answer to its close before it lets go of the socket.
+            if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
                 using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(2));
                 await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, limit.Token);

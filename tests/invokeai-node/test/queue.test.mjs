@@ -1,5 +1,6 @@
 // The queue, events and REST shapes of one node: event order, timestamps, cancel, failure, restart, limits.
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { afterEach, test } from 'node:test';
 import { io as connect } from 'socket.io-client';
 import { decodePng } from '../lib/png.mjs';
@@ -153,6 +154,27 @@ test('down and up: connections refused until told', async () => {
   await assert.rejects(fetch(`${h.base}/api/v1/app/version`));
   await h.ctl('POST', '/up');
   assert.equal((await h.call('GET', '/api/v1/app/version')).status, 200);
+});
+
+test('down drops at once an upgraded websocket whose peer never answers the close', async () => {
+  h = await startServer();
+  const url = new URL(h.base);
+  const raw = net.connect(Number(url.port), url.hostname);
+  const upgraded = new Promise((resolve, reject) => {
+    raw.once('data', (chunk) => (chunk.toString().startsWith('HTTP/1.1 101') ? resolve() : reject(new Error(chunk.toString()))));
+    raw.once('error', reject);
+  });
+  raw.write('GET /ws/socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n'
+    + 'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+  await upgraded;
+  const closed = new Promise((resolve) => raw.once('close', resolve));
+  raw.on('data', () => {}); // reads frames, never answers a close frame
+  // A graceful close would wait 30 s for the peer; the control call must not.
+  const down = h.ctl('POST', '/down');
+  const result = await Promise.race([down.then(() => 'down'), new Promise((r) => setTimeout(() => r('hung'), 5000))]);
+  assert.equal(result, 'down');
+  await closed;
+  await assert.rejects(fetch(`${h.base}/api/v1/app/version`));
 });
 
 test('maintenance answers 409; max_queue_size truncates; prepend raises priority', async () => {
