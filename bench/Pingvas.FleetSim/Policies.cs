@@ -10,16 +10,16 @@ namespace Pingvas.FleetSim;
 /// </summary>
 /// <paramref name="LoadedFirst"/>: idle workers that already hold the job's model claim before the
 /// fastest ones (a proposed claim rule; production and the default are fastest first).
-public sealed record SimPolicy(string Name, bool ByPriority, bool Fair, AgingPolicy Aging, TimeSpan AffinityMaxDelay, bool LoadedFirst = false)
+public sealed record SimPolicy(string Name, bool ByPriority, bool Fair, ClaimRules Rules, bool LoadedFirst = false)
 {
-    private static readonly AgingPolicy NoAging = new(StepSeconds: 0, MaxPriority: 0);
+    private static readonly ClaimRules Off = new(new AgingPolicy(StepSeconds: 0, MaxPriority: 0), TimeSpan.Zero, TimeSpan.Zero);
 
-    public static SimPolicy Fifo { get; } = new("FIFO", ByPriority: false, Fair: false, NoAging, TimeSpan.Zero);
+    public static SimPolicy Fifo { get; } = new("FIFO", ByPriority: false, Fair: false, Off);
 
-    public static SimPolicy PriorityOnly { get; } = new("priority-only", ByPriority: true, Fair: false, NoAging, TimeSpan.Zero);
+    public static SimPolicy PriorityOnly { get; } = new("priority-only", ByPriority: true, Fair: false, Off);
 
-    /// <summary>Production defaults: aging 60 s per level up to 10, affinity at most 10 s.</summary>
-    public static SimPolicy Ours { get; } = new("ours", ByPriority: true, Fair: true, AgingPolicy.Default, TimeSpan.FromSeconds(10));
+    /// <summary>Production defaults: aging 60 s per level up to 10, affinity and pressure at most 10 s, 2 s for a faster worker.</summary>
+    public static SimPolicy Ours { get; } = new("ours", ByPriority: true, Fair: true, ClaimRules.Default);
 
     public static SimPolicy Parse(string spec) => spec switch
     {
@@ -42,14 +42,14 @@ public sealed record SimPolicy(string Name, bool ByPriority, bool Fair, AgingPol
         Blocked: user.User.Plan.RunningLimit is { } limit && user.Running >= limit);
 
     public ClaimChoice? Choose(IEnumerable<QueueHead> heads, WorkerView worker, double now) =>
-        ClaimPolicy.Choose(heads, worker, Clock.At(now), Aging, AffinityMaxDelay);
+        ClaimPolicy.Choose(heads, worker, Clock.At(now), Rules);
 
     // "ours:max=9,affinity=5": our policy with other parameter values (never other code).
     private static SimPolicy ParseOurs(string spec)
     {
         if (!spec.StartsWith("ours:", StringComparison.Ordinal))
         {
-            throw new ArgumentException($"unknown policy '{spec}' (fifo, priority, ours, ours:max=9,affinity=10,step=60,loadedfirst=1)");
+            throw new ArgumentException($"unknown policy '{spec}' (fifo, priority, ours, ours:max=9,affinity=10,step=60,faster=2,loadedfirst=1)");
         }
 
         var policy = Ours with { Name = $"ours ({spec["ours:".Length..]})" };
@@ -64,9 +64,10 @@ public sealed record SimPolicy(string Name, bool ByPriority, bool Fair, AgingPol
             var value = double.Parse(pair[1], System.Globalization.CultureInfo.InvariantCulture);
             policy = pair[0] switch
             {
-                "max" => policy with { Aging = policy.Aging with { MaxPriority = (int)value } },
-                "step" => policy with { Aging = policy.Aging with { StepSeconds = value } },
-                "affinity" => policy with { AffinityMaxDelay = TimeSpan.FromSeconds(value) },
+                "max" => policy with { Rules = policy.Rules with { Aging = policy.Rules.Aging with { MaxPriority = (int)value } } },
+                "step" => policy with { Rules = policy.Rules with { Aging = policy.Rules.Aging with { StepSeconds = value } } },
+                "affinity" => policy with { Rules = policy.Rules with { AffinityMaxDelay = TimeSpan.FromSeconds(value) } },
+                "faster" => policy with { Rules = policy.Rules with { FasterWorkerGrace = TimeSpan.FromSeconds(value) } },
                 "loadedfirst" => policy with { LoadedFirst = value != 0 },
                 _ => throw new ArgumentException($"unknown parameter '{pair[0]}' in '{spec}'"),
             };

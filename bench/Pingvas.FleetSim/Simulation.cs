@@ -14,13 +14,14 @@ public sealed record Scenario(
 
 /// <summary>
 /// The discrete-event simulation of one scenario. Events: arrivals, job finishes, Spot outages and
-/// returns. After each, every idle worker asks <see cref="ClaimPolicy.Choose"/> for a job, fastest
-/// class first: that is how "the fastest free class takes the job" is modelled (production claims
-/// have no such ordering yet; a worker claims when it is free).
+/// returns. After each, every idle worker asks <see cref="ClaimPolicy.Choose"/> for a job, in no
+/// particular order (by index), as production workers claim when they are free; each sees the
+/// models that idle workers of a faster class serve, as production reads them from the registry, so
+/// "the fastest free class takes the job" is the policy's own rule, not the simulation's.
 /// </summary>
 public sealed class Simulation
 {
-    private enum Kind { Arrival, Finish, Outage, Return }
+    private enum Kind { Arrival, Finish, Outage, Return, Wake }
 
     private readonly record struct Event(Kind Kind, int Index, int Epoch);
 
@@ -28,12 +29,12 @@ public sealed class Simulation
     private readonly SimPolicy policy;
     private readonly PriorityQueue<Event, (double At, long Seq)> events = new();
     private readonly List<Worker> workers;
-    private readonly List<Worker> claimOrder;
     private readonly UserState[] users;
     private readonly List<Line> active = [];
     private readonly Dictionary<Guid, SimJob> queued = [];
     private readonly Metrics metrics;
     private long eventSeq;
+    private double nextWake = double.NegativeInfinity;
 
     public Simulation(Scenario scenario)
     {
@@ -41,7 +42,6 @@ public sealed class Simulation
         policy = scenario.Policy;
         users = scenario.Users.Select(u => new UserState(u)).ToArray();
         workers = scenario.Fleet.Select((gpu, i) => new Worker(i, gpu, scenario.Outages[i])).ToList();
-        claimOrder = workers.OrderByDescending(w => w.Gpu.Speed).ThenBy(w => w.Index).ToList();
         metrics = new Metrics(scenario);
     }
 
@@ -69,6 +69,7 @@ public sealed class Simulation
                 case Kind.Finish: Finish(workers[e.Index], e.Epoch, now); break;
                 case Kind.Outage: Interrupt(workers[e.Index], e.Epoch, now); break;
                 case Kind.Return: Return(workers[e.Index], now); break;
+                case Kind.Wake: break; // a deferred job's grace is over: claim again
             }
 
             ClaimIdle(now);
@@ -106,7 +107,7 @@ public sealed class Simulation
 
     private void ClaimIdle(double now, bool loadedOnly)
     {
-        foreach (var worker in claimOrder)
+        foreach (var worker in workers)
         {
             if (active.Count == 0)
             {
@@ -118,7 +119,15 @@ public sealed class Simulation
                 continue;
             }
 
-            var choice = policy.Choose(active.Select(l => l.Head!), new WorkerView(worker.Gpu.Models, worker.Loaded), now);
+            var faster = FasterIdle(worker);
+            if (faster.Count > 0 && policy.Rules.FasterWorkerGrace > TimeSpan.Zero && nextWake < now)
+            {
+                // Like a production worker's poll: a job left to a faster worker that did not take it is claimed after the grace.
+                nextWake = now + policy.Rules.FasterWorkerGrace.TotalSeconds;
+                Push(nextWake, new Event(Kind.Wake, 0, 0));
+            }
+
+            var choice = policy.Choose(active.Select(l => l.Head!), new WorkerView(worker.Gpu.Models, worker.Loaded, faster), now);
             if (choice is null || (loadedOnly && choice.Job.ModelId != worker.Loaded))
             {
                 continue;
@@ -133,6 +142,21 @@ public sealed class Simulation
 
             Start(worker, queued[choice.Job.JobId], now);
         }
+    }
+
+    /// <summary>What the registry would show this worker: models of idle, up workers of a faster class.</summary>
+    private HashSet<string> FasterIdle(Worker worker)
+    {
+        var models = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var other in workers)
+        {
+            if (other.Up && other.Job is null && other.Gpu.Speed > worker.Gpu.Speed)
+            {
+                models.UnionWith(other.Gpu.Models);
+            }
+        }
+
+        return models;
     }
 
     private void Start(Worker worker, SimJob job, double now)

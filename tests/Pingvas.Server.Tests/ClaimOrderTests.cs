@@ -23,6 +23,8 @@ public sealed class ClaimOrderTests
 {
     private const double AgingSeconds = 90;
     private const double AffinitySeconds = 10;
+    // Long, so that many heads are fresh enough to be left to a faster worker.
+    private const double FasterGraceSeconds = 600;
     private static readonly string[] PlanIds = ["free", "starter", "pro", "studio", "enterprise"];
     private static readonly string[] AllModels = ["sd-1.5", "sdxl-1.0", "flux-dev"];
 
@@ -64,18 +66,24 @@ public sealed class ClaimOrderTests
         await server.QueryAsync(db => { db.Jobs.AddRange(jobs); return db.SaveChangesAsync(); });
         await RebuildHeadsAsync(server, clock.Now);
         var aging = new AgingPolicy(AgingSeconds);
-        int claims = 0, aged = 0, backingOff = 0, atLimit = 0, idle = 0, byAffinity = 0, narrowed = 0;
+        var rules = new ClaimRules(aging, TimeSpan.FromSeconds(AffinitySeconds), TimeSpan.FromSeconds(FasterGraceSeconds));
+        int claims = 0, aged = 0, backingOff = 0, atLimit = 0, idle = 0, byAffinity = 0, byPressure = 0, narrowed = 0, deferred = 0;
         for (var step = 0; step < 1500 && idle < 40; step++)
         {
-            // Workers of every kind: some serve one model, some all; some have a model loaded.
+            // Workers of every kind: some serve one model, some all; some have a model loaded; for some a
+            // faster idle worker serves a model or two.
             var models = rng.Next(3) == 0 ? [AllModels[rng.Next(AllModels.Length)]] : AllModels;
-            var worker = new WorkerProfile("test:1", "cpu", models, rng.Next(3) == 0 ? null : AllModels[rng.Next(AllModels.Length)]);
+            var faster = rng.Next(3) == 0 ? AllModels.Where(_ => rng.Next(2) == 0).ToHashSet() : null;
+            var worker = new WorkerProfile("test:1", "cpu", models, rng.Next(3) == 0 ? null : AllModels[rng.Next(AllModels.Length)], faster);
             var state = await ReadQueueAsync(server, clock.Now);
-            var expected = ClaimPolicy.Choose(state.Heads, new WorkerView(worker.Models, worker.LoadedModel), clock.Now, aging, TimeSpan.FromSeconds(AffinitySeconds));
-            var strict = ClaimPolicy.Choose(state.Heads, new WorkerView(AllModels, null), clock.Now, aging, TimeSpan.Zero);
+            var expected = ClaimPolicy.Choose(state.Heads, worker.View, clock.Now, rules);
+            var strict = ClaimPolicy.Choose(state.Heads, new WorkerView(AllModels, null), clock.Now, rules with { AffinityMaxDelay = TimeSpan.Zero, FasterWorkerGrace = TimeSpan.Zero });
             backingOff += state.BackingOff;
             atLimit += state.Heads.Count(h => h.Blocked);
-            byAffinity += expected?.PassedOver is null ? 0 : 1;
+            var byLoad = expected?.PassedOver is not null && expected.Job.ModelId == worker.LoadedModel;
+            byAffinity += byLoad ? 1 : 0;
+            byPressure += expected?.PassedOver is not null && !byLoad ? 1 : 0;
+            deferred += expected?.Job.JobId != ClaimPolicy.Choose(state.Heads, worker.View with { FasterIdle = null }, clock.Now, rules)?.Job.JobId ? 1 : 0;
             narrowed += expected is not null && strict is not null && expected.Job.JobId != strict.Job.JobId && expected.PassedOver is null ? 1 : 0;
 
             var claimed = await ClaimAsync(server, worker);
@@ -115,8 +123,8 @@ public sealed class ClaimOrderTests
 
         // The rules were exercised, not just the happy path.
         Assert.True(claims >= 250, $"Only {claims} claims.");
-        Assert.True(aged > 0 && backingOff > 0 && atLimit > 0 && byAffinity > 0 && narrowed > 0,
-            $"aged {aged}, backing off {backingOff}, at limit {atLimit}, by affinity {byAffinity}, narrowed by models {narrowed}");
+        Assert.True(aged > 0 && backingOff > 0 && atLimit > 0 && byAffinity > 0 && byPressure > 0 && narrowed > 0 && deferred > 0,
+            $"aged {aged}, backing off {backingOff}, at limit {atLimit}, by affinity {byAffinity}, by pressure {byPressure}, narrowed by models {narrowed}, left to a faster worker {deferred}");
         Assert.Equal(0, await server.QueryAsync(db => db.Jobs.CountAsync(j => j.Status == JobStatus.Queued && (j.AvailableAt == null || j.AvailableAt <= clock.Now))));
     }
 
@@ -263,7 +271,9 @@ public sealed class ClaimOrderTests
     /// <summary>A server with no workers and no lease recovery, on a clock that moves only when told.</summary>
     private static Task<PingvasServer> StartAsync(FrozenClock clock, TestDatabase? database = null) =>
         PingvasServer.StartAsync(
-            new TestSettings { AgingSeconds = AgingSeconds }.With("Queue:AffinityMaxDelaySeconds", AffinitySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new TestSettings { AgingSeconds = AgingSeconds }
+                .With("Queue:AffinityMaxDelaySeconds", AffinitySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .With("Queue:FasterWorkerGraceSeconds", FasterGraceSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             configureServices: services =>
             {
                 foreach (var hosted in services.Where(d => d.ServiceType == typeof(IHostedService)

@@ -20,5 +20,8 @@ public sealed record QueueHead(
     /// <summary>The head as the queue's ordering rules see it (every head is its owner's round 0 for its model).</summary>
     public QueueCandidate AsCandidate() => new(JobId, UserId, PlanPriority, EnqueuedAt, UserLastServedAt, 0, 0, null);
 
+    /// <summary>When it could first start: submitted, or back from a retry's backoff.</summary>
+    public DateTime ReadyAt => AvailableAt is { } at && at > EnqueuedAt ? at : EnqueuedAt;
+
     public bool CanStart(DateTime now) => !Blocked && (AvailableAt is null || AvailableAt <= now);
 }

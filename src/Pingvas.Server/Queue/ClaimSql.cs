@@ -48,35 +48,50 @@ internal static class ClaimSql
                 FROM queue_heads h
                 JOIN jobs j ON j.id = h.job_id AND j.status = 'queued'
                 WHERE h.model_id = m.model_id AND NOT h.blocked AND (h.available_at IS NULL OR h.available_at <= @now)
+                  AND NOT (h.model_id = ANY(@deferred)
+                           AND greatest(h.created_at, coalesce(h.available_at, h.created_at)) > @now - make_interval(secs => @grace))
                 ORDER BY h.effective DESC, h.served_at NULLS FIRST, h.created_at, h.job_id
                 LIMIT @depth) t
         ),
         candidates AS MATERIALIZED (
-            SELECT t.*, u.xmin AS seen,
+            SELECT t.*, u.xmin AS seen, p.concurrent_jobs AS max_running,
                 row_number() OVER (ORDER BY t.effective DESC, t.served_at NULLS FIRST, t.created_at, t.job_id) AS place,
-                (p.concurrent_jobs IS NOT NULL
-                 AND (SELECT count(*) FROM jobs r WHERE r.user_id = t.user_id AND r.status = 'running') >= p.concurrent_jobs) AS at_limit
+                (SELECT count(*) FROM jobs r WHERE r.user_id = t.user_id AND r.status = 'running') AS running
             FROM tops t
             JOIN users u ON u.id = t.user_id
             JOIN plans p ON p.id = u.plan_id
         ),
-        ready AS (SELECT * FROM candidates WHERE NOT at_limit),
-        hidden AS (SELECT 1 FROM candidates GROUP BY model_id HAVING count(*) = @depth AND bool_and(at_limit)),
+        ready AS (
+            SELECT c.*, count(*) OVER (PARTITION BY c.model_id) AS waiting, min(c.place) OVER (PARTITION BY c.model_id) AS model_first
+            FROM candidates c
+            WHERE c.max_running IS NULL OR c.running < c.max_running
+        ),
+        hidden AS (
+            SELECT 1 FROM candidates GROUP BY model_id
+            HAVING count(*) = @depth AND bool_and(max_running IS NOT NULL AND running >= max_running)
+        ),
         head AS (SELECT * FROM ready ORDER BY place LIMIT 1),
+        preferred AS (
+            SELECT coalesce(
+                (SELECT @loaded::text WHERE EXISTS (SELECT 1 FROM ready r WHERE r.model_id = @loaded)),
+                (SELECT r.model_id FROM ready r CROSS JOIN head h
+                 WHERE r.place = r.model_first AND r.effective = h.effective
+                 ORDER BY r.waiting DESC, r.place LIMIT 1)) AS model_id
+        ),
         affinity AS (
-            SELECT h.job_id AS passed_job,
-                (@delay > 0 AND @loaded::text IS NOT NULL AND h.model_id <> @loaded
-                 AND (h.passed_over_at IS NULL OR h.passed_over_at > @now - make_interval(secs => @delay))
-                 AND EXISTS (SELECT 1 FROM ready r WHERE r.model_id = @loaded)) AS applies
-            FROM head h
+            SELECT h.job_id AS passed_job, f.model_id AS model_id,
+                (@delay > 0 AND f.model_id <> h.model_id
+                 AND (h.passed_over_at IS NULL OR h.passed_over_at > @now - make_interval(secs => @delay))) AS applies
+            FROM head h CROSS JOIN preferred f
         ),
         pick AS (
-            SELECT c.job_id, c.user_id, c.model_id, (a.applies AND c.model_id = @loaded) AS by_affinity, a.passed_job
+            SELECT c.job_id, c.user_id, c.model_id, (a.applies AND c.model_id = a.model_id) AS by_affinity, a.passed_job,
+                (c.max_running IS NOT NULL AND c.running + 1 >= c.max_running) AS now_at_limit
             FROM ready c
             JOIN users u ON u.id = c.user_id
             CROSS JOIN affinity a
             WHERE u.xmin = c.seen AND NOT EXISTS (SELECT 1 FROM hidden)
-            ORDER BY CASE WHEN a.applies AND c.model_id = @loaded THEN 0 ELSE 1 END, c.place
+            ORDER BY CASE WHEN a.applies AND c.model_id = a.model_id THEN 0 ELSE 1 END, c.place
             LIMIT 1
             FOR NO KEY UPDATE OF u SKIP LOCKED
         ),
@@ -101,7 +116,7 @@ internal static class ClaimSql
         advanced AS (
             UPDATE queue_heads h
             SET job_id = n.id, priority = n.priority, created_at = n.created_at, available_at = n.available_at,
-                passed_over_at = NULL, served_at = @now, effective = n.priority,
+                passed_over_at = NULL, served_at = @now, effective = n.priority, blocked = (SELECT now_at_limit FROM pick),
                 next_age_at = CASE WHEN @step <= 0 OR n.priority >= @max THEN NULL ELSE @now + make_interval(secs => @step) END
             FROM next n
             WHERE h.job_id = (SELECT id FROM claimed)
@@ -112,7 +127,7 @@ internal static class ClaimSql
         ),
         restarted AS (
             UPDATE queue_heads h
-            SET served_at = @now, effective = h.priority,
+            SET served_at = @now, effective = h.priority, blocked = h.blocked OR (SELECT now_at_limit FROM pick),
                 next_age_at = CASE WHEN @step <= 0 OR h.priority >= @max THEN NULL ELSE @now + make_interval(secs => @step) END,
                 passed_over_at = CASE WHEN h.job_id = (SELECT passed_job FROM pick WHERE by_affinity)
                                       THEN coalesce(h.passed_over_at, @now) ELSE h.passed_over_at END
@@ -134,6 +149,8 @@ internal static class ClaimSql
             SELECT h.user_id FROM queue_heads h
             JOIN jobs j ON j.id = h.job_id AND j.status = 'queued'
             WHERE h.model_id = m.model_id AND NOT h.blocked AND (h.available_at IS NULL OR h.available_at <= @now)
+              AND NOT (h.model_id = ANY(@deferred)
+                       AND greatest(h.created_at, coalesce(h.available_at, h.created_at)) > @now - make_interval(secs => @grace))
             ORDER BY h.effective DESC, h.served_at NULLS FIRST, h.created_at, h.job_id
             LIMIT @depth) t
         JOIN users u ON u.id = t.user_id

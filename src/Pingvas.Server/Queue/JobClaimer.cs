@@ -22,10 +22,13 @@ namespace Pingvas.Server.Queue;
 /// </summary>
 public sealed class JobClaimer(PingvasDb db, QueueReader reader, QueueHeads heads, IOptions<QueueOptions> options)
 {
-    /// <summary>Heads read per model: enough that owners at their running limit rarely hide a ready one.</summary>
-    private const int Depth = 8;
+    /// <summary>Heads read per model: enough that owners at their running limit rarely hide a ready one, and pressure's count.</summary>
+    private const int Depth = ClaimPolicy.PressureDepth;
 
-    private TimeSpan AffinityMaxDelay => TimeSpan.FromSeconds(Math.Max(0, options.Value.AffinityMaxDelaySeconds));
+    private ClaimRules Rules => new(
+        reader.Aging,
+        TimeSpan.FromSeconds(Math.Max(0, options.Value.AffinityMaxDelaySeconds)),
+        TimeSpan.FromSeconds(Math.Max(0, options.Value.FasterWorkerGraceSeconds)));
 
     /// <summary>Claims the next job for <paramref name="worker"/> with a lease until <paramref name="leaseUntil"/>; only <see cref="JobLifecycle.ClaimAsync"/> calls this.</summary>
     public Task<Job?> ClaimNextAsync(WorkerProfile worker, DateTime now, DateTime leaseUntil, CancellationToken ct) =>
@@ -65,7 +68,9 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, QueueHeads head
 
     private object[] Parameters(WorkerProfile worker, DateTime now, DateTime leaseUntil)
     {
-        var aging = reader.Aging;
+        var rules = Rules;
+        var aging = rules.Aging;
+        var deferred = worker.FasterIdle is { Count: > 0 } faster ? worker.Models.Where(faster.Contains).ToArray() : [];
         return
         [
             new NpgsqlParameter("now", NpgsqlDbType.TimestampTz) { Value = now },
@@ -75,7 +80,9 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, QueueHeads head
             new NpgsqlParameter("lease", NpgsqlDbType.TimestampTz) { Value = leaseUntil },
             new NpgsqlParameter("models", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = worker.Models.ToArray() },
             new NpgsqlParameter("loaded", NpgsqlDbType.Text) { Value = (object?)worker.LoadedModel ?? DBNull.Value },
-            new NpgsqlParameter("delay", NpgsqlDbType.Double) { Value = AffinityMaxDelay.TotalSeconds },
+            new NpgsqlParameter("delay", NpgsqlDbType.Double) { Value = rules.AffinityMaxDelay.TotalSeconds },
+            new NpgsqlParameter("deferred", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = deferred },
+            new NpgsqlParameter("grace", NpgsqlDbType.Double) { Value = rules.FasterWorkerGrace.TotalSeconds },
             new NpgsqlParameter("depth", NpgsqlDbType.Integer) { Value = Depth },
         ];
     }
@@ -93,7 +100,7 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, QueueHeads head
             .GroupBy(j => j.UserId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
         bool AtLimit(Guid user) => limits[user] is { } max && running.GetValueOrDefault(user) >= max;
 
-        var choice = ClaimPolicy.Choose(rows.Select(h => h.ToHead(AtLimit(h.UserId))), new WorkerView(worker.Models, worker.LoadedModel), now, reader.Aging, AffinityMaxDelay);
+        var choice = ClaimPolicy.Choose(rows.Select(h => h.ToHead(AtLimit(h.UserId))), worker.View, now, Rules);
         if (choice is null)
         {
             return null;
@@ -107,7 +114,8 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, QueueHeads head
         }
 
         await db.Users.Where(u => u.Id == job.UserId).ExecuteUpdateAsync(s => s.SetProperty(u => u.LastServedAt, now), ct);
-        await AdvanceHeadsAsync(job, rows, choice, now, ct);
+        var nowAtLimit = limits[job.UserId] is { } limit && running.GetValueOrDefault(job.UserId) + 1 >= limit;
+        await AdvanceHeadsAsync(job, rows, choice, nowAtLimit, now, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         db.Entry(job).State = EntityState.Detached;
@@ -115,13 +123,14 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, QueueHeads head
     }
 
     /// <summary>SQLite's half of what ClaimSql does after the claim: the pair's next head, the owner's served time on its other heads, the pass-over stamp.</summary>
-    private async Task AdvanceHeadsAsync(Job job, List<QueueHeadRow> rows, ClaimChoice choice, DateTime now, CancellationToken ct)
+    private async Task AdvanceHeadsAsync(Job job, List<QueueHeadRow> rows, ClaimChoice choice, bool nowAtLimit, DateTime now, CancellationToken ct)
     {
         var aging = reader.Aging;
         var own = await db.QueueHeads.Where(h => h.UserId == job.UserId).ToListAsync(ct);
         foreach (var head in own)
         {
             head.ServedAt = now;
+            head.Blocked |= nowAtLimit;
             if (head.JobId == job.Id)
             {
                 var next = await db.Jobs.AsNoTracking()

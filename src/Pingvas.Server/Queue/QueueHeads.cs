@@ -25,12 +25,18 @@ public sealed class QueueHeads(PingvasDb db, DatabaseTenant tenant, IOptions<Que
     /// <returns>The tracked head, or null when the pair has one.</returns>
     public async Task<QueueHeadRow?> TrackNewAsync(Job job, DateTime? ownerServedAt, bool ownerHasQueued, DateTime now, CancellationToken ct)
     {
-        if (ownerHasQueued && await db.QueueHeads.AnyAsync(h => h.UserId == job.UserId && h.ModelId == job.ModelId, ct))
+        var siblings = ownerHasQueued
+            ? await db.QueueHeads.Where(h => h.UserId == job.UserId).Select(h => new { h.ModelId, h.Blocked }).ToListAsync(ct)
+            : [];
+        if (siblings.Any(h => h.ModelId == job.ModelId))
         {
             return null;
         }
 
         var head = NewHead(job, ownerServedAt, now);
+        // The owner's other heads know whether it is at its running limit (an owner with nothing queued
+        // starts unflagged: blocked is a hint, the claim checks the limit itself).
+        head.Blocked = siblings.Any(h => h.Blocked);
         db.QueueHeads.Add(head);
         return head;
     }
@@ -72,9 +78,19 @@ public sealed class QueueHeads(PingvasDb db, DatabaseTenant tenant, IOptions<Que
         await db.SaveChangesAsync(ct);
     }
 
-    /// <summary>One of the owner's jobs stopped running: a slot is free, so the owner's heads compete again.</summary>
+    /// <summary>
+    /// One of the owner's jobs stopped running: a slot is free, so the owner's heads compete again.
+    /// On PostgreSQL the owner's row is touched too (a new row version): a claim that counted the
+    /// owner's running jobs before this commits then finds the version changed and passes the owner
+    /// over, instead of flagging its heads blocked from a stale count (ClaimSql, <c>pick</c>).
+    /// </summary>
     public Task UnblockAsync(Guid userId, CancellationToken ct) =>
-        db.QueueHeads.Where(h => h.UserId == userId && h.Blocked).ExecuteUpdateAsync(s => s.SetProperty(h => h.Blocked, false), ct);
+        db.Database.IsNpgsql()
+            ? db.Database.ExecuteSqlAsync($"""
+                WITH touched AS (UPDATE users SET last_served_at = last_served_at WHERE id = {userId})
+                UPDATE queue_heads SET blocked = false WHERE user_id = {userId} AND blocked
+                """, ct)
+            : db.QueueHeads.Where(h => h.UserId == userId && h.Blocked).ExecuteUpdateAsync(s => s.SetProperty(h => h.Blocked, false), ct);
 
     /// <summary>
     /// Takes the heads of owners at their running limit out of the claim's index. In its own short
@@ -113,10 +129,15 @@ public sealed class QueueHeads(PingvasDb db, DatabaseTenant tenant, IOptions<Que
         await db.QueueHeads.ExecuteDeleteAsync(ct);
         var queued = await db.Jobs.AsNoTracking().Where(j => j.Status == JobStatus.Queued).ToListAsync(ct);
         var served = await db.Users.AsNoTracking().Where(u => u.LastServedAt != null).ToDictionaryAsync(u => u.Id, u => u.LastServedAt, ct);
+        var atLimit = (await db.Users.AsNoTracking()
+            .Join(db.Plans, u => u.PlanId, p => p.Id, (u, p) => new { u.Id, p.ConcurrentJobs })
+            .Where(u => u.ConcurrentJobs != null && db.Jobs.Count(j => j.UserId == u.Id && j.Status == JobStatus.Running) >= u.ConcurrentJobs)
+            .Select(u => u.Id).ToListAsync(ct)).ToHashSet();
         var heads = queued
             .GroupBy(j => (j.UserId, j.ModelId))
             .Select(g => NewHead(g.OrderBy(j => j.CreatedAt).ThenBy(j => j.Id).First(), served.GetValueOrDefault(g.Key.UserId), now))
             .ToList();
+        heads.ForEach(h => h.Blocked = atLimit.Contains(h.UserId));
         db.QueueHeads.AddRange(heads);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

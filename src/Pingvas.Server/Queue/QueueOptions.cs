@@ -15,6 +15,12 @@ public sealed class QueueOptions
     /// </summary>
     public double AffinityMaxDelaySeconds { get; set; } = 10;
 
+    /// <summary>
+    /// How long a fresh job is left to an idle worker of a faster GPU class that serves its model
+    /// before a slower worker may take it (<see cref="Pingvas.Core.Scheduling.ClaimPolicy"/>).
+    /// </summary>
+    public double FasterWorkerGraceSeconds { get; set; } = 2;
+
     /// <summary>Fallback poll when no wake-up arrives.</summary>
     public int PollMilliseconds { get; set; } = 1000;
 

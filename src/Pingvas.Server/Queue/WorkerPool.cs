@@ -21,6 +21,7 @@ public sealed class WorkerPool(
     QueueSignal signal,
     IEnumerable<IImageEngine> engines,
     WorkerRegistry registry,
+    IdleFleet fleet,
     HostRole hostRole,
     TimeProvider time,
     IOptions<WorkerOptions> workerOptions,
@@ -115,6 +116,7 @@ public sealed class WorkerPool(
                     continue;
                 }
 
+                profile = profile with { FasterIdle = await fleet.FasterIdleAsync(worker.Id, profile.GpuClass, stopping) };
                 // Workers serve every user: system context, entered here on purpose.
                 await using var scope = scopes.CreateSystemScope();
                 var job = await scope.ServiceProvider.GetRequiredService<JobLifecycle>().ClaimAsync(profile, stopping);

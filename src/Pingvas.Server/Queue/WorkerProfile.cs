@@ -2,6 +2,10 @@ namespace Pingvas.Server.Queue;
 
 /// <summary>
 /// A worker as a claim sees it: its id (the lease's fencing name), the GPU class it runs on, the
-/// catalog models it can serve, and the model it has loaded (that of its last job; null at start).
+/// catalog models it can serve, the model it has loaded (that of its last job; null at start), and
+/// the models an idle worker of a faster GPU class serves (Workers/IdleFleet; null or empty: none).
 /// </summary>
-public sealed record WorkerProfile(string WorkerId, string GpuClass, IReadOnlyCollection<string> Models, string? LoadedModel);
+public sealed record WorkerProfile(string WorkerId, string GpuClass, IReadOnlyCollection<string> Models, string? LoadedModel, IReadOnlySet<string>? FasterIdle = null)
+{
+    public Pingvas.Core.Scheduling.WorkerView View => new(Models, LoadedModel, FasterIdle);
+}

@@ -18,5 +18,26 @@ public sealed class WorkersOptions
     /// <summary>How often the purge of long-stale rows runs (0: never).</summary>
     public int PurgeIntervalMinutes { get; set; } = 10;
 
+    /// <summary>How long a process reuses what it read about idle workers (<see cref="IdleFleet"/>).</summary>
+    public int IdleFleetCacheMilliseconds { get; set; } = 500;
+
+    /// <summary>
+    /// Relative speed of each GPU class (an A10G is 1): among free workers that fit a job, the fastest
+    /// takes it. Classes not listed count as 1; <c>relay</c> is never compared (it serves only relay models).
+    /// Set one as <c>Workers__GpuSpeeds__l40s=1.8</c>.
+    /// </summary>
+    public Dictionary<string, double> GpuSpeeds { get; set; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["h100"] = 4.0,
+        ["a100"] = 2.5,
+        ["a10g"] = 1.0,
+        ["l4"] = 0.9,
+        ["t4"] = 0.5,
+        [GpuClasses.Cpu] = 0.1,
+    };
+
+    public double? SpeedOf(string gpuClass) =>
+        gpuClass == GpuClasses.Relay ? null : GpuSpeeds.TryGetValue(gpuClass, out var speed) ? speed : 1.0;
+
     public TimeSpan Stale => TimeSpan.FromSeconds(StaleSeconds);
 }

@@ -10,6 +10,7 @@ public static class WorkersSetup
         services.Configure<WorkersOptions>(configuration.GetSection("Workers"));
         services.AddSingleton<WorkerRegistry>();
         services.AddSingleton<ModelAvailability>();
+        services.AddSingleton<IdleFleet>();
         services.AddSingleton<StaleWorkerPurge>();
         services.AddHostedService(sp => sp.GetRequiredService<StaleWorkerPurge>());
         return services;
