@@ -15,8 +15,7 @@ public sealed class IdleFleet(IServiceScopeFactory scopes, TimeProvider time, IO
 {
     private static readonly IReadOnlySet<string> None = new HashSet<string>();
     private readonly SemaphoreSlim reading = new(1, 1);
-    private IReadOnlyList<(string Id, double Speed, IReadOnlyList<string> Models)> idle = [];
-    private long readAt = long.MinValue;
+    private Snapshot? last;
 
     /// <summary>Models served by an idle worker other than <paramref name="workerId"/> whose GPU class is faster than <paramref name="gpuClass"/>.</summary>
     public async Task<IReadOnlySet<string>> FasterIdleAsync(string workerId, string gpuClass, CancellationToken ct)
@@ -35,21 +34,21 @@ public sealed class IdleFleet(IServiceScopeFactory scopes, TimeProvider time, IO
     private async Task<IReadOnlyList<(string Id, double Speed, IReadOnlyList<string> Models)>> IdleAsync(CancellationToken ct)
     {
         var maxAge = TimeSpan.FromMilliseconds(options.Value.IdleFleetCacheMilliseconds);
-        if (time.GetElapsedTime(Volatile.Read(ref readAt)) < maxAge)
+        if (Volatile.Read(ref last) is { } fresh && time.GetElapsedTime(fresh.At) < maxAge)
         {
-            return idle;
+            return fresh.Rows;
         }
 
         await reading.WaitAsync(ct);
         try
         {
-            if (time.GetElapsedTime(readAt) >= maxAge)
+            if (last is not { } current || time.GetElapsedTime(current.At) >= maxAge)
             {
-                idle = await ReadAsync(ct);
-                Volatile.Write(ref readAt, time.GetTimestamp());
+                current = new Snapshot(time.GetTimestamp(), await ReadAsync(ct));
+                Volatile.Write(ref last, current);
             }
 
-            return idle;
+            return current.Rows;
         }
         finally
         {
@@ -80,4 +79,6 @@ public sealed class IdleFleet(IServiceScopeFactory scopes, TimeProvider time, IO
             return [];
         }
     }
+
+    private sealed record Snapshot(long At, IReadOnlyList<(string Id, double Speed, IReadOnlyList<string> Models)> Rows);
 }
