@@ -126,7 +126,7 @@ public static class ClaimBench
                     continue;
                 }
 
-                await MarkSucceededAsync(scope.ServiceProvider, job.Id, workerId, timeout.Token);
+                await MarkSucceededAsync(scope.ServiceProvider, job, workerId, timeout.Token);
             }
         })));
     }
@@ -134,15 +134,20 @@ public static class ClaimBench
     /// <summary>A claim profile for loops that claim directly: a cpu worker serving the default catalog models, nothing loaded.</summary>
     public static WorkerProfile Profile(string workerId) => new(workerId, "cpu", ["sd-1.5", "sdxl-1.0", "flux-schnell", "flux-dev"], null);
 
-    /// <summary>What a worker does with a claimed job in the claims-only drain: one status-guarded UPDATE.</summary>
-    public static Task<int> MarkSucceededAsync(IServiceProvider scoped, Guid jobId, string workerId, CancellationToken ct)
+    /// <summary>
+    /// What a worker does with a claimed job in the claims-only drain: one status-guarded UPDATE, and
+    /// the owner's free slot as the lifecycle records it (QueueHeads.UnblockAsync, one statement).
+    /// </summary>
+    public static async Task MarkSucceededAsync(IServiceProvider scoped, Job job, string workerId, CancellationToken ct)
     {
         var now = DateTime.UtcNow;
-        return scoped.GetRequiredService<PingvasDb>().Jobs.Where(j => j.Id == jobId && j.WorkerId == workerId && j.Status == JobStatus.Running)
+        var db = scoped.GetRequiredService<PingvasDb>();
+        await db.Jobs.Where(j => j.Id == job.Id && j.WorkerId == workerId && j.Status == JobStatus.Running)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(j => j.Status, JobStatus.Succeeded)
                 .SetProperty(j => j.FinishedAt, now)
                 .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null), ct);
+        await scoped.GetRequiredService<QueueHeads>().UnblockAsync(job.UserId, ct);
     }
 
     private static async Task WaitForEmptyQueueAsync(BenchServer server, TimeSpan limit)

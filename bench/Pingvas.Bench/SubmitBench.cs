@@ -56,6 +56,8 @@ public static class SubmitBench
     {
         await server.ExecuteAsync("UPDATE lot_holds SET settled = true WHERE NOT settled AND job_id IN (SELECT id FROM jobs WHERE status = 'queued')");
         await server.ExecuteAsync("UPDATE jobs SET status = 'cancelled', finished_at = now() WHERE status = 'queued'");
+        // Behind the lifecycle's back, so its derived state goes too: no job is queued, so no pair has a head.
+        await server.ExecuteAsync("DELETE FROM queue_heads");
     }
 
     private static Task<Measurement> PhaseAsync(BenchServer server, string bench, int concurrency, long? queueDepthEnd, Measured measured, string note)

@@ -80,6 +80,7 @@ public sealed class ProceduralEngineTests
         {
             ["engine"] = "procedural",
             ["engineKind"] = "development (procedural renderer, not AI)",
+            ["kind"] = "txt2img",
             ["model"] = "sdxl-1.0",
             ["prompt"] = "고양이 우주비행사",
             ["negativePrompt"] = "흐릿함",

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 
@@ -293,33 +292,8 @@ public sealed class InvokeAiEngine : IImageEngine, IAsyncDisposable
 
     private IReadOnlyDictionary<string, string> Metadata(EngineJob job, int index, long seed)
     {
-        var invariant = CultureInfo.InvariantCulture;
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["engine"] = EngineName,
-            ["engineKind"] = "InvokeAI",
-            ["kind"] = job.Kind.ToString(),
-            ["model"] = job.Model,
-            ["prompt"] = job.Prompt,
-            ["negativePrompt"] = job.NegativePrompt ?? string.Empty,
-            ["width"] = job.Width.ToString(invariant),
-            ["height"] = job.Height.ToString(invariant),
-            ["steps"] = job.Steps.ToString(invariant),
-            ["cfgScale"] = job.CfgScale.ToString(invariant),
-            ["scheduler"] = job.Scheduler,
-            ["seed"] = seed.ToString(invariant),
-            ["batchIndex"] = index.ToString(invariant),
-            ["batchSize"] = job.BatchSize.ToString(invariant),
-            ["gpuClass"] = GpuClass,
-        };
-        if (job.Kind is EngineJobKind.ImageToImage or EngineJobKind.Inpaint)
-        {
-            metadata["strength"] = job.Strength.ToString(invariant);
-        }
-        if (job.Kind == EngineJobKind.Upscale)
-        {
-            metadata["upscaleScale"] = job.UpscaleScale.ToString(invariant);
-        }
+        var metadata = ImageMetadata.For(job, EngineName, "InvokeAI", index, seed);
+        metadata["gpuClass"] = GpuClass;
         return metadata;
     }
 

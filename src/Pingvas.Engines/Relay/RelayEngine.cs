@@ -1,5 +1,3 @@
-using System.Globalization;
-
 using Pingvas.Engines.Imaging;
 
 namespace Pingvas.Engines.Relay;
@@ -76,20 +74,9 @@ public sealed class RelayEngine(IRelayProvider provider, RelayProviderOptions op
 
     private Dictionary<string, string> Metadata(EngineJob job, int index, long seed)
     {
-        var invariant = CultureInfo.InvariantCulture;
-        return new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["engine"] = Name,
-            ["engineKind"] = EngineKind,
-            ["model"] = job.Model,
-            ["providerModel"] = options.Model,
-            ["prompt"] = job.Prompt,
-            ["negativePrompt"] = job.NegativePrompt ?? string.Empty,
-            ["width"] = job.Width.ToString(invariant),
-            ["height"] = job.Height.ToString(invariant),
-            ["seed"] = seed.ToString(invariant),
-            ["batchIndex"] = index.ToString(invariant),
-            ["batchSize"] = job.BatchSize.ToString(invariant),
-        };
+        var metadata = ImageMetadata.For(job, Name, EngineKind, index, seed, sampler: false);
+        metadata["providerModel"] = options.Model;
+        return metadata;
     }
+
 }
