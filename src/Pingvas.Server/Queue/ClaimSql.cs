@@ -11,19 +11,24 @@ internal static class ClaimSql
     /// priority rose since they were last aged get their new level (rows another claim is aging are
     /// skipped: it does the same). Then the claim: <c>tops</c> reads the first @depth heads of each
     /// model the worker serves from ix_queue_heads_order (the index order is the queue order:
-    /// effective priority, then least recently served owner, then submission), passing over a head
-    /// whose job is no longer queued (only a hand edit of jobs leaves one; the pair's next
-    /// transition repairs it); <c>candidates</c>
-    /// marks owners at their running limit; <c>hidden</c> stops the claim when a model's whole window
-    /// is at the limit (a ready head may lie deeper: the caller blocks those owners and claims again);
-    /// <c>head</c> is the queue's first ready job, and <c>affinity</c> whether a job of the loaded model
-    /// may go before it (it has been passed over for less than @delay seconds). <c>pick</c> locks the
-    /// chosen owner's user row, skipping a busy owner for the next candidate; a claim committed after
-    /// this statement's snapshot changed that row (last_served_at), so its version differs and the owner
-    /// is passed over rather than taking a head already taken. The rest is the transition (its SET
-    /// mirrors <see cref="Jobs.Job.Claim"/>), the owner's served time, and the heads: the claimed pair's
-    /// head moves to its next job or goes, the owner's other heads restart their wait, and a head passed
-    /// over for affinity is stamped. Each head row is changed by at most one of these.
+    /// effective priority, then least recently served owner, then submission), leaving out heads
+    /// left to a faster idle worker (@deferred models, ready for less than @grace seconds) and
+    /// passing over a head whose job is no longer queued (only a hand edit of jobs leaves one; the
+    /// pair's next transition repairs it); <c>candidates</c> counts each owner's running jobs;
+    /// <c>ready</c> drops owners at their limit and counts waiting owners per model; <c>hidden</c>
+    /// stops the claim when a model's whole window is at the limit (a ready head may lie deeper: the
+    /// caller blocks those owners and claims again); <c>head</c> is the queue's first ready job,
+    /// <c>preferred</c> the model to favour (the loaded one when it has work, else the one with the
+    /// most waiting owners at the head's level), and <c>affinity</c> whether it may go before the
+    /// head (passed over for less than @delay seconds). <c>pick</c> locks the chosen owner's user row,
+    /// skipping a busy owner for the next candidate; a claim committed after this statement's snapshot,
+    /// or a job of the owner that stopped running (QueueHeads.UnblockAsync touches the row), changed
+    /// that row, so its version differs and the owner is passed over rather than taking a head already
+    /// taken or flagging the owner from a stale count. The rest is the transition (its SET mirrors
+    /// <see cref="Jobs.Job.Claim"/>), the owner's served time, and the heads: the claimed pair's head
+    /// moves to its next job or goes, the owner's other heads restart their wait, all of them flagged
+    /// <c>blocked</c> when this claim brings the owner to its limit, and a head passed over for
+    /// affinity or pressure is stamped. Each head row is changed by at most one of these.
     /// </summary>
     public const string AgeThenClaim = """
         UPDATE queue_heads h
