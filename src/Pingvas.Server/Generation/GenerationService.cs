@@ -110,7 +110,11 @@ public sealed class GenerationService(
         }
 
         var (parameters, model, estimate) = accepted;
-        var queued = await db.Jobs.CountAsync(j => j.UserId == userId && j.Status == JobStatus.Queued, ct);
+        // Per model in one read: the total caps the queue, and the model's count tells the queue
+        // heads whether this job's (user, model) pair has a head already.
+        var queuedByModel = await db.Jobs.Where(j => j.UserId == userId && j.Status == JobStatus.Queued)
+            .GroupBy(j => j.ModelId).Select(g => new { Model = g.Key, Count = g.Count() }).ToListAsync(ct);
+        var queued = queuedByModel.Sum(m => m.Count);
         if (queued >= options.Value.MaxQueuedPerUser)
         {
             return new SubmitOutcome.Refused(SubmitRefusal.QueueLimit,
@@ -125,7 +129,8 @@ public sealed class GenerationService(
         job.MaskImageId = kind.MaskId;
         job.Strength = kind.Strength;
         job.UpscaleScale = kind.Scale;
-        var (reserved, balance, generation) = await lifecycle.EnqueueAsync(tx, job, estimate, unlimited, queued, plan.ConcurrentJobs, ct);
+        var queue = new QueuedAhead(queued, queuedByModel.Any(m => m.Model == job.ModelId));
+        var (reserved, balance, generation) = await lifecycle.EnqueueAsync(tx, job, estimate, unlimited, queue, plan.ConcurrentJobs, ct);
         if (!reserved)
         {
             await tx.RollbackAsync(ct);

@@ -81,9 +81,9 @@ public sealed partial class JobLifecycle(
     /// (nothing held on unlimited plans), and publishes "queued" so that it is delivered at commit,
     /// before any worker's "running". Short of credits, nothing is added and the caller rolls back.
     /// </summary>
-    /// <param name="queuedAhead">The owner's jobs already queued: the new job's round.</param>
+    /// <param name="ahead">The owner's jobs already queued (the new job's round), and whether any is for the job's model.</param>
     public async Task<(bool Reserved, int Balance, GenerationDto Generation)> EnqueueAsync(
-        JobTransaction tx, Job job, int estimate, bool unlimited, int queuedAhead, int? concurrentJobs, CancellationToken ct)
+        JobTransaction tx, Job job, int estimate, bool unlimited, QueuedAhead ahead, int? concurrentJobs, CancellationToken ct)
     {
         if (job.Status != JobStatus.Queued || job.Attempt != 0)
         {
@@ -91,7 +91,7 @@ public sealed partial class JobLifecycle(
         }
 
         db.Jobs.Add(job);
-        var head = await heads.TrackNewAsync(job, tx.Owner.LastServedAt, queuedAhead > 0, Now, ct);
+        var head = await heads.TrackNewAsync(job, tx.Owner.LastServedAt, ahead, Now, ct);
         int balance;
         if (unlimited)
         {
@@ -114,7 +114,7 @@ public sealed partial class JobLifecycle(
         }
 
         var position = await snapshot.PositionOfAsync(
-            new QueueCandidate(job.Id, job.UserId, job.Priority, job.CreatedAt, tx.Owner.LastServedAt, queuedAhead, 0, concurrentJobs), queue, ct);
+            new QueueCandidate(job.Id, job.UserId, job.Priority, job.CreatedAt, tx.Owner.LastServedAt, ahead.Count, 0, concurrentJobs), queue, ct);
         var dto = mapper.ToDto(job, [], position);
         await events.PublishAsync(job.UserId, dto with { Balance = balance }, ct);
         tx.AfterCommit(queueSignal.Notify);

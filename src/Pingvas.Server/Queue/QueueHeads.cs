@@ -19,24 +19,21 @@ public sealed class QueueHeads(PingvasDb db, DatabaseTenant tenant, IOptions<Que
 
     /// <summary>
     /// A job is being submitted: it becomes its pair's head unless the pair has one already (an
-    /// older job). Tracked, not saved: the head is inserted with the job, in the same batch; an
-    /// owner with nothing queued (<paramref name="ownerHasQueued"/> false) costs no query at all.
+    /// older queued job, <see cref="QueuedAhead.ForModel"/>). Tracked, not saved: the head is
+    /// inserted with the job, in the same batch. Only an owner with jobs queued for other models
+    /// costs a query: their heads know whether it is at its running limit. An owner with nothing
+    /// queued starts unflagged (blocked is a hint; the claim checks the limit itself).
     /// </summary>
     /// <returns>The tracked head, or null when the pair has one.</returns>
-    public async Task<QueueHeadRow?> TrackNewAsync(Job job, DateTime? ownerServedAt, bool ownerHasQueued, DateTime now, CancellationToken ct)
+    public async Task<QueueHeadRow?> TrackNewAsync(Job job, DateTime? ownerServedAt, QueuedAhead ahead, DateTime now, CancellationToken ct)
     {
-        var siblings = ownerHasQueued
-            ? await db.QueueHeads.Where(h => h.UserId == job.UserId).Select(h => new { h.ModelId, h.Blocked }).ToListAsync(ct)
-            : [];
-        if (siblings.Any(h => h.ModelId == job.ModelId))
+        if (ahead.ForModel)
         {
             return null;
         }
 
         var head = NewHead(job, ownerServedAt, now);
-        // The owner's other heads know whether it is at its running limit (an owner with nothing queued
-        // starts unflagged: blocked is a hint, the claim checks the limit itself).
-        head.Blocked = siblings.Any(h => h.Blocked);
+        head.Blocked = ahead.Count > 0 && await db.QueueHeads.AnyAsync(h => h.UserId == job.UserId && h.Blocked, ct);
         db.QueueHeads.Add(head);
         return head;
     }
@@ -160,3 +157,6 @@ public sealed class QueueHeads(PingvasDb db, DatabaseTenant tenant, IOptions<Que
         return head;
     }
 }
+
+/// <summary>What a submit read of the owner's queued jobs, under its lock: how many, and whether any is for the new job's model.</summary>
+public readonly record struct QueuedAhead(int Count, bool ForModel);
