@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Net;
 using System.Net.Http.Json;
 
@@ -137,6 +138,9 @@ public sealed class PingvasServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The server's recent warnings and errors (kept across restarts).</summary>
+    public RecentProblems Problems { get; } = new();
+
     private async Task StartAppAsync()
     {
         var settings = Settings.Select(s => $"--{s.Key}={s.Value}").ToList();
@@ -152,6 +156,7 @@ public sealed class PingvasServer : IAsyncDisposable
         app = PingvasApp.Build([.. args], builder =>
         {
             builder.Services.AddSingleton<TimeProvider>(Time);
+            builder.Logging.AddProvider(Problems);
             configureServices?.Invoke(builder.Services);
         });
         if (await PingvasApp.PrepareAsync(app, CancellationToken.None) is { } exit)

@@ -66,7 +66,7 @@ public sealed class TestUser(PingvasServer server, Guid id, string email, string
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Generation {id} is still {job.Status} after 120 s.");
+                throw new TimeoutException($"Generation {id} is still {job.Status} after 120 s.\n{await server.DescribeJobAsync(id)}");
             }
 
             await Task.Delay(50);
