@@ -1,5 +1,5 @@
 // Prints the first-load JavaScript (what index.html loads, gzipped) and fails the build above the budget.
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 
@@ -13,5 +13,7 @@ const kb = (total / 1000).toFixed(1);
 console.log(`first-load JavaScript: ${kb} kB gzipped (${scripts.length} files; budget ${budget / 1000} kB)`);
 if (total > budget) {
   console.error(`first-load JavaScript is ${kb} kB gzipped, over the ${budget / 1000} kB budget`);
+  // No index.html: the server does not serve an over-budget build, and the next build runs again.
+  rmSync(join(dist, "index.html"));
   process.exit(1);
 }
