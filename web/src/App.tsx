@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import { ConnectionBanner } from "./components/ConnectionBanner";
 import { Header } from "./components/Header";
 import { LocaleProvider, useLocale } from "./i18n/LocaleContext";
+import { CanvasPage } from "./pages/CanvasPage";
 import { CreditsPage } from "./pages/CreditsPage";
 import { GalleryPage } from "./pages/GalleryPage";
 import { GeneratePage } from "./pages/GeneratePage";
@@ -30,7 +31,7 @@ export function App() {
   );
 }
 
-const privatePaths = ["/generate", "/queue", "/gallery", "/credits"];
+const privatePaths = ["/generate", "/canvas", "/queue", "/gallery", "/credits"];
 
 function Shell() {
   const { client, live, queries } = useServices();
@@ -83,6 +84,7 @@ function Page({ path }: { path: string }) {
   if (path === "/signin") return <SignInPage />;
   if (path === "/signup") return <SignUpPage />;
   if (path === "/generate") return <GeneratePage />;
+  if (path === "/canvas") return <CanvasPage />;
   if (path === "/queue") return <QueuePage />;
   if (path === "/gallery") return <GalleryPage />;
   if (path === "/credits") return <CreditsPage />;

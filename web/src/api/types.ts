@@ -60,7 +60,9 @@ export interface GenerationRequest {
   seed?: number | null;
   batchSize?: number;
   initImageId?: string;
+  maskImageId?: string;
   strength?: number;
+  kind?: "txt2img" | "img2img" | "inpaint" | "upscale";
 }
 
 export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";

@@ -29,6 +29,7 @@ export function Header() {
           {signedIn ? (
             <>
               <li><Link to="/generate">{t("nav.generate")}</Link></li>
+              <li><Link to="/canvas">{t("nav.canvas")}</Link></li>
               <li><Link to="/queue">{t("nav.queue")}</Link></li>
               <li><Link to="/gallery">{t("nav.gallery")}</Link></li>
               <li><Link to="/credits">{t("nav.credits")}</Link></li>

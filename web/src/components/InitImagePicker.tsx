@@ -1,6 +1,7 @@
 import { useRef, useState, type DragEvent } from "react";
 
 import { ApiError, type ApiProblem } from "../api/problem";
+import type { MessageKey } from "../i18n/i18n";
 import { useLocale } from "../i18n/LocaleContext";
 import type { GenerateForm } from "../logic/generateForm";
 import { useServices } from "../services";
@@ -9,7 +10,8 @@ import { ProblemNotice } from "./ProblemNotice";
 const types = ["image/png", "image/webp", "image/jpeg"];
 
 /** img2img: drop or pick an image, uploaded at once (POST /uploads), with the strength to apply. */
-export function InitImagePicker({ image, strength, onImage, onStrength }: {
+export function InitImagePicker({ image, strength, onImage, onStrength, legend = "generate.initImage" }: {
+  legend?: MessageKey;
   image: GenerateForm["initImage"];
   strength: number;
   onImage: (image: GenerateForm["initImage"]) => void;
@@ -50,7 +52,7 @@ export function InitImagePicker({ image, strength, onImage, onStrength }: {
 
   return (
     <fieldset className="init-image">
-      <legend>{t("generate.initImage")}</legend>
+      <legend>{t(legend)}</legend>
       {image ? (
         <div className="init-preview">
           <img src={image.previewUrl} alt={t("generate.initImageAlt")} width={96} height={Math.round((96 * image.height) / image.width)} />

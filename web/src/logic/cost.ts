@@ -10,15 +10,14 @@ export type EstimateState =
   | { state: "failed" };
 
 /** "Generate · 12 credits"; while a new price loads the last one stays, so the button does not jump. */
-export function generateButtonLabel(locale: Locale, estimate: EstimateState, unlimited: boolean): string {
+export function generateButtonLabel(locale: Locale, estimate: EstimateState, unlimited: boolean, action: "generate.submit" | "canvas.submit" = "generate.submit"): string {
   const known = estimate.state === "ready" ? estimate.estimate : estimate.state === "loading" ? estimate.previous : null;
+  const verb = translate(locale, action);
   if (known === null || known.credits === null) {
-    return translate(locale, "generate.submit");
+    return verb;
   }
-  if (unlimited) {
-    return translate(locale, "generate.submitIncluded", { cost: formatCredits(locale, known.credits) });
-  }
-  return translate(locale, "generate.submitWithCost", { cost: formatCredits(locale, known.credits) });
+  const cost = formatCredits(locale, known.credits);
+  return translate(locale, unlimited ? "generate.submitIncluded" : "generate.submitWithCost", { action: verb, cost });
 }
 
 /** Whether the button can submit: a known price and no refusal. A failed estimate does not block (the submit answers for itself). */
