@@ -16,10 +16,11 @@ import { QueuePage } from "./pages/QueuePage";
 import { SignInPage } from "./pages/SignInPage";
 import { SignUpPage } from "./pages/SignUpPage";
 import { matchPath, navigate, usePath } from "./router";
-import { createServices, ServicesProvider, useServices, useSignedIn } from "./services";
+import { createServices, ServicesProvider, useServices, useSignedIn, type Services } from "./services";
 
-export function App() {
-  const [services] = useState(createServices);
+/** `services` is for tests; the app makes its own. */
+export function App({ services: given }: { services?: Services } = {}) {
+  const [services] = useState(() => given ?? createServices());
   return (
     <ServicesProvider services={services}>
       <QueryClientProvider client={services.queries}>
@@ -47,7 +48,8 @@ function Shell() {
   useEffect(() => {
     if (!signedIn) {
       live.stop();
-      queries.clear();
+      // The last user's data goes; the public plans stay (clearing them under a mounted page would leave it loading).
+      queries.removeQueries({ predicate: (query) => query.queryKey[0] !== "plans" });
       return;
     }
     live.start(client);

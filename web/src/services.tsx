@@ -2,7 +2,7 @@
 import { QueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useSyncExternalStore, type ReactNode } from "react";
 
-import { ApiClient } from "./api/client";
+import { ApiClient, type Fetch } from "./api/client";
 import { createApi, type Api } from "./api/endpoints";
 import { ApiError } from "./api/problem";
 import { TokenStore } from "./api/tokens";
@@ -15,9 +15,9 @@ export interface Services {
   queries: QueryClient;
 }
 
-export function createServices(): Services {
+export function createServices(fetcher: Fetch = (input, init) => fetch(input, init)): Services {
   const tokens = new TokenStore(localStorage);
-  const client = new ApiClient(tokens, (input, init) => fetch(input, init));
+  const client = new ApiClient(tokens, fetcher);
   const queries = new QueryClient({
     defaultOptions: {
       queries: {

@@ -37,7 +37,7 @@ export function AuthForm({ title, fields, submitLabel, send, footer }: {
     setProblem(null);
     try {
       const session = await send(values);
-      queries.clear();
+      queries.removeQueries({ predicate: (query) => query.queryKey[0] !== "plans" });
       client.tokens.set({ accessToken: session.accessToken, refreshToken: session.refreshToken });
       const next = new URLSearchParams(location.search).get("next");
       navigate(next && next.startsWith("/") && !next.startsWith("//") ? next : "/generate", true);
