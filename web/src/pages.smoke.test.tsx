@@ -5,7 +5,7 @@ import { createRoot } from "react-dom/client";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { App } from "./App";
-import type { Generation, LedgerEntry, Me, Model, Plan } from "./api/types";
+import type { GalleryImage, Generation, LedgerEntry, Me, Model, Plan } from "./api/types";
 import { navigate } from "./router";
 import { createServices } from "./services";
 
@@ -30,6 +30,10 @@ const running: Generation = {
   reservedCredits: 4, creditsCharged: null, engine: "procedural", error: null, createdAt: "2026-12-02T00:00:00Z", startedAt: null, finishedAt: null,
   kind: "txt2img", initImageId: null, strength: null,
 };
+const image: GalleryImage = {
+  id: "i1", generationId: "j1", batchIndex: 0, url: "/api/v1/files/i1", thumbnailUrl: "/t", thumbnail512Url: "/t5", width: 512, height: 512, seed: 1,
+  model: "sd-1.5", prompt: "a lighthouse", storedBytes: 2048, createdAt: "2026-12-02T00:00:00Z", metadata: { steps: "20", scheduler: "euler" },
+};
 const ledger: LedgerEntry[] = [{ id: "l1", kind: "charge", amount: -3, balanceAfter: 96, reason: "generation", jobId: "j1", createdAt: new Date().toISOString() }];
 
 function fakeApi(url: string): unknown {
@@ -40,6 +44,7 @@ function fakeApi(url: string): unknown {
   if (path === "/generations/estimate") return { credits: 4, allowed: true, problem: null };
   if (path === "/generations") return { items: url.includes("running") ? [running] : [], nextCursor: null };
   if (path === "/images") return { items: [], nextCursor: null };
+  if (path === "/images/i1") return image;
   if (path === "/credits/ledger") return { items: ledger, nextCursor: null };
   return null;
 }
@@ -93,6 +98,7 @@ describe("pages", () => {
     ["/queue", true, "Step 5 of 20"],
     ["/gallery", true, "No images yet."],
     ["/credits", true, "Credit history"],
+    ["/gallery/i1", true, "Upscaling comes with the Starter plan and above."],
     ["/nowhere", false, "This page does not exist"],
   ])("%s renders", async (path, signedIn, text) => {
     const page = await render(path, signedIn);

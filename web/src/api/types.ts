@@ -62,6 +62,8 @@ export interface GenerationRequest {
   initImageId?: string;
   maskImageId?: string;
   strength?: number;
+  imageId?: string;
+  scale?: number;
   kind?: "txt2img" | "img2img" | "inpaint" | "upscale";
 }
 

@@ -10,7 +10,7 @@ export type EstimateState =
   | { state: "failed" };
 
 /** "Generate · 12 credits"; while a new price loads the last one stays, so the button does not jump. */
-export function generateButtonLabel(locale: Locale, estimate: EstimateState, unlimited: boolean, action: "generate.submit" | "canvas.submit" = "generate.submit"): string {
+export function generateButtonLabel(locale: Locale, estimate: EstimateState, unlimited: boolean, action: "generate.submit" | "canvas.submit" | "upscale.submit" = "generate.submit"): string {
   const known = estimate.state === "ready" ? estimate.estimate : estimate.state === "loading" ? estimate.previous : null;
   const verb = translate(locale, action);
   if (known === null || known.credits === null) {

@@ -3,6 +3,7 @@ import { useState } from "react";
 
 import { ApiError, type ApiProblem } from "../api/problem";
 import { ProblemNotice } from "../components/ProblemNotice";
+import { UpscalePanel } from "../components/UpscalePanel";
 import { formatBytes, formatDateTime } from "../i18n/format";
 import type { MessageKey } from "../i18n/i18n";
 import { useLocale } from "../i18n/LocaleContext";
@@ -60,6 +61,7 @@ export function ImageDetailPage({ id }: { id: string }) {
         )}
       </div>
       <ProblemNotice problem={problem} />
+      <UpscalePanel image={data} />
       <dl className="details">
         {shownParameters.filter((k) => data.metadata[k] !== undefined && data.metadata[k] !== "").map((key) => (
           <div key={key}>
