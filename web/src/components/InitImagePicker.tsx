@@ -24,6 +24,14 @@ export function InitImagePicker({ image, strength, onImage, onStrength, legend =
   const [busy, setBusy] = useState(false);
   const [dragging, setDragging] = useState(false);
 
+  // The preview is a blob URL of the picked file: free it when the image is replaced or removed.
+  const replace = (next: GenerateForm["initImage"]) => {
+    if (image) {
+      URL.revokeObjectURL(image.previewUrl);
+    }
+    onImage(next);
+  };
+
   const upload = async (file: File) => {
     setProblem(null);
     if (!types.includes(file.type)) {
@@ -33,7 +41,7 @@ export function InitImagePicker({ image, strength, onImage, onStrength, legend =
     setBusy(true);
     try {
       const uploaded = await api.upload(file, file.type);
-      onImage({ id: uploaded.id, previewUrl: URL.createObjectURL(file), width: uploaded.width, height: uploaded.height });
+      replace({ id: uploaded.id, previewUrl: URL.createObjectURL(file), width: uploaded.width, height: uploaded.height });
     } catch (error) {
       setProblem(error instanceof ApiError ? error.problem : null);
     } finally {
@@ -56,7 +64,7 @@ export function InitImagePicker({ image, strength, onImage, onStrength, legend =
       {image ? (
         <div className="init-preview">
           <img src={image.previewUrl} alt={t("generate.initImageAlt")} width={96} height={Math.round((96 * image.height) / image.width)} />
-          <button type="button" onClick={() => onImage(null)}>{t("generate.removeImage")}</button>
+          <button type="button" onClick={() => replace(null)}>{t("generate.removeImage")}</button>
         </div>
       ) : (
         <div
