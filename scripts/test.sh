@@ -16,6 +16,10 @@ status=0
 # The InvokeAI protocol test node's own tests (validator, events, queue), before the .NET tests use it.
 echo "== InvokeAI test node (node --test)"
 (cd tests/invokeai-node && npm test --silent) || status=$?
+# The web app's unit tests (Vitest); the .NET build below runs npm ci and the Vite build itself.
+echo "== web app (vitest run)"
+[ -d web/node_modules ] || (cd web && npm ci --no-audit --no-fund --loglevel=error)
+(cd web && npm test --silent) || status=$?
 dotnet build Pingvas.slnx --nologo -v quiet 2>&1 | tail -n 3
 # The fleet simulation's self-checks run the real scheduling policy (Core's ClaimPolicy) on a seeded
 # fleet: deterministic, about two seconds; the full comparison is bench/fleet.sh.

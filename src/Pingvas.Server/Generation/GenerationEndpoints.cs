@@ -25,15 +25,19 @@ public static class GenerationEndpoints
         GenerationRequest request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CurrentUser current, GenerationService generations, CancellationToken ct)
     {
         var outcome = await generations.SubmitAsync(current.Id, request, string.IsNullOrWhiteSpace(idempotencyKey) ? null : idempotencyKey.Trim(), ct);
-        return outcome switch
-        {
-            SubmitOutcome.Accepted accepted => TypedResults.Accepted($"/api/v1/generations/{accepted.Generation.Id}", accepted.Generation),
-            SubmitOutcome.Invalid invalid => Problems.Validation(invalid.Errors),
-            SubmitOutcome.ShortOfCredits credits => Problems.InsufficientCredits(credits.Needed, credits.Balance),
-            SubmitOutcome.Refused refused => Refusal(refused),
-            _ => throw new InvalidOperationException($"Unknown submit outcome {outcome.GetType().Name}."),
-        };
+        return outcome is SubmitOutcome.Accepted accepted
+            ? TypedResults.Accepted($"/api/v1/generations/{accepted.Generation.Id}", accepted.Generation)
+            : ToProblem(outcome);
     }
+
+    /// <summary>The problem answer of a refused submit; the estimate endpoint embeds the same one.</summary>
+    internal static ProblemHttpResult ToProblem(SubmitOutcome outcome) => outcome switch
+    {
+        SubmitOutcome.Invalid invalid => Problems.Validation(invalid.Errors),
+        SubmitOutcome.ShortOfCredits credits => Problems.InsufficientCredits(credits.Needed, credits.Balance),
+        SubmitOutcome.Refused refused => Refusal(refused),
+        _ => throw new InvalidOperationException($"Submit outcome {outcome.GetType().Name} is not a refusal."),
+    };
 
     private static ProblemHttpResult Refusal(SubmitOutcome.Refused refused) => refused.Reason switch
     {

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Pingvas.Core.Credits;
 using Pingvas.Core.Generation;
 using Pingvas.Core.Plans;
+using Pingvas.Server.Accounts;
 using Pingvas.Server.Catalog;
 using Pingvas.Server.Credits;
 using Pingvas.Server.Data;
@@ -21,7 +22,7 @@ namespace Pingvas.Server.Generation;
 /// one transaction through <see cref="JobLifecycle"/>), cancel, and the client view of a job.
 /// Returns domain outcomes; the endpoints turn them into HTTP.
 /// </summary>
-public sealed class GenerationService(
+public sealed partial class GenerationService(
     PingvasDb db,
     JobLifecycle lifecycle,
     PlanPeriods periods,
@@ -31,6 +32,7 @@ public sealed class GenerationService(
     DatabaseTenant tenant,
     ModelAvailability availability,
     GenerationMapper mapper,
+    Ledger ledger,
     IOptions<QueueOptions> options,
     TimeProvider time)
 {
@@ -77,33 +79,7 @@ public sealed class GenerationService(
                 : new SubmitOutcome.Accepted(await GetDtoAsync(earlier, ct));
         }
 
-        if (!catalog.Plans.ContainsKey(user.PlanId))
-        {
-            // A plan newer than our copy of the catalogue.
-            catalog = await catalogs.GetAsync(db, ct, reload: true);
-        }
-
-        var plan = catalog.Plans[user.PlanId];
-        if (kind.Feature is { } feature && !PlanFeatures.Has(plan.Features, feature))
-        {
-            var detail = $"{GenerationKinds.NameOf(kind.Kind)} needs the '{feature}' feature, which the {plan.Id} plan does not include.";
-            return new SubmitOutcome.Refused(SubmitRefusal.PlanForbidsFeature, detail) { Subject = feature };
-        }
-
-        // Read under the owner's lock, which deleting an upload takes too: the inputs stay until the job ends.
-        var (inputs, badField) = await GenerationKinds.ResolveAsync(db, userId, kind, ct);
-        if (badField is not null)
-        {
-            return new SubmitOutcome.Refused(SubmitRefusal.InvalidImageReference, $"'{badField}' is not the id of one of your uploads.") { Subject = badField };
-        }
-
-        if (inputs is { Input: { } init, Mask: { } mask } && (init.Width != mask.Width || init.Height != mask.Height))
-        {
-            return Invalid("maskImageId", $"The mask is {mask.Width}×{mask.Height}; it must be the init image's size, {init.Width}×{init.Height}.");
-        }
-
-        var found = request.Model is null ? null : catalog.EnabledModel(request.Model);
-        var (problem, accepted) = Accept(request, kind, inputs, found, plan, available);
+        var (problem, accepted, plan) = await CheckAsync(user, request, kind, catalog, available, ct);
         if (problem is not null)
         {
             return problem;
@@ -166,6 +142,43 @@ public sealed class GenerationService(
         }
 
         return dtos;
+    }
+
+    /// <summary>
+    /// The checks a submit and an estimate share, in the documented order: plan feature → input ids
+    /// → model/size/batch rules. Reads only; the caller decides whether the owner's row is locked.
+    /// </summary>
+    private async Task<(SubmitOutcome? Problem, (GenerationParameters Parameters, ImageModel Model, int Estimate) Value, Plan Plan)> CheckAsync(
+        User user, GenerationRequest request, KindRequest kind, CatalogSnapshot catalog, AvailableModels available, CancellationToken ct)
+    {
+        if (!catalog.Plans.ContainsKey(user.PlanId))
+        {
+            // A plan newer than our copy of the catalogue.
+            catalog = await catalogs.GetAsync(db, ct, reload: true);
+        }
+
+        var plan = catalog.Plans[user.PlanId];
+        if (kind.Feature is { } feature && !PlanFeatures.Has(plan.Features, feature))
+        {
+            var detail = $"{GenerationKinds.NameOf(kind.Kind)} needs the '{feature}' feature, which the {plan.Id} plan does not include.";
+            return (new SubmitOutcome.Refused(SubmitRefusal.PlanForbidsFeature, detail) { Subject = feature }, default, plan);
+        }
+
+        // Read under the owner's lock on submit, which deleting an upload takes too: the inputs stay until the job ends.
+        var (inputs, badField) = await GenerationKinds.ResolveAsync(db, user.Id, kind, ct);
+        if (badField is not null)
+        {
+            return (new SubmitOutcome.Refused(SubmitRefusal.InvalidImageReference, $"'{badField}' is not the id of one of your uploads.") { Subject = badField }, default, plan);
+        }
+
+        if (inputs is { Input: { } init, Mask: { } mask } && (init.Width != mask.Width || init.Height != mask.Height))
+        {
+            return (Invalid("maskImageId", $"The mask is {mask.Width}×{mask.Height}; it must be the init image's size, {init.Width}×{init.Height}."), default, plan);
+        }
+
+        var found = request.Model is null ? null : catalog.EnabledModel(request.Model);
+        var (problem, accepted) = Accept(request, kind, inputs, found, plan, available);
+        return (problem, accepted, plan);
     }
 
     /// <summary>Checks the request against the model and the plan: the parameters to run with and the estimate, or why not.</summary>

@@ -10,6 +10,7 @@ using Pingvas.Server.Queue;
 using Pingvas.Server.Realtime;
 using Pingvas.Server.Storage;
 using Pingvas.Server.Uploads;
+using Pingvas.Server.Web;
 using Pingvas.Server.Workers;
 
 namespace Pingvas.Server.Hosting;
@@ -110,12 +111,13 @@ public static class PingvasApp
         // Every JSON body of the API has its text checked once here, not per endpoint.
         var api = app.MapGroup("/api/v1").WithTextFieldChecks();
         api.MapAuth().MapMe().MapCatalog().MapCredits().MapGenerations().MapImages().MapUploads().MapFiles();
+        api.MapGenerationEstimate();
         // Operator endpoints: the policy on the group admits admins only (403 for others, 401 anonymous).
         api.MapGroup("/admin").RequireAuthorization(AdminRole.Policy).MapAdminWorkers();
         // A hub connection lives for hours: it must not outlive the access token it was opened with.
         app.MapHub<ProgressHub>(ProgressHub.Path, o => o.CloseOnAuthenticationExpiration = true);
         app.MapOpenApi("/openapi/v1.json");
-        app.MapGet("/", () => Results.Redirect("/openapi/v1.json")).ExcludeFromDescription();
+        app.MapWebApp();
         return app;
     }
 

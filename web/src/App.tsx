@@ -1,0 +1,96 @@
+import { QueryClientProvider } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+
+import { ConnectionBanner } from "./components/ConnectionBanner";
+import { Header } from "./components/Header";
+import { LocaleProvider, useLocale } from "./i18n/LocaleContext";
+import { CanvasPage } from "./pages/CanvasPage";
+import { CreditsPage } from "./pages/CreditsPage";
+import { GalleryPage } from "./pages/GalleryPage";
+import { GeneratePage } from "./pages/GeneratePage";
+import { ImageDetailPage } from "./pages/ImageDetailPage";
+import { LandingPage } from "./pages/LandingPage";
+import { NotFoundPage } from "./pages/NotFoundPage";
+import { PricingPage } from "./pages/PricingPage";
+import { QueuePage } from "./pages/QueuePage";
+import { SignInPage } from "./pages/SignInPage";
+import { SignUpPage } from "./pages/SignUpPage";
+import { matchPath, navigate, usePath } from "./router";
+import { createServices, ServicesProvider, useServices, useSignedIn, type Services } from "./services";
+
+/** `services` is for tests; the app makes its own. */
+export function App({ services: given }: { services?: Services } = {}) {
+  const [services] = useState(() => given ?? createServices());
+  return (
+    <ServicesProvider services={services}>
+      <QueryClientProvider client={services.queries}>
+        <LocaleProvider>
+          <Shell />
+        </LocaleProvider>
+      </QueryClientProvider>
+    </ServicesProvider>
+  );
+}
+
+const privatePaths = ["/generate", "/canvas", "/queue", "/gallery", "/credits"];
+
+function Shell() {
+  const { client, live, queries } = useServices();
+  const { t, locale } = useLocale();
+  const signedIn = useSignedIn();
+  const path = usePath();
+
+  useEffect(() => {
+    document.documentElement.lang = locale;
+  }, [locale]);
+
+  // One hub connection while signed in; finished jobs move credits and fill the gallery.
+  useEffect(() => {
+    if (!signedIn) {
+      live.stop();
+      // The last user's data goes; the public plans stay (clearing them under a mounted page would leave it loading).
+      queries.removeQueries({ predicate: (query) => query.queryKey[0] !== "plans" });
+      return;
+    }
+    live.start(client);
+    const off = live.onFinished(() => {
+      void queries.invalidateQueries({ queryKey: ["me"] });
+      void queries.invalidateQueries({ queryKey: ["images"] });
+      void queries.invalidateQueries({ queryKey: ["ledger"] });
+    });
+    return off;
+  }, [signedIn, client, live, queries]);
+
+  const needsSignIn = !signedIn && privatePaths.some((p) => path === p || path.startsWith(`${p}/`));
+  useEffect(() => {
+    if (needsSignIn) {
+      navigate(`/signin?next=${encodeURIComponent(path)}`, true);
+    }
+  }, [needsSignIn, path]);
+
+  return (
+    <>
+      <a className="skip-link" href="#main">{t("nav.skip")}</a>
+      <Header />
+      <main id="main" tabIndex={-1}>
+        {needsSignIn ? null : <Page path={path} />}
+      </main>
+      <ConnectionBanner />
+    </>
+  );
+}
+
+function Page({ path }: { path: string }) {
+  if (path === "/") return <LandingPage />;
+  if (path === "/pricing") return <PricingPage />;
+  if (path === "/signin") return <SignInPage />;
+  if (path === "/signup") return <SignUpPage />;
+  if (path === "/generate") return <GeneratePage />;
+  if (path === "/canvas") return <CanvasPage />;
+  if (path === "/queue") return <QueuePage />;
+  if (path === "/gallery") return <GalleryPage />;
+  if (path === "/credits") return <CreditsPage />;
+  const image = matchPath("/gallery/:id", path);
+  if (image) return <ImageDetailPage id={image.id} />;
+  return <NotFoundPage />;
+}

@@ -1,0 +1,160 @@
+// The shapes of docs/api.md, as the app uses them.
+
+export interface AuthResponse {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+}
+
+export interface Me {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  plan: { id: string; name: string; queuePriority: number; concurrentJobs: number | null; maxSide: number; maxBatch: number; monthlyCredits: number | null };
+  credits: { balance: number; reserved: number; unlimited: boolean; periodEnd: string };
+  createdAt: string;
+}
+
+export interface Plan {
+  id: string;
+  name: string;
+  monthlyPriceCents: number | null;
+  annualPriceCents: number | null;
+  monthlyCredits: number | null;
+  unlimitedCredits: boolean;
+  storageBytes: number | null;
+  concurrentJobs: number | null;
+  queuePriority: number;
+  apiCallsPerMonth: number | null;
+  maxSide: number;
+  maxBatch: number;
+  features: string[];
+}
+
+export interface Model {
+  id: string;
+  name: string;
+  kind: string;
+  family: string;
+  minPlan: string;
+  allowed: boolean;
+  available: boolean;
+  engine: string | null;
+  defaultSteps: number;
+  defaultSide: number;
+  creditsPerImage: number | null;
+  typicalCredits: number;
+  description: string;
+}
+
+export interface GenerationRequest {
+  prompt: string;
+  negativePrompt?: string | null;
+  model: string;
+  width?: number;
+  height?: number;
+  steps?: number;
+  cfgScale?: number;
+  scheduler?: string;
+  seed?: number | null;
+  batchSize?: number;
+  initImageId?: string;
+  maskImageId?: string;
+  strength?: number;
+  imageId?: string;
+  scale?: number;
+  kind?: "txt2img" | "img2img" | "inpaint" | "upscale";
+}
+
+export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+
+export interface ImageRef {
+  id: string;
+  url: string;
+  thumbnailUrl: string;
+  thumbnail512Url: string;
+  width: number;
+  height: number;
+  seed: number;
+}
+
+export interface Generation {
+  id: string;
+  status: JobStatus;
+  model: string;
+  prompt: string;
+  negativePrompt: string | null;
+  width: number;
+  height: number;
+  steps: number;
+  cfgScale: number;
+  scheduler: string;
+  seed: number;
+  batchSize: number;
+  queuePosition: number | null;
+  progress: { step: number; totalSteps: number; percent: number };
+  images: ImageRef[];
+  gpuSeconds: number | null;
+  reservedCredits: number;
+  creditsCharged: number | null;
+  engine: string | null;
+  error: { code: string; message: string } | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  kind: string;
+  initImageId: string | null;
+  strength: number | null;
+  /** Live events only. */
+  preview?: string | null;
+  balance?: number | null;
+}
+
+export interface Estimate {
+  credits: number | null;
+  allowed: boolean;
+  problem: Record<string, unknown> | null;
+}
+
+export interface GalleryImage {
+  id: string;
+  generationId: string;
+  batchIndex: number;
+  url: string;
+  thumbnailUrl: string;
+  thumbnail512Url: string;
+  width: number;
+  height: number;
+  seed: number;
+  model: string;
+  prompt: string;
+  storedBytes: number;
+  /** The engine and every parameter, as strings. */
+  metadata: Record<string, string>;
+  createdAt: string;
+}
+
+export interface Upload {
+  id: string;
+  width: number;
+  height: number;
+  format: string;
+  bytes: number;
+  createdAt: string;
+}
+
+export interface LedgerEntry {
+  id: string;
+  kind: "grant" | "reserve" | "release" | "charge" | "refund" | "adjust" | "expire";
+  amount: number;
+  balanceAfter: number;
+  reason: string | null;
+  jobId: string | null;
+  createdAt: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}

@@ -1,0 +1,64 @@
+import { useMe } from "../hooks";
+import { formatCredits } from "../i18n/format";
+import { locales, type Locale } from "../i18n/i18n";
+import { useLocale } from "../i18n/LocaleContext";
+import { Link, navigate } from "../router";
+import { useServices, useSignedIn } from "../services";
+
+export function Header() {
+  const { t, locale, setLocale } = useLocale();
+  const { api, client } = useServices();
+  const signedIn = useSignedIn();
+  const me = useMe();
+
+  const signOut = async () => {
+    const refreshToken = client.tokens.current?.refreshToken;
+    client.tokens.set(null);
+    navigate("/");
+    if (refreshToken) {
+      // Revoke it on the server too; the local session is gone either way.
+      await api.logout(refreshToken).catch(() => undefined);
+    }
+  };
+
+  return (
+    <header className="site-header">
+      <Link to="/" className="brand">{t("app.name")}</Link>
+      <nav aria-label={t("nav.label")}>
+        <ul className="nav-list">
+          {signedIn ? (
+            <>
+              <li><Link to="/generate">{t("nav.generate")}</Link></li>
+              <li><Link to="/canvas">{t("nav.canvas")}</Link></li>
+              <li><Link to="/queue">{t("nav.queue")}</Link></li>
+              <li><Link to="/gallery">{t("nav.gallery")}</Link></li>
+              <li><Link to="/credits">{t("nav.credits")}</Link></li>
+            </>
+          ) : null}
+          <li><Link to="/pricing">{t("nav.pricing")}</Link></li>
+        </ul>
+      </nav>
+      <div className="header-tools">
+        {me.data ? (
+          <span className="balance" title={t("credits.balance")}>
+            {me.data.credits.unlimited ? t("credits.unlimited") : formatCredits(locale, me.data.credits.balance)}
+          </span>
+        ) : null}
+        <label className="visually-hidden" htmlFor="language">{t("nav.language")}</label>
+        <select id="language" value={locale} onChange={(e) => setLocale(e.target.value as Locale)}>
+          {locales.map((l) => (
+            <option key={l} value={l}>{t(l === "en" ? "language.en" : "language.ko")}</option>
+          ))}
+        </select>
+        {signedIn ? (
+          <button type="button" className="link-button" onClick={() => void signOut()}>{t("nav.signOut")}</button>
+        ) : (
+          <>
+            <Link to="/signin">{t("nav.signIn")}</Link>
+            <Link to="/signup" className="button small">{t("nav.signUp")}</Link>
+          </>
+        )}
+      </div>
+    </header>
+  );
+}

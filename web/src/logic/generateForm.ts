@@ -1,0 +1,122 @@
+// The Generate form's state and its translation to the API's request body.
+import type { GalleryImage, Generation, GenerationRequest, Model } from "../api/types";
+
+export const schedulers = ["euler", "euler_a", "dpmpp_2m", "dpmpp_2m_k", "dpmpp_sde", "ddim", "lms", "heun"] as const;
+
+export const maxSeed = 4294967295;
+
+export interface GenerateForm {
+  prompt: string;
+  negativePrompt: string;
+  model: string;
+  width: number;
+  height: number;
+  steps: number;
+  cfgScale: number;
+  scheduler: string;
+  /** Blank means a random seed chosen by the server. */
+  seed: string;
+  batchSize: number;
+  initImage: { id: string; previewUrl: string; width: number; height: number } | null;
+  strength: number;
+}
+
+export const emptyForm: GenerateForm = {
+  prompt: "",
+  negativePrompt: "",
+  model: "",
+  width: 512,
+  height: 512,
+  steps: 25,
+  cfgScale: 7,
+  scheduler: "euler",
+  seed: "",
+  batchSize: 1,
+  initImage: null,
+  strength: 0.75,
+};
+
+export function toRequest(form: GenerateForm): GenerationRequest {
+  const seed = form.seed.trim() === "" ? null : Number(form.seed);
+  const request: GenerationRequest = {
+    prompt: form.prompt,
+    negativePrompt: form.negativePrompt.trim() === "" ? null : form.negativePrompt,
+    model: form.model,
+    width: form.width,
+    height: form.height,
+    steps: form.steps,
+    cfgScale: form.cfgScale,
+    scheduler: form.scheduler,
+    seed: seed !== null && Number.isInteger(seed) ? seed : null,
+    batchSize: form.batchSize,
+  };
+  if (form.initImage !== null) {
+    request.initImageId = form.initImage.id;
+    request.strength = form.strength;
+  }
+  return request;
+}
+
+/** A model's defaults when it is picked: its native size and steps. */
+export function withModel(form: GenerateForm, model: Model, maxSide: number): GenerateForm {
+  const side = Math.min(model.defaultSide, maxSide);
+  return { ...form, model: model.id, width: form.initImage ? form.width : side, height: form.initImage ? form.height : side, steps: model.defaultSteps };
+}
+
+/** "Use again": the parameters of a finished job (its seed too, so the same picture can be refined). */
+export function fromGeneration(form: GenerateForm, job: Generation): GenerateForm {
+  return {
+    ...form,
+    prompt: job.prompt,
+    negativePrompt: job.negativePrompt ?? "",
+    model: job.model,
+    width: job.width,
+    height: job.height,
+    steps: job.steps,
+    cfgScale: job.cfgScale,
+    scheduler: job.scheduler,
+    seed: String(job.seed),
+    batchSize: job.batchSize,
+  };
+}
+
+/** "Use again" from a gallery image: its metadata holds every parameter it was made with. */
+export function fromImage(form: GenerateForm, image: GalleryImage): GenerateForm {
+  const m = image.metadata;
+  // Every metadata value is a string (it is also written into the PNG's text chunks).
+  const num = (key: string, fallback: number) => {
+    const value = Number(m[key]);
+    return m[key] !== undefined && m[key] !== "" && Number.isFinite(value) ? value : fallback;
+  };
+  const str = (key: string, fallback: string) => m[key] ?? fallback;
+  return {
+    ...form,
+    prompt: image.prompt,
+    negativePrompt: str("negativePrompt", ""),
+    model: image.model,
+    width: image.width,
+    height: image.height,
+    steps: num("steps", form.steps),
+    cfgScale: num("cfgScale", form.cfgScale),
+    scheduler: str("scheduler", form.scheduler),
+    seed: String(image.seed),
+    batchSize: 1,
+  };
+}
+
+export function randomSeed(random: () => number = Math.random): string {
+  return String(Math.floor(random() * (maxSeed + 1)));
+}
+
+// A hand-off from other pages (the gallery, a finished job) to the Generate form.
+let draft: GenerateForm | null = null;
+
+export function setDraft(form: GenerateForm): void {
+  draft = form;
+}
+
+export function takeDraft(): GenerateForm | null {
+  const taken = draft;
+  draft = null;
+  return taken;
+}

@@ -1,0 +1,78 @@
+// Friendly words for a problem, by its stable code; never the raw server text in Korean.
+import { translate, type Locale } from "../i18n/i18n";
+import { formatCredits } from "../i18n/format";
+import type { ApiProblem } from "../api/problem";
+
+export interface ProblemText {
+  text: string;
+  /** Where the user can fix it. */
+  link?: "pricing" | "signin";
+}
+
+export interface ProblemContext {
+  /** The plan that unlocks the model or feature the request needed, by name. */
+  unlockingPlan?: string;
+}
+
+const featurePlans: Record<string, string> = { canvas: "Starter", upscale: "Starter" };
+
+export function problemText(locale: Locale, problem: ApiProblem, context: ProblemContext = {}): ProblemText {
+  const t = (key: Parameters<typeof translate>[1], params?: Record<string, string | number>) => translate(locale, key, params);
+  switch (problem.code) {
+    case "network_error":
+      return { text: t("problem.network") };
+    case "insufficient_credits":
+      return problem.needed !== undefined && problem.balance !== undefined
+        ? { text: t("problem.insufficientCreditsDetail", { needed: formatCredits(locale, problem.needed), balance: formatCredits(locale, problem.balance) }), link: "pricing" }
+        : { text: t("problem.insufficientCredits"), link: "pricing" };
+    case "plan_forbids_model":
+      return { text: context.unlockingPlan ? t("problem.planForbidsModelPlan", { plan: context.unlockingPlan }) : t("problem.planForbidsModel"), link: "pricing" };
+    case "plan_forbids_feature": {
+      const plan = context.unlockingPlan ?? featurePlans[problem.feature ?? ""] ?? "Starter";
+      return { text: t("problem.planForbidsFeature", { plan }), link: "pricing" };
+    }
+    case "plan_limit":
+      return { text: t("problem.planLimit"), link: "pricing" };
+    case "storage_quota_exceeded":
+      return { text: t("problem.storageQuota"), link: "pricing" };
+    case "rate_limited":
+    case "queue_limit":
+      if (problem.retryAfterSeconds !== undefined) {
+        return { text: t("problem.retryIn", { seconds: problem.retryAfterSeconds }) };
+      }
+      return { text: t(problem.code === "queue_limit" ? "problem.queueLimit" : "problem.rateLimited") };
+    case "model_unavailable":
+      return { text: t("problem.modelUnavailable") };
+    case "invalid_credentials":
+      return { text: t("problem.invalidCredentials") };
+    case "unauthorized":
+    case "invalid_refresh_token":
+      return { text: t("problem.signedOut"), link: "signin" };
+    case "email_taken":
+      return { text: t("problem.emailTaken") };
+    case "validation_failed":
+      return { text: t("problem.validation") };
+    case "invalid_image":
+      return { text: t("problem.invalidImage") };
+    case "image_too_large":
+      return { text: t("problem.imageTooLarge") };
+    case "upload_too_large":
+      return { text: t("problem.uploadTooLarge") };
+    case "unsupported_media_type":
+      return { text: t("problem.unsupportedMedia") };
+    case "not_found":
+      return { text: t("problem.notFound") };
+    case "unavailable":
+      return { text: t("problem.unavailable") };
+    default:
+      return { text: t("problem.generic") };
+  }
+}
+
+/** A field's error under its input: the server's words in English, a translated hint otherwise. */
+export function fieldErrorText(locale: Locale, messages: string[] | undefined): string | null {
+  if (!messages || messages.length === 0) {
+    return null;
+  }
+  return locale === "en" ? messages.join(" ") : translate(locale, "problem.fieldInvalid");
+}

@@ -1,0 +1,76 @@
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { useEffect, useRef, useState } from "react";
+
+import { ApiError } from "../api/problem";
+import { ProblemNotice } from "../components/ProblemNotice";
+import { useLocale } from "../i18n/LocaleContext";
+import { Link } from "../router";
+import { useServices } from "../services";
+
+/** Thumbnails, newest first, loaded page by page as the end of the grid scrolls into view. */
+export function GalleryPage() {
+  const { t } = useLocale();
+  const { api } = useServices();
+  const [model, setModel] = useState("");
+  const sentinel = useRef<HTMLDivElement>(null);
+  const pages = useInfiniteQuery({
+    queryKey: ["images"],
+    queryFn: ({ pageParam }) => api.images(pageParam),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+  });
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = pages;
+
+  useEffect(() => {
+    const target = sentinel.current;
+    if (target === null || !hasNextPage) {
+      return;
+    }
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting) && !isFetchingNextPage) {
+        void fetchNextPage();
+      }
+    }, { rootMargin: "400px" });
+    observer.observe(target);
+    return () => observer.disconnect();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  const images = pages.data?.pages.flatMap((p) => p.items) ?? [];
+  // The API has no model filter: this filters the pages loaded so far.
+  const models = [...new Set(images.map((i) => i.model))].sort();
+  const shown = model === "" ? images : images.filter((i) => i.model === model);
+
+  return (
+    <section aria-labelledby="gallery-title">
+      <div className="page-title-row">
+        <h1 id="gallery-title">{t("gallery.title")}</h1>
+        <div className="field inline">
+          <label htmlFor="model-filter">{t("gallery.filter")}</label>
+          <select id="model-filter" value={model} onChange={(e) => setModel(e.target.value)}>
+            <option value="">{t("gallery.allModels")}</option>
+            {models.map((m) => <option key={m} value={m}>{m}</option>)}
+          </select>
+        </div>
+      </div>
+      {pages.error ? <ProblemNotice problem={pages.error instanceof ApiError ? pages.error.problem : null} /> : null}
+      {pages.isLoading ? <p className="muted">{t("common.loading")}</p> : null}
+      {!pages.isLoading && shown.length === 0 ? (
+        <p className="muted">{images.length === 0 ? <>{t("gallery.empty")} <Link to="/generate">{t("nav.generate")}</Link></> : t("gallery.noneForModel")}</p>
+      ) : null}
+      <ul className="gallery-grid">
+        {shown.map((image) => (
+          <li key={image.id}>
+            <Link to={`/gallery/${image.id}`} className="gallery-item">
+              <img src={image.thumbnailUrl} alt={image.prompt || t("gallery.imageAlt")} loading="lazy" decoding="async" width={256} height={Math.round((256 * image.height) / image.width)} />
+            </Link>
+          </li>
+        ))}
+      </ul>
+      <div ref={sentinel} className="sentinel" aria-hidden="true" />
+      {isFetchingNextPage ? <p className="muted">{t("common.loading")}</p> : null}
+      {hasNextPage && !isFetchingNextPage ? (
+        <button type="button" onClick={() => void fetchNextPage()}>{t("gallery.loadMore")}</button>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,77 @@
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+
+import { ApiError, type ApiProblem } from "../api/problem";
+import { ProblemNotice } from "../components/ProblemNotice";
+import { UpscalePanel } from "../components/UpscalePanel";
+import { formatBytes, formatDateTime } from "../i18n/format";
+import type { MessageKey } from "../i18n/i18n";
+import { useLocale } from "../i18n/LocaleContext";
+import { emptyForm, fromImage, setDraft } from "../logic/generateForm";
+import { Link, navigate } from "../router";
+import { useServices } from "../services";
+
+const shownParameters = ["model", "kind", "width", "height", "steps", "cfgScale", "scheduler", "seed", "negativePrompt", "engine", "batchIndex", "batchSize"];
+
+export function ImageDetailPage({ id }: { id: string }) {
+  const { t, locale } = useLocale();
+  const { api } = useServices();
+  const queries = useQueryClient();
+  const image = useQuery({ queryKey: ["image", id], queryFn: () => api.image(id) });
+  const [confirming, setConfirming] = useState(false);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+
+  const remove = async () => {
+    setProblem(null);
+    try {
+      await api.deleteImage(id);
+      await queries.invalidateQueries({ queryKey: ["images"] });
+      navigate("/gallery", true);
+    } catch (error) {
+      setProblem(error instanceof ApiError ? error.problem : null);
+    }
+  };
+
+  if (image.error) {
+    return <section><ProblemNotice problem={image.error instanceof ApiError ? image.error.problem : null} /><Link to="/gallery">{t("gallery.back")}</Link></section>;
+  }
+  if (!image.data) {
+    return <p className="muted">{t("common.loading")}</p>;
+  }
+  const data = image.data;
+  const label = (key: string) => (shownParameters.includes(key) ? t(`param.${key}` as MessageKey) : key);
+  return (
+    <section className="image-detail" aria-labelledby="image-title">
+      <p><Link to="/gallery">{t("gallery.back")}</Link></p>
+      <h1 id="image-title" className="image-prompt">{data.prompt || t("gallery.imageAlt")}</h1>
+      <div className="image-frame" style={{ aspectRatio: `${data.width} / ${data.height}` }}>
+        <img src={data.url} alt={data.prompt || t("gallery.imageAlt")} width={data.width} height={data.height} />
+      </div>
+      <div className="actions">
+        <a className="button" href={data.url} download={`pingvas-${data.id}.png`}>{t("gallery.download")}</a>
+        <button type="button" onClick={() => { setDraft(fromImage(emptyForm, data)); navigate("/generate"); }}>{t("job.useAgain")}</button>
+        {confirming ? (
+          <span className="confirm" role="group" aria-label={t("gallery.confirmDelete")}>
+            <span>{t("gallery.confirmDelete")}</span>
+            <button type="button" className="danger" onClick={() => void remove()}>{t("gallery.deleteYes")}</button>
+            <button type="button" onClick={() => setConfirming(false)}>{t("common.cancel")}</button>
+          </span>
+        ) : (
+          <button type="button" className="danger" onClick={() => setConfirming(true)}>{t("gallery.delete")}</button>
+        )}
+      </div>
+      <ProblemNotice problem={problem} />
+      <UpscalePanel image={data} />
+      <dl className="details">
+        {shownParameters.filter((k) => data.metadata[k] !== undefined && data.metadata[k] !== "").map((key) => (
+          <div key={key}>
+            <dt>{label(key)}</dt>
+            <dd>{data.metadata[key]}</dd>
+          </div>
+        ))}
+        <div><dt>{t("gallery.created")}</dt><dd>{formatDateTime(locale, data.createdAt)}</dd></div>
+        <div><dt>{t("gallery.stored")}</dt><dd>{formatBytes(locale, data.storedBytes)}</dd></div>
+      </dl>
+    </section>
+  );
+}

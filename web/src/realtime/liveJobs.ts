@@ -1,0 +1,118 @@
+// The hub connection and the live state of the user's jobs. On every (re)connect the hub re-sends
+// the state of every queued and running job, so a reload or a dropped connection reattaches.
+import { HubConnectionBuilder, HubConnectionState, LogLevel, type HubConnection } from "@microsoft/signalr";
+
+import type { ApiClient } from "../api/client";
+import type { Generation } from "../api/types";
+import { isFinal, mergeJob } from "./jobState";
+
+export type ConnectionStatus = "offline" | "connecting" | "connected" | "reconnecting";
+
+export interface LiveSnapshot {
+  jobs: ReadonlyMap<string, Generation>;
+  status: ConnectionStatus;
+}
+
+/** Waits between reconnect attempts, in ms: quick at first, then every 10 s for as long as it takes. */
+const retryDelays = [0, 1000, 2000, 5000];
+
+export class LiveJobs {
+  private snapshot: LiveSnapshot = { jobs: new Map(), status: "offline" };
+  private readonly listeners = new Set<() => void>();
+  private readonly finishedListeners = new Set<(job: Generation) => void>();
+  private connection: HubConnection | null = null;
+  private restartTimer: ReturnType<typeof setTimeout> | null = null;
+
+  getSnapshot = (): LiveSnapshot => this.snapshot;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** Called with every job that reaches its final state (to refresh the balance and the gallery). */
+  onFinished(listener: (job: Generation) => void): () => void {
+    this.finishedListeners.add(listener);
+    return () => this.finishedListeners.delete(listener);
+  }
+
+  /** A state from a REST answer (submit, cancel, list) goes through the same merge as events. */
+  upsert(job: Generation): void {
+    const previous = this.snapshot.jobs.get(job.id);
+    const merged = mergeJob(previous, job);
+    if (merged === previous) {
+      return;
+    }
+    const jobs = new Map(this.snapshot.jobs);
+    jobs.set(job.id, merged);
+    this.set({ ...this.snapshot, jobs });
+    if (isFinal(merged.status) && (previous === undefined || !isFinal(previous.status))) {
+      this.finishedListeners.forEach((listener) => listener(merged));
+    }
+  }
+
+  start(client: ApiClient): void {
+    if (this.connection !== null) {
+      return;
+    }
+    const connection = new HubConnectionBuilder()
+      .withUrl("/hubs/progress", { accessTokenFactory: () => client.freshAccessToken() })
+      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (context) => retryDelays[context.previousRetryCount] ?? 10_000 })
+      .configureLogging(LogLevel.None)
+      .build();
+    connection.on("generation", (job: Generation) => this.upsert(job));
+    connection.onreconnecting(() => this.setStatus("reconnecting"));
+    connection.onreconnected(() => this.setStatus("connected"));
+    // The server closes a connection whose access token expired: open a new one with a fresh token.
+    connection.onclose(() => this.scheduleRestart(2000));
+    this.connection = connection;
+    void this.connect();
+  }
+
+  stop(): void {
+    const connection = this.connection;
+    this.connection = null;
+    if (this.restartTimer !== null) {
+      clearTimeout(this.restartTimer);
+      this.restartTimer = null;
+    }
+    this.set({ jobs: new Map(), status: "offline" });
+    void connection?.stop();
+  }
+
+  private async connect(): Promise<void> {
+    const connection = this.connection;
+    if (connection === null || connection.state !== HubConnectionState.Disconnected) {
+      return;
+    }
+    this.setStatus(this.snapshot.status === "offline" ? "connecting" : "reconnecting");
+    try {
+      await connection.start();
+      this.setStatus("connected");
+    } catch {
+      this.scheduleRestart(5000);
+    }
+  }
+
+  private scheduleRestart(delay: number): void {
+    if (this.connection === null || this.restartTimer !== null) {
+      return;
+    }
+    this.setStatus("reconnecting");
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      void this.connect();
+    }, delay);
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    if (this.snapshot.status !== status) {
+      this.set({ ...this.snapshot, status });
+    }
+  }
+
+  private set(snapshot: LiveSnapshot): void {
+    this.snapshot = snapshot;
+    this.listeners.forEach((listener) => listener());
+  }
+}
