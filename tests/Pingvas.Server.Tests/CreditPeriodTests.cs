@@ -8,14 +8,18 @@ using Pingvas.Server.Tests.Infrastructure;
 
 namespace Pingvas.Server.Tests;
 
-/// <summary>Monthly plan credits and refunds on failure, with the server's clock moved forward.</summary>
-public sealed class CreditPeriodTests(DefaultServer fixture) : IClassFixture<DefaultServer>
+/// <summary>
+/// Monthly plan credits and refunds on failure, with the server's clock moved forward. Each test has
+/// its own server: a jump of the clock makes every worker's heartbeat look a month old until the next
+/// one, so a shared server would refuse another test's submit as model_unavailable meanwhile.
+/// </summary>
+public sealed class CreditPeriodTests
 {
-    private readonly PingvasServer server = fixture.Server;
 
     [Fact]
     public async Task Unused_plan_credits_expire_at_the_period_end_and_the_next_period_grants_fresh_ones()
     {
+        await using var server = await PingvasServer.StartAsync(new TestSettings());
         var user = await server.RegisterAsync();
         var done = await user.WaitForAsync((await user.SubmitAsync()).Id);
         var spent = done.CreditsCharged!.Value;
@@ -40,6 +44,7 @@ public sealed class CreditPeriodTests(DefaultServer fixture) : IClassFixture<Def
     [Fact]
     public async Task The_sweep_renews_periods_of_users_who_never_come_back()
     {
+        await using var server = await PingvasServer.StartAsync(new TestSettings());
         var user = await server.RegisterAsync();
         var done = await user.WaitForAsync((await user.SubmitAsync()).Id);
         var left = 100 - done.CreditsCharged!.Value;
@@ -68,6 +73,7 @@ public sealed class CreditPeriodTests(DefaultServer fixture) : IClassFixture<Def
     [Fact]
     public async Task A_user_away_for_months_gets_only_the_current_period_credits()
     {
+        await using var server = await PingvasServer.StartAsync(new TestSettings());
         var user = await server.RegisterAsync();
         server.Time.Advance(TimeSpan.FromDays(100));
         var me = await user.MeAsync();

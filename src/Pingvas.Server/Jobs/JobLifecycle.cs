@@ -65,7 +65,7 @@ public sealed partial class JobLifecycle(
         try
         {
             var rows = db.Database.IsNpgsql()
-                ? await db.Users.FromSql($"SELECT * FROM users WHERE id = {ownerId} FOR NO KEY UPDATE").ToListAsync(ct)
+                ? await db.Users.FromSql(Transactions.LockUserSql(ownerId)).ToListAsync(ct)
                 : await db.Users.Where(u => u.Id == ownerId).ToListAsync(ct);
             return new JobTransaction(transaction, rows.Single());
         }

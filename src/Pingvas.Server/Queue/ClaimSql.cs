@@ -22,7 +22,7 @@ internal static class ClaimSql
     /// most waiting owners at the head's level), and <c>affinity</c> whether it may go before the
     /// head (passed over for less than @delay seconds). <c>pick</c> locks the chosen owner's user row,
     /// skipping a busy owner for the next candidate; a claim committed after this statement's snapshot,
-    /// or a job of the owner that stopped running (QueueHeads.UnblockAsync touches the row), changed
+    /// or any other transition of the owner (its lock is a no-op UPDATE: Data/Transactions), changed
     /// that row, so its version differs and the owner is passed over rather than taking a head already
     /// taken or flagging the owner from a stale count. The rest is the transition (its SET mirrors
     /// <see cref="Jobs.Job.Claim"/>), the owner's served time, and the heads: the claimed pair's head

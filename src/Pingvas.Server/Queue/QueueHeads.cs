@@ -77,17 +77,12 @@ public sealed class QueueHeads(PingvasDb db, DatabaseTenant tenant, IOptions<Que
 
     /// <summary>
     /// One of the owner's jobs stopped running: a slot is free, so the owner's heads compete again.
-    /// On PostgreSQL the owner's row is touched too (a new row version): a claim that counted the
-    /// owner's running jobs before this commits then finds the version changed and passes the owner
-    /// over, instead of flagging its heads blocked from a stale count (ClaimSql, <c>pick</c>).
+    /// Called under the owner's lock, which gives the owner's row a new version: a claim that counted
+    /// the owner's running jobs before this commits passes the owner over instead of flagging its
+    /// heads blocked from a stale count (Data/Transactions.LockUserAsync, ClaimSql <c>pick</c>).
     /// </summary>
     public Task UnblockAsync(Guid userId, CancellationToken ct) =>
-        db.Database.IsNpgsql()
-            ? db.Database.ExecuteSqlAsync($"""
-                WITH touched AS (UPDATE users SET last_served_at = last_served_at WHERE id = {userId})
-                UPDATE queue_heads SET blocked = false WHERE user_id = {userId} AND blocked
-                """, ct)
-            : db.QueueHeads.Where(h => h.UserId == userId && h.Blocked).ExecuteUpdateAsync(s => s.SetProperty(h => h.Blocked, false), ct);
+        db.QueueHeads.Where(h => h.UserId == userId && h.Blocked).ExecuteUpdateAsync(s => s.SetProperty(h => h.Blocked, false), ct);
 
     /// <summary>
     /// Takes the heads of owners at their running limit out of the claim's index. In its own short
