@@ -78,9 +78,7 @@ public sealed class AdminUserService(
             var before = new { plan = user.PlanId, suspended = user.Suspended, periodStart = user.PeriodStart, periodEnd = user.PeriodEnd };
             if (patch.Plan is { } planId && planId != user.PlanId)
             {
-                user.PlanId = planId;
-                await ledger.EndPlanLotsAsync(id, ct);
-                await periods.StartAsync(user, ct);
+                await periods.ChangePlanAsync(user, planId, ct);
             }
 
             if (patch.Suspended is { } suspend && suspend != user.Suspended)
