@@ -72,8 +72,8 @@ public sealed class AccountService(PingvasDb db, IPasswordHasher<User> hasher, L
         await using var tx = await db.BeginWriteAsync(ct);
         user.PasswordHash = hasher.HashPassword(user, next!);
         await db.SaveChangesAsync(ct);
+        // The new version goes into this session's token (and is saved again as it is: harmless).
         user.TokenVersion = await tokens.SignOutEverywhereAsync(userId, ct);
-        db.Entry(user).Property(u => u.TokenVersion).IsModified = false;
         var issued = await tokens.IssueAsync(user, null, ct, mfa);
         await tx.CommitAsync(ct);
         return new PasswordChange(issued, errors, null);
