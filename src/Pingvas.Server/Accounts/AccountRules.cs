@@ -21,22 +21,31 @@ public static class AccountRules
             errors["email"] = ["Enter a valid email address."];
         }
 
+        CheckPassword(errors, "password", password);
+        CheckName(errors, name);
+        return errors;
+    }
+
+    /// <summary>The password rules of registration, reported under <paramref name="field"/>.</summary>
+    public static void CheckPassword(Dictionary<string, string[]> errors, string field, string? password)
+    {
         if (string.IsNullOrEmpty(password) || password.Length < MinPasswordLength)
         {
-            errors["password"] = [$"The password must have at least {MinPasswordLength} characters."];
+            errors[field] = [$"The password must have at least {MinPasswordLength} characters."];
         }
         else if (password.Length > MaxPasswordLength)
         {
-            errors["password"] = [$"The password may have at most {MaxPasswordLength} characters."];
+            errors[field] = [$"The password may have at most {MaxPasswordLength} characters."];
         }
+    }
 
+    public static void CheckName(Dictionary<string, string[]> errors, string? name)
+    {
         var trimmed = name?.Trim() ?? "";
         if (trimmed.Length is 0 or > MaxNameLength)
         {
             errors["name"] = [$"The name must have 1 to {MaxNameLength} characters."];
         }
-
-        return errors;
     }
 
     private static bool IsEmail(string email)

@@ -7,6 +7,9 @@ public static class AccountsSetup
     {
         services.AddScoped<TokenService>();
         services.AddScoped<MeService>();
+        services.AddScoped<TotpService>();
+        services.AddSingleton<TotpChallenge>();
+        services.AddScoped<AccountService>();
         return services;
     }
 }

@@ -14,6 +14,8 @@ public sealed record LoginRequest(string? Email, [property: AnyText] string? Pas
 
 public sealed record RefreshRequest(string? RefreshToken);
 
+public sealed record LoginTotpRequest(string? ChallengeToken, string? Code, string? RecoveryCode);
+
 public sealed record AuthResponse(string AccessToken, string RefreshToken, int ExpiresIn, MeResponse User);
 
 public sealed record RefreshResponse(string AccessToken, string RefreshToken, int ExpiresIn);
@@ -30,6 +32,8 @@ public static class AuthEndpoints
         group.MapPost("/login", Login);
         group.MapPost("/refresh", Refresh);
         group.MapPost("/logout", Logout);
+        group.MapPost("/login/totp", LoginTotp);
+        group.MapPost("/logout-all", LogoutAll).RequireAuthorization();
         return api;
     }
 
@@ -85,7 +89,8 @@ public static class AuthEndpoints
     }
 
     private static async Task<Results<Ok<AuthResponse>, ProblemHttpResult>> Login(
-        LoginRequest request, PingvasDb db, IPasswordHasher<User> hasher, LoginThrottles throttles, TokenService tokens, MeService me, HttpContext http, CancellationToken ct)
+        LoginRequest request, PingvasDb db, IPasswordHasher<User> hasher, LoginThrottles throttles, TokenService tokens, MeService me, TotpChallenge challenges,
+        HttpContext http, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.Email) || string.IsNullOrEmpty(request.Password))
         {
@@ -119,9 +124,80 @@ public static class AuthEndpoints
         }
 
         await throttles.ClearAsync(pair, ct);
+
+        // Only a caller who knows the password learns that the account is suspended.
+        if (user.Suspended)
+        {
+            return AccountGate.Suspended(StatusCodes.Status403Forbidden);
+        }
+
+        if (user.TotpEnabledAt is not null)
+        {
+            // The password alone is not enough: the code goes to /auth/login/totp with this challenge.
+            return Problems.Create(StatusCodes.Status401Unauthorized, AdminRole.TotpRequired, "Enter the code from your authenticator app.",
+                "Send the challenge token with a 6-digit code or a recovery code to POST /api/v1/auth/login/totp.",
+                new Dictionary<string, object?> { ["challengeToken"] = challenges.Create(user), ["expiresIn"] = (int)TotpChallenge.Lifetime.TotalSeconds });
+        }
+
         var issued = await tokens.IssueAsync(user, null, ct);
         var profile = await me.GetAsync(user.Id, ct);
         return TypedResults.Ok(new AuthResponse(issued.AccessToken, issued.RefreshToken, issued.ExpiresIn, profile!));
+    }
+
+    /// <summary>Second step of a TOTP sign-in: a code (or a recovery code) for the challenge's account. Throttled like login, per account and address.</summary>
+    private static async Task<Results<Ok<AuthResponse>, ProblemHttpResult>> LoginTotp(
+        LoginTotpRequest request, PingvasDb db, DatabaseTenant tenant, TotpChallenge challenges, TotpService totp, LoginThrottles throttles, TokenService tokens,
+        MeService me, HttpContext http, CancellationToken ct)
+    {
+        if (await challenges.ReadAsync(request.ChallengeToken) is not { } userId)
+        {
+            return Problems.Create(StatusCodes.Status401Unauthorized, "invalid_challenge", "The sign-in challenge is invalid or expired.", "Sign in with your password again.");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Code) == string.IsNullOrWhiteSpace(request.RecoveryCode))
+        {
+            return Problems.Validation("code", "Send either a 6-digit code or a recovery code.");
+        }
+
+        var pair = throttles.PairId($"totp:{userId:N}", http.ClientKey());
+        if ((await throttles.RetryAfterAsync(pair, ct) ?? await throttles.CountAttemptAsync(pair, ct)) is { } wait)
+        {
+            return Throttled(http, wait);
+        }
+
+        tenant.Set(userId);
+        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, ct);
+        if (user is null)
+        {
+            return Problems.Create(StatusCodes.Status401Unauthorized, "invalid_challenge", "The sign-in challenge is invalid or expired.", "Sign in with your password again.");
+        }
+
+        var accepted = string.IsNullOrWhiteSpace(request.Code)
+            ? await totp.AcceptRecoveryCodeAsync(user, request.RecoveryCode, ct)
+            : await totp.AcceptCodeAsync(user, request.Code, ct);
+        if (!accepted)
+        {
+            return Problems.Create(StatusCodes.Status401Unauthorized, "invalid_code", "The code is wrong or was already used.");
+        }
+
+        await throttles.ClearAsync(pair, ct);
+        if (user.Suspended)
+        {
+            return AccountGate.Suspended(StatusCodes.Status403Forbidden);
+        }
+
+        var issued = await tokens.IssueAsync(user, null, ct, mfa: true);
+        var profile = await me.GetAsync(user.Id, ct);
+        return TypedResults.Ok(new AuthResponse(issued.AccessToken, issued.RefreshToken, issued.ExpiresIn, profile!));
+    }
+
+    /// <summary>Sign out everywhere: every refresh token revoked and every access token refused from its next request.</summary>
+    private static async Task<NoContent> LogoutAll(CurrentUser current, PingvasDb db, TokenService tokens, CancellationToken ct)
+    {
+        await using var tx = await db.BeginWriteAsync(ct);
+        await tokens.SignOutEverywhereAsync(current.Id, ct);
+        await tx.CommitAsync(ct);
+        return TypedResults.NoContent();
     }
 
     /// <summary>The same answer whether or not the email has an account; the wait is in Retry-After only.</summary>
@@ -138,10 +214,13 @@ public static class AuthEndpoints
             return Problems.Validation("refreshToken", "A refresh token is required.");
         }
 
-        var pair = await tokens.RotateAsync(request.RefreshToken, ct);
-        return pair is null
-            ? Problems.Create(StatusCodes.Status401Unauthorized, "invalid_refresh_token", "The refresh token is invalid, expired or already used.")
-            : TypedResults.Ok(new RefreshResponse(pair.AccessToken, pair.RefreshToken, pair.ExpiresIn));
+        var outcome = await tokens.RotateAsync(request.RefreshToken, ct);
+        return outcome switch
+        {
+            { Pair: { } pair } => TypedResults.Ok(new RefreshResponse(pair.AccessToken, pair.RefreshToken, pair.ExpiresIn)),
+            { Suspended: true } => AccountGate.Suspended(),
+            _ => Problems.Create(StatusCodes.Status401Unauthorized, "invalid_refresh_token", "The refresh token is invalid, expired or already used."),
+        };
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Logout(RefreshRequest request, TokenService tokens, CancellationToken ct)

@@ -11,7 +11,10 @@ public sealed record PlanSummary(string Id, string Name, int QueuePriority, int?
 
 public sealed record CreditsSummary(int Balance, int Reserved, bool Unlimited, DateTime PeriodEnd);
 
-public sealed record MeResponse(Guid Id, string Email, string Name, string Role, PlanSummary Plan, CreditsSummary Credits, DateTime CreatedAt);
+/// <param name="Language">The account's UI language (<c>ko</c> or <c>en</c>), null until chosen.</param>
+/// <param name="TotpEnabled">TOTP is enrolled: sign-in asks for a code.</param>
+public sealed record MeResponse(
+    Guid Id, string Email, string Name, string Role, PlanSummary Plan, CreditsSummary Credits, DateTime CreatedAt, string? Language, bool TotpEnabled, bool Suspended);
 
 /// <summary>The signed-in user's profile, plan and credits; rolls the billing period forward first.</summary>
 public sealed class MeService(PingvasDb db, PlanPeriods periods, Ledger ledger, TimeProvider time)
@@ -40,18 +43,6 @@ public sealed class MeService(PingvasDb db, PlanPeriods periods, Ledger ledger, 
         return new MeResponse(user.Id, user.Email, user.Name, user.Role,
             new PlanSummary(plan.Id, plan.Name, plan.QueuePriority, plan.ConcurrentJobs, plan.MaxSide, plan.MaxBatch, plan.MonthlyCredits),
             new CreditsSummary(balance.Balance, balance.Reserved, plan.MonthlyCredits is null, user.PeriodEnd),
-            user.CreatedAt);
-    }
-}
-
-public static class MeEndpoints
-{
-    public static RouteGroupBuilder MapMe(this RouteGroupBuilder api)
-    {
-        api.MapGet("/me", async Task<Results<Ok<MeResponse>, ProblemHttpResult>> (CurrentUser current, MeService me, CancellationToken ct) =>
-            await me.GetAsync(current.Id, ct) is { } profile ? TypedResults.Ok(profile) : Problems.NotFound("user"))
-            .WithTags("Account")
-            .RequireAuthorization();
-        return api;
+            user.CreatedAt, user.Language, user.TotpEnabledAt is not null, user.Suspended);
     }
 }

@@ -19,4 +19,7 @@ public sealed class RefreshToken
     public DateTime ExpiresAt { get; set; }
 
     public DateTime? RevokedAt { get; set; }
+
+    /// <summary>The family was signed in with a TOTP code; its access tokens keep that mark.</summary>
+    public bool Mfa { get; set; }
 }

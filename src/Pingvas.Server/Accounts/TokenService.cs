@@ -12,6 +12,9 @@ namespace Pingvas.Server.Accounts;
 
 public sealed record TokenPair(string AccessToken, string RefreshToken, int ExpiresIn);
 
+/// <summary>A refresh: the new pair, or null with whether the account is suspended.</summary>
+public sealed record RefreshOutcome(TokenPair? Pair, bool Suspended);
+
 /// <summary>Issues 15-minute JWT access tokens and rotating, revocable refresh tokens (stored hashed).</summary>
 public sealed class TokenService(PingvasDb db, DatabaseTenant tenant, SigningKeys keys, TimeProvider time)
 {
@@ -22,7 +25,8 @@ public sealed class TokenService(PingvasDb db, DatabaseTenant tenant, SigningKey
 
     public static SymmetricSecurityKey SecurityKey(SigningKeys keys) => new(keys.TokenKey);
 
-    public async Task<TokenPair> IssueAsync(User user, Guid? familyId, CancellationToken ct)
+    /// <param name="mfa">The session was signed in with a TOTP code (kept by the family's rotations).</param>
+    public async Task<TokenPair> IssueAsync(User user, Guid? familyId, CancellationToken ct, bool mfa = false)
     {
         // Signing a user in acts as that user from here on (row-level security).
         tenant.Set(user.Id);
@@ -36,22 +40,23 @@ public sealed class TokenService(PingvasDb db, DatabaseTenant tenant, SigningKey
             TokenHash = Hash(refresh),
             CreatedAt = now,
             ExpiresAt = now + RefreshTokenLifetime,
+            Mfa = mfa,
         });
         await db.SaveChangesAsync(ct);
         // Access tokens carry wall-clock times: the JWT validator checks them against the system clock.
-        return new TokenPair(CreateAccessToken(user, DateTime.UtcNow), refresh, (int)AccessTokenLifetime.TotalSeconds);
+        return new TokenPair(CreateAccessToken(user, mfa, DateTime.UtcNow), refresh, (int)AccessTokenLifetime.TotalSeconds);
     }
 
     /// <summary>
     /// Swaps a refresh token for a new pair. A token is single-use: presenting a revoked one means
     /// it leaked, so the whole family is revoked and the caller must sign in again.
     /// </summary>
-    public async Task<TokenPair?> RotateAsync(string refreshToken, CancellationToken ct)
+    public async Task<RefreshOutcome> RotateAsync(string refreshToken, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
         if (await FindAsync(refreshToken, ct) is not { } token || token.ExpiresAt <= now)
         {
-            return null;
+            return new RefreshOutcome(null, false);
         }
 
         // Revoke atomically: of two concurrent uses of the same token only one wins. The winner
@@ -65,13 +70,35 @@ public sealed class TokenService(PingvasDb db, DatabaseTenant tenant, SigningKey
         {
             await RevokeFamilyAsync(token.FamilyId, ct);
             await tx.CommitAsync(ct);
-            return null;
+            return new RefreshOutcome(null, false);
         }
 
         var user = await db.Users.SingleAsync(u => u.Id == token.UserId, ct);
-        var pair = await IssueAsync(user, token.FamilyId, ct);
+        if (user.Suspended)
+        {
+            // Suspension revokes every refresh token; this guards a token rotated in the same instant.
+            await RevokeFamilyAsync(token.FamilyId, ct);
+            await tx.CommitAsync(ct);
+            return new RefreshOutcome(null, true);
+        }
+
+        var pair = await IssueAsync(user, token.FamilyId, ct, token.Mfa);
         await tx.CommitAsync(ct);
-        return pair;
+        return new RefreshOutcome(pair, false);
+    }
+
+    /// <summary>
+    /// Signs the account out everywhere, inside the caller's write transaction: every refresh
+    /// token is revoked and the token version raised, so every access token issued so far is
+    /// refused by its next request. Returns the new version.
+    /// </summary>
+    public async Task<int> SignOutEverywhereAsync(Guid userId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await db.RefreshTokens.Where(t => t.UserId == userId && t.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
+        await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.TokenVersion, u => u.TokenVersion + 1), ct);
+        return await db.Users.Where(u => u.Id == userId).Select(u => u.TokenVersion).SingleAsync(ct);
     }
 
     public async Task RevokeFamilyAsync(Guid familyId, CancellationToken ct)
@@ -114,17 +141,30 @@ public sealed class TokenService(PingvasDb db, DatabaseTenant tenant, SigningKey
         return token;
     }
 
-    private string CreateAccessToken(User user, DateTime now) =>
-        new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    private string CreateAccessToken(User user, bool mfa, DateTime now)
+    {
+        var claims = new List<Claim>
+        {
+            new("sub", user.Id.ToString()),
+            new("role", user.Role),
+            new(SessionClaims.Version, user.TokenVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        };
+        if (mfa)
+        {
+            claims.Add(new Claim(SessionClaims.Method, SessionClaims.Totp));
+        }
+
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = Issuer,
             Audience = Audience,
             IssuedAt = now,
             NotBefore = now,
             Expires = now + AccessTokenLifetime,
-            Subject = new ClaimsIdentity([new Claim("sub", user.Id.ToString()), new Claim("role", user.Role)]),
+            Subject = new ClaimsIdentity(claims),
             SigningCredentials = new SigningCredentials(SecurityKey(keys), SecurityAlgorithms.HmacSha256),
         });
+    }
 
     private static string Hash(string token) => Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
 }

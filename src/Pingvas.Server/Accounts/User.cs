@@ -24,10 +24,32 @@ public sealed class User
     public DateTime? LastServedAt { get; set; }
 
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>Suspended by an admin: every token is refused and sign-in is refused until lifted.</summary>
+    public bool Suspended { get; set; }
+
+    /// <summary>Access tokens carry the version they were issued at; raising it refuses every older token at once.</summary>
+    public int TokenVersion { get; set; }
+
+    /// <summary>The UI language chosen for the account (<see cref="Languages"/>), null until chosen.</summary>
+    public string? Language { get; set; }
+
+    /// <summary>The TOTP secret in base32; set at enrolment, active once <see cref="TotpEnabledAt"/> is set.</summary>
+    public string? TotpSecret { get; set; }
+
+    public DateTime? TotpEnabledAt { get; set; }
+
+    /// <summary>The last TOTP time step accepted: a code of that step or earlier is never accepted again.</summary>
+    public long TotpLastStep { get; set; }
 }
 
 public static class Roles
 {
     public const string User = "user";
     public const string Admin = "admin";
+}
+
+public static class Languages
+{
+    public static readonly IReadOnlyList<string> All = ["ko", "en"];
 }

@@ -198,6 +198,75 @@ public sealed class Ledger(PingvasDb db, TimeProvider time)
         return due.Count > 0;
     }
 
+    /// <summary>
+    /// An admin adjustment, positive (a new admin lot, expiring at <paramref name="expiresAt"/> or
+    /// never) or negative (drawn from the spendable lots in spend order; reserved credits are not
+    /// spendable, so it never reaches into them). Idempotent per key: a repeat changes nothing and
+    /// returns the first entry. Null when a negative amount exceeds the spendable balance.
+    /// </summary>
+    public async Task<(LedgerEntry Entry, bool Replayed)?> AdjustAsync(
+        Guid userId, int amount, DateTime? expiresAt, string reason, string idempotencyKey, CancellationToken ct)
+    {
+        if (await db.Ledger.AsNoTracking().SingleOrDefaultAsync(e => e.IdempotencyKey == idempotencyKey, ct) is { } earlier)
+        {
+            return (earlier, true);
+        }
+
+        var now = Now;
+        var lots = await db.Lots.Where(l => l.UserId == userId && l.Remaining > 0).ToListAsync(ct);
+        ExpireDue(userId, lots, null, now);
+        var before = LotAllocator.Spendable(lots.Select(l => l.ToRule()), now);
+        if (amount > 0)
+        {
+            db.Lots.Add(new Lot
+            {
+                Id = Ids.New(),
+                UserId = userId,
+                Source = LotSource.Admin,
+                Granted = amount,
+                Remaining = amount,
+                ValidFrom = now,
+                ExpiresAt = expiresAt,
+                Reason = reason,
+                CreatedAt = now,
+            });
+        }
+        else
+        {
+            if (LotAllocator.TryDraw(lots.Select(l => l.ToRule()), -amount, now) is not { } draws)
+            {
+                return null;
+            }
+
+            foreach (var draw in draws)
+            {
+                lots.Single(l => l.Id == draw.LotId).Remaining -= draw.Amount;
+            }
+        }
+
+        var entry = Append(userId, LedgerKind.Adjust, amount, before + amount, reason, null, idempotencyKey);
+        await db.SaveChangesAsync(ct);
+        return (entry, false);
+    }
+
+    /// <summary>
+    /// Ends the current period's plan credits now (a plan change starts a new period): what is
+    /// left of the plan lots is written off; credits held for jobs return to them and are written
+    /// off when released, as for any lot that expired meanwhile.
+    /// </summary>
+    public async Task EndPlanLotsAsync(Guid userId, CancellationToken ct)
+    {
+        var now = Now;
+        var lots = await db.Lots.Where(l => l.UserId == userId && l.Source == LotSource.Plan && (l.ExpiresAt == null || l.ExpiresAt > now)).ToListAsync(ct);
+        foreach (var lot in lots)
+        {
+            lot.ExpiresAt = now;
+        }
+
+        await db.SaveChangesAsync(ct);
+        await ExpireDueAsync(userId, null, ct);
+    }
+
     /// <summary>Records usage without moving credits (unlimited plans). Returns the spendable balance.</summary>
     public async Task<int> RecordUsageAsync(Guid userId, Guid jobId, int usage, CancellationToken ct)
     {
@@ -219,7 +288,7 @@ public sealed class Ledger(PingvasDb db, TimeProvider time)
             .SumAsync(l => l.Remaining, ct);
     }
 
-    private void Append(Guid userId, LedgerKind kind, int amount, int balanceAfter, string reason, Guid? jobId, string key) =>
+    private LedgerEntry Append(Guid userId, LedgerKind kind, int amount, int balanceAfter, string reason, Guid? jobId, string key) =>
         db.Ledger.Add(new LedgerEntry
         {
             Id = Ids.New(),
@@ -231,5 +300,5 @@ public sealed class Ledger(PingvasDb db, TimeProvider time)
             JobId = jobId,
             IdempotencyKey = key,
             CreatedAt = Now,
-        });
+        }).Entity;
 }

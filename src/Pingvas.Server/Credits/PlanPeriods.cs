@@ -24,6 +24,23 @@ public sealed class PlanPeriods(PingvasDb db, Ledger ledger, TimeProvider time)
         await GrantPeriodAsync(user, ct);
     }
 
+    /// <summary>
+    /// A plan change (by an admin): a new period starts now on <paramref name="planId"/>. What is
+    /// left of the old plan's credits is written off and the new plan's credits granted (none on an
+    /// unlimited plan); other lots stay. The grant's key names the instant and the plan, so several
+    /// changes in one second each grant once.
+    /// </summary>
+    public async Task ChangePlanAsync(User user, string planId, CancellationToken ct)
+    {
+        await ledger.EndPlanLotsAsync(user.Id, ct);
+        var now = time.GetUtcNow().UtcDateTime;
+        user.PlanId = planId;
+        user.PeriodStart = now;
+        user.PeriodEnd = now.AddMonths(1);
+        await db.SaveChangesAsync(ct);
+        await GrantPeriodAsync(user, $"plan:{user.Id}:{now.Ticks}:{planId}", ct);
+    }
+
     /// <summary>Moves the user into the period that contains now, granting that period's credits once.</summary>
     public async Task EnsureCurrentAsync(User user, CancellationToken ct)
     {
@@ -66,7 +83,10 @@ public sealed class PlanPeriods(PingvasDb db, Ledger ledger, TimeProvider time)
         return true;
     }
 
-    private async Task GrantPeriodAsync(User user, CancellationToken ct)
+    private Task GrantPeriodAsync(User user, CancellationToken ct) =>
+        GrantPeriodAsync(user, $"plan:{user.Id}:{user.PeriodStart:yyyyMMddHHmmss}", ct);
+
+    private async Task GrantPeriodAsync(User user, string idempotencyKey, CancellationToken ct)
     {
         var plan = await db.Plans.SingleAsync(p => p.Id == user.PlanId, ct);
         if (plan.MonthlyCredits is not { } credits || credits <= 0)
@@ -76,6 +96,6 @@ public sealed class PlanPeriods(PingvasDb db, Ledger ledger, TimeProvider time)
 
         await ledger.GrantAsync(user.Id, LotSource.Plan, credits, user.PeriodEnd,
             $"{plan.Name} plan credits for {user.PeriodStart:yyyy-MM-dd} – {user.PeriodEnd:yyyy-MM-dd}",
-            $"plan:{user.Id}:{user.PeriodStart:yyyyMMddHHmmss}", ct);
+            idempotencyKey, ct);
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 using Pingvas.Server.Accounts;
+using Pingvas.Server.Admin;
 using Pingvas.Server.Catalog;
 using Pingvas.Server.Credits;
 using Pingvas.Server.Gallery;
@@ -57,6 +58,10 @@ public sealed class PingvasDb : DbContext
 
     public DbSet<WorkerRow> Workers => Set<WorkerRow>();
 
+    public DbSet<TotpRecoveryCode> TotpRecoveryCodes => Set<TotpRecoveryCode>();
+
+    public DbSet<AuditEntry> AdminAudit => Set<AuditEntry>();
+
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.Entity<User>().ToTable("users");
@@ -74,6 +79,8 @@ public sealed class PingvasDb : DbContext
         b.Entity<Upload>().ToTable("uploads");
         b.Entity<Upload>().Ignore(x => x.ContentType);
         b.Entity<WorkerRow>().ToTable("workers");
+        b.Entity<TotpRecoveryCode>().ToTable("totp_recovery_codes");
+        b.Entity<AuditEntry>().ToTable("admin_audit");
 
         b.Entity<Lot>().Property(x => x.Source).HasConversion(EnumText<Core.Credits.LotSource>());
         b.Entity<LedgerEntry>().Property(x => x.Kind).HasConversion(EnumText<LedgerKind>());

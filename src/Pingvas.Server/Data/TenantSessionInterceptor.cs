@@ -62,28 +62,38 @@ public sealed class TenantSessionInterceptor(DatabaseTenant tenant) : DbCommandI
     }
 
     /// <summary>
-    /// Opens the context's connection for the rest of its scope and keys it to
-    /// <paramref name="userId"/> if that account exists, in one round trip; false when it does not
-    /// (then the session sees no tenant rows and the caller must reject the request). Later
+    /// Opens the context's connection for the rest of its scope, reads the account's state and
+    /// keys the session to <paramref name="userId"/> when the account may act (not suspended, the
+    /// token's version current), in one round trip. Null when the account does not exist. When it
+    /// may not act, the session sees no tenant rows and the caller must reject the request. Later
     /// commands of the scope run on this connection and need no further setting.
     /// </summary>
-    public async Task<bool> KeyToAccountAsync(PingvasDb db, Guid userId, CancellationToken ct)
+    public async Task<(bool Suspended, int TokenVersion)?> KeyToAccountAsync(PingvasDb db, Guid userId, int tokenVersion, CancellationToken ct)
     {
         await db.Database.OpenConnectionAsync(ct);
         await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.CommandText = "SELECT set_config('pingvas.user_id', @user_id, false) FROM users WHERE id = @id";
+        command.CommandText = "SELECT suspended, token_version, set_config('pingvas.user_id', CASE WHEN suspended OR token_version <> @version THEN '' ELSE @user_id END, false) FROM users WHERE id = @id";
         command.Parameters.Add(new NpgsqlParameter("user_id", userId.ToString()));
+        command.Parameters.Add(new NpgsqlParameter("version", tokenVersion));
         command.Parameters.Add(new NpgsqlParameter("id", userId));
-        if (await command.ExecuteScalarAsync(ct) is null)
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
         {
-            return false;
+            return null;
+        }
+
+        var state = (Suspended: reader.GetBoolean(0), TokenVersion: reader.GetInt32(1));
+        known = true;
+        setIn = null;
+        if (state.Suspended || state.TokenVersion != tokenVersion)
+        {
+            applied = "";
+            return state;
         }
 
         tenant.Set(userId);
-        known = true;
         applied = userId.ToString();
-        setIn = null;
-        return true;
+        return state;
     }
 
     public void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Opened(connection);

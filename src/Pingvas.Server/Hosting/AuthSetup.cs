@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.Tokens;
 
 using Pingvas.Server.Accounts;
@@ -40,20 +39,32 @@ public static class AuthSetup
 
                     return Task.CompletedTask;
                 },
-                // A well-signed token must still name an existing account: endpoints rely on the user
-                // row being there, and a removed account must not keep working until its token expires.
+                // A well-signed token must still name an existing account that may act: endpoints rely
+                // on the user row being there, and a removed or suspended account, or a session signed
+                // out everywhere, must stop working at once rather than when its token expires.
                 OnTokenValidated = async ctx =>
                 {
                     var id = CurrentUser.TryGetId(ctx.Principal);
-                    if (id is null || !await AccountExistsAsync(ctx.HttpContext, id.Value))
+                    var access = id is null ? AccountAccess.Missing : await AccountGate.CheckAsync(ctx.HttpContext, id.Value, SessionClaims.VersionOf(ctx.Principal));
+                    if (access != AccountAccess.Allowed)
                     {
-                        ctx.Fail("The token does not name an existing account.");
+                        ctx.Fail($"The token's account may not act ({access}).");
+                    }
+                },
+                // A suspended account gets its own code, so a client can tell it from an expired token.
+                OnChallenge = async ctx =>
+                {
+                    if (AccountGate.Refusal(ctx.HttpContext) is { } refusal)
+                    {
+                        ctx.HandleResponse();
+                        await refusal.ExecuteAsync(ctx.HttpContext);
                     }
                 },
             };
         });
         services.AddAuthorizationBuilder().AddAdminPolicy();
         services.AddSingleton<IAuthorizationHandler, AdminRequirementHandler>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, AdminTotpResultHandler>();
         services.AddHttpContextAccessor();
         services.AddScoped<CurrentUser>();
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
@@ -66,21 +77,5 @@ public static class AuthSetup
         services.AddSingleton<LoginThrottlePurge>();
         services.AddHostedService(sp => sp.GetRequiredService<LoginThrottlePurge>());
         return services;
-    }
-
-    /// <summary>
-    /// On PostgreSQL an API request keeps one connection for its scope, keyed to the user for
-    /// row-level security by the same statement that checks the account, so its commands need no
-    /// further setup. A hub connection lives for hours and must not hold a pooled connection.
-    /// </summary>
-    private static async Task<bool> AccountExistsAsync(HttpContext http, Guid userId)
-    {
-        var db = http.RequestServices.GetRequiredService<PingvasDb>();
-        if (db.Database.IsNpgsql() && !http.Request.Path.StartsWithSegments(ProgressHub.Path))
-        {
-            return await http.RequestServices.GetRequiredService<TenantSessionInterceptor>().KeyToAccountAsync(db, userId, http.RequestAborted);
-        }
-
-        return await db.Users.AnyAsync(u => u.Id == userId, http.RequestAborted);
     }
 }

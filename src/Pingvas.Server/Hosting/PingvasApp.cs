@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 using Pingvas.Server.Accounts;
+using Pingvas.Server.Admin;
 using Pingvas.Server.Catalog;
 using Pingvas.Server.Credits;
 using Pingvas.Server.Data;
@@ -112,8 +113,9 @@ public static class PingvasApp
         var api = app.MapGroup("/api/v1").WithTextFieldChecks();
         api.MapAuth().MapMe().MapCatalog().MapCredits().MapGenerations().MapImages().MapUploads().MapFiles();
         api.MapGenerationEstimate();
-        // Operator endpoints: the policy on the group admits admins only (403 for others, 401 anonymous).
-        api.MapGroup("/admin").RequireAuthorization(AdminRole.Policy).MapAdminWorkers();
+        // Operator endpoints: the policy on the group admits admins signed in with TOTP only (401
+        // anonymous, 403 forbidden for others, 403 totp_required for an admin without it).
+        api.MapGroup("/admin").RequireAuthorization(AdminRole.Policy).InSystemContext().MapAdminWorkers().MapAdmin();
         // A hub connection lives for hours: it must not outlive the access token it was opened with.
         app.MapHub<ProgressHub>(ProgressHub.Path, o => o.CloseOnAuthenticationExpiration = true);
         app.MapOpenApi("/openapi/v1.json");
@@ -149,6 +151,11 @@ public static class PingvasApp
 
         // Fail now, not on the first request, when the signing key is missing.
         app.Services.GetRequiredService<SigningKeys>();
+        if (role is PingvasRole.Serve or PingvasRole.Api)
+        {
+            await BootstrapAdmin.RunAsync(app.Services, app.Logger, ct);
+        }
+
         if (role is PingvasRole.Serve or PingvasRole.Worker)
         {
             // Jobs the previous process of this machine left running come back at once; on SQLite

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 
 using Pingvas.Server.Accounts;
+using Pingvas.Server.Admin;
 using Pingvas.Server.Catalog;
 using Pingvas.Server.Credits;
 using Pingvas.Server.Data;
@@ -48,6 +49,7 @@ public static class ServiceRegistration
 
         services.AddData(configuration, paths);
         services.AddAccounts();
+        services.AddAdmin(configuration);
         services.AddCatalog(configuration);
         services.AddCredits(configuration);
         services.AddJobs();

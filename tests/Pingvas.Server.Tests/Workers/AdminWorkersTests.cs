@@ -3,27 +3,26 @@ using System.Net.Http.Json;
 
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Queue;
+using Pingvas.Server.Tests.Admin;
 using Pingvas.Server.Tests.Infrastructure;
 using Pingvas.Server.Workers;
 
 namespace Pingvas.Server.Tests.Workers;
 
-/// <summary><c>GET /api/v1/admin/workers</c>: admins see the live workers; others get 403, anonymous callers 401.</summary>
+/// <summary><c>GET /api/v1/admin/workers</c>: admins (signed in with TOTP) see the live workers; others get 403, anonymous callers 401.</summary>
 public sealed class AdminWorkersTests
 {
     [Fact]
     public async Task An_admin_sees_the_live_workers_a_user_gets_403_and_anonymous_401()
     {
         await using var server = await PingvasServer.StartAsync(new TestSettings { WorkerConcurrency = 2 });
-        var admin = await server.RegisterAsync();
-        await WorkerRows.MakeAdminAsync(server, admin.Id);
+        var admin = await AdminKit.AdminAsync(server);
         var user = await server.RegisterAsync();
 
         using var anonymous = server.CreateClient();
         await ProblemAssert.ReadAsync(await anonymous.GetAsync("/api/v1/admin/workers"), HttpStatusCode.Unauthorized, "unauthorized");
         await ProblemAssert.ReadAsync(await user.Client.GetAsync("/api/v1/admin/workers"), HttpStatusCode.Forbidden, "forbidden");
 
-        // The admin's token was issued before the role was granted: the role is read from the account.
         var job = await user.SubmitAsync(TestUser.Request(steps: 2));
         Assert.Equal("succeeded", (await user.WaitForAsync(job.Id)).Status);
         WorkerListBody list = null!;
@@ -53,8 +52,7 @@ public sealed class AdminWorkersTests
     {
         await using var server = await PingvasServer.StartAsync(new TestSettings()
             .With("Workers:HeartbeatSeconds", "3600").With("Workers:RefreshSeconds", "3600"));
-        var admin = await server.RegisterAsync();
-        await WorkerRows.MakeAdminAsync(server, admin.Id);
+        var admin = await AdminKit.AdminAsync(server);
         Assert.Single((await admin.Client.GetFromJsonAsync<WorkerListBody>("/api/v1/admin/workers", Json.Options))!.Items);
 
         server.Time.Advance(TimeSpan.FromSeconds(31));
