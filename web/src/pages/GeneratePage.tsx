@@ -137,7 +137,11 @@ export function GeneratePage() {
                 <input id="seed" type="number" inputMode="numeric" min={0} max={maxSeed} value={form.seed} placeholder={t("generate.seedRandom")}
                   onChange={(e) => update({ seed: e.target.value })} aria-describedby={described("seed")} />
                 <button type="button" onClick={() => update({ seed: randomSeed() })} aria-label={t("generate.rollSeed")} title={t("generate.rollSeed")}>
-                  <span aria-hidden="true">🎲</span>
+                  {/* A drawn die: an emoji needs an emoji font, which many machines lack. */}
+                  <svg aria-hidden="true" width="18" height="18" viewBox="0 0 18 18" fill="currentColor">
+                    <rect x="1.5" y="1.5" width="15" height="15" rx="3" fill="none" stroke="currentColor" strokeWidth="1.5" />
+                    <circle cx="5.5" cy="5.5" r="1.4" /><circle cx="9" cy="9" r="1.4" /><circle cx="12.5" cy="12.5" r="1.4" />
+                  </svg>
                 </button>
               </div>
               <FieldError id="seed-error" messages={errors.seed} />
