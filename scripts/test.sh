@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite: the InvokeAI protocol test node's own tests, the fleet simulation's
-# self-checks, Core and engine unit tests, then the integration tests, which start the real server
-# on loopback ports and drive it over HTTP and with the npm SignalR client under Node, once on
-# SQLite (the embedded default) and once on a real PostgreSQL server.
+# The whole test suite: the InvokeAI protocol test node's own tests, the web app's unit tests, the
+# fleet simulation's self-checks, Core and engine unit tests, then the integration tests, which
+# start the real server on loopback ports and drive it over HTTP and with the npm SignalR client
+# under Node, once on SQLite (the embedded default) and once on a real PostgreSQL server; and the
+# browser tests, which drive the web app in headless Chromium (/usr/bin/chromium) against the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,7 +28,10 @@ echo "== fleet simulation self-checks"
 dotnet build bench/Pingvas.FleetSim -c Release --nologo -v quiet 2>&1 | tail -n 1
 dotnet bench/Pingvas.FleetSim/bin/Release/net10.0/Pingvas.FleetSim.dll --check | tail -n 1 || status=$?
 echo "== unit and integration tests on SQLite"
-dotnet test Pingvas.slnx --nologo --no-build 2>&1 | tee -a "$log" || status=$?
+# The browser tests run on their own below: beside the others, 2 cores would starve Chromium.
+dotnet test Pingvas.slnx --nologo --no-build --filter "FullyQualifiedName!~Pingvas.E2E.Tests" 2>&1 | tee -a "$log" || status=$?
+echo "== browser end-to-end tests (headless Chromium; screenshots in artifacts/screenshots)"
+dotnet test tests/Pingvas.E2E.Tests --nologo --no-build 2>&1 | tee -a "$log" || status=$?
 echo "== integration tests on PostgreSQL"
 PINGVAS_TEST_DATABASE=postgres dotnet test tests/Pingvas.Server.Tests --nologo --no-build 2>&1 | tee -a "$log" || status=$?
 

@@ -56,16 +56,8 @@ public sealed class CanvasTests(BrowserFixture browser)
 
     private static async Task<FilePayload> MakeImageFileAsync(HttpClient api)
     {
-        var submitted = await api.PostAsJsonAsync("/api/v1/generations", TestUser.Request(width: 256, height: 256));
-        submitted.EnsureSuccessStatusCode();
-        var job = (await submitted.Content.ReadFromJsonAsync<GenerationBody>(Json.Options))!;
-        GenerationBody? done = null;
-        await Eventually.UntilAsync(async () =>
-        {
-            done = await api.GetFromJsonAsync<GenerationBody>($"/api/v1/generations/{job.Id}", Json.Options);
-            return done!.Status == "succeeded";
-        }, TimeSpan.FromSeconds(60), "The source image was not generated.");
-        using var content = await api.GetAsync($"/api/v1/images/{done!.Images[0].Id}/content");
+        var image = await ApiImages.GenerateAsync(api, side: 256);
+        using var content = await api.GetAsync($"/api/v1/images/{image.Id}/content");
         content.EnsureSuccessStatusCode();
         var type = content.Content.Headers.ContentType!.MediaType!;
         return new FilePayload { Name = "my-picture." + type.Split('/')[1], MimeType = type, Buffer = await content.Content.ReadAsByteArrayAsync() };
