@@ -6,6 +6,7 @@ import { UsageChart } from "../components/UsageChart";
 import { useMe } from "../hooks";
 import { formatCredits, formatDateTime, formatNumber, formatSigned } from "../i18n/format";
 import { useLocale } from "../i18n/LocaleContext";
+import { ledgerReason } from "../logic/ledgerReason";
 import { usagePerDay } from "../logic/usage";
 import { Link } from "../router";
 import { useServices } from "../services";
@@ -28,7 +29,8 @@ export function CreditsPage() {
       <h1 id="credits-title">{t("credits.title")}</h1>
       {credits ? (
         <dl className="credit-summary">
-          <div><dt>{t("credits.balance")}</dt><dd>{credits.unlimited ? t("credits.unlimited") : formatCredits(locale, credits.balance)}</dd></div>
+          {/* The heading says "credits": the number stands alone (the end-to-end tests read it). */}
+          <div><dt>{t("credits.balance")}</dt><dd>{credits.unlimited ? t("credits.unlimited") : <span data-testid="balance">{formatNumber(locale, credits.balance)}</span>}</dd></div>
           <div><dt>{t("credits.reserved")}</dt><dd>{formatCredits(locale, credits.reserved)}</dd></div>
           <div><dt>{t("credits.periodEnd")}</dt><dd>{formatDateTime(locale, credits.periodEnd)}</dd></div>
           <div><dt>{t("credits.plan")}</dt><dd>{me.data?.plan.name} <Link to="/pricing">{t("credits.comparePlans")}</Link></dd></div>
@@ -58,7 +60,7 @@ export function CreditsPage() {
                 <td>{t(`ledger.${e.kind}`)}</td>
                 <td className={e.amount < 0 ? "number negative" : "number"}>{formatSigned(locale, e.amount)}</td>
                 <td className="number">{formatNumber(locale, e.balanceAfter)}</td>
-                <td>{e.reason}</td>
+                <td className="wrap">{ledgerReason(locale, e)}</td>
               </tr>
             ))}
           </tbody>

@@ -7,7 +7,7 @@ import { UpscalePanel } from "../components/UpscalePanel";
 import { formatBytes, formatDateTime } from "../i18n/format";
 import type { MessageKey } from "../i18n/i18n";
 import { useLocale } from "../i18n/LocaleContext";
-import { emptyForm, fromImage, setDraft } from "../logic/generateForm";
+import { emptyForm, fromImage, galleryInput, setCanvasDraft, setDraft } from "../logic/generateForm";
 import { Link, navigate } from "../router";
 import { useServices } from "../services";
 
@@ -50,6 +50,8 @@ export function ImageDetailPage({ id }: { id: string }) {
       <div className="actions">
         <a className="button" href={data.url} download={`pingvas-${data.id}.png`}>{t("gallery.download")}</a>
         <button type="button" onClick={() => { setDraft(fromImage(emptyForm, data)); navigate("/generate"); }}>{t("job.useAgain")}</button>
+        <button type="button" onClick={() => { setDraft({ ...fromImage(emptyForm, data), seed: "", initImage: galleryInput(data) }); navigate("/generate"); }}>{t("gallery.startFrom")}</button>
+        <button type="button" onClick={() => { setCanvasDraft({ ...galleryInput(data), previewUrl: data.url }); navigate("/canvas"); }}>{t("gallery.inpaint")}</button>
         {confirming ? (
           <span className="confirm" role="group" aria-label={t("gallery.confirmDelete")}>
             <span>{t("gallery.confirmDelete")}</span>
