@@ -43,7 +43,7 @@ export function CreditsPage() {
       {ledger.error ? <ProblemNotice problem={ledger.error instanceof ApiError ? ledger.error.problem : null} /> : null}
       {ledger.isLoading ? <p className="muted">{t("common.loading")}</p> : null}
       <div className="table-scroll" tabIndex={0} aria-label={t("credits.ledgerTitle")}>
-        <table className="ledger">
+        <table className="ledger responsive-table">
           <thead>
             <tr>
               <th scope="col">{t("credits.when")}</th>
@@ -56,11 +56,11 @@ export function CreditsPage() {
           <tbody>
             {entries.map((e) => (
               <tr key={e.id}>
-                <td>{formatDateTime(locale, e.createdAt)}</td>
-                <td>{t(`ledger.${e.kind}`)}</td>
-                <td className={e.amount < 0 ? "number negative" : "number"}>{formatSigned(locale, e.amount)}</td>
-                <td className="number">{formatNumber(locale, e.balanceAfter)}</td>
-                <td className="wrap">{ledgerReason(locale, e)}</td>
+                <td data-label={t("credits.when")}>{formatDateTime(locale, e.createdAt)}</td>
+                <td data-label={t("credits.kind")}>{t(`ledger.${e.kind}`)}</td>
+                <td data-label={t("credits.amount")} className={e.amount < 0 ? "number negative" : "number"}>{formatSigned(locale, e.amount)}</td>
+                <td data-label={t("credits.after")} className="number">{formatNumber(locale, e.balanceAfter)}</td>
+                <td data-label={t("credits.reason")} className="wrap">{ledgerReason(locale, e)}</td>
               </tr>
             ))}
           </tbody>

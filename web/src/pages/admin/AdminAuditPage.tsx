@@ -1,6 +1,7 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 
 import type { AuditEntry } from "../../api/types";
+import { usePlans } from "../../hooks";
 import { formatDateTime } from "../../i18n/format";
 import type { MessageKey } from "../../i18n/i18n";
 import { useLocale } from "../../i18n/LocaleContext";
@@ -41,9 +42,17 @@ export function AdminAuditPage() {
 
 function AuditItem({ entry }: { entry: AuditEntry }) {
   const { t, locale } = useLocale();
+  const plans = usePlans();
   const changes = auditChanges(entry.before, entry.after);
   const fieldName = (field: string) => (fields.includes(field) ? t(`auditField.${field}` as MessageKey) : field);
-  const show = (value: string | null) => (value === null ? t("admin.none") : value === "true" ? t("common.yes") : value === "false" ? t("common.no") : value);
+  // Values read as the rest of the app shows them: plan names, yes/no, local dates.
+  const show = (field: string, value: string | null) => {
+    if (value === null) return t("admin.none");
+    if (value === "true" || value === "false") return t(value === "true" ? "common.yes" : "common.no");
+    if (field === "plan") return plans.data?.find((p) => p.id === value)?.name ?? value;
+    if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) return formatDateTime(locale, value);
+    return value;
+  };
   return (
     <li className="audit-entry panel">
       <p className="audit-head">
@@ -61,8 +70,8 @@ function AuditItem({ entry }: { entry: AuditEntry }) {
             {changes.map((c) => (
               <tr key={c.field}>
                 <th scope="row">{fieldName(c.field)}</th>
-                <td className="break-anywhere">{show(c.before)}</td>
-                <td className="break-anywhere">{show(c.after)}</td>
+                <td className="break-anywhere">{show(c.field, c.before)}</td>
+                <td className="break-anywhere">{show(c.field, c.after)}</td>
               </tr>
             ))}
           </tbody>

@@ -24,6 +24,7 @@ export function AdminWorkersPage() {
       {workers.isLoading ? <p className="muted">{t("common.loading")}</p> : null}
       {workers.isSuccess && items.length === 0 ? <p className="muted">{t("admin.noWorkers")}</p> : null}
       {items.length > 0 ? (
+        <div className="table-scroll" tabIndex={0} aria-label={t("admin.workers")}>
         <table className="responsive-table">
           <thead>
             <tr>
@@ -66,6 +67,7 @@ export function AdminWorkersPage() {
             })}
           </tbody>
         </table>
+        </div>
       ) : null}
     </section>
   );
