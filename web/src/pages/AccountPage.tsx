@@ -1,3 +1,5 @@
+import { useEffect } from "react";
+
 import { ApiError } from "../api/problem";
 import { PasswordSection } from "../components/account/PasswordSection";
 import { ProfileSection } from "../components/account/ProfileSection";
@@ -11,6 +13,13 @@ import { useLocale } from "../i18n/LocaleContext";
 export default function AccountPage() {
   const { t } = useLocale();
   const me = useMe();
+  const loaded = me.data !== undefined;
+  // "/account#two-step" (from the admin pages' panel) opens at the set-up.
+  useEffect(() => {
+    if (loaded && location.hash === "#two-step") {
+      document.getElementById("two-step")?.scrollIntoView();
+    }
+  }, [loaded]);
   if (me.error) {
     return <ProblemNotice problem={me.error instanceof ApiError ? me.error.problem : null} />;
   }
