@@ -172,7 +172,7 @@ describe("admin pages", () => {
     overrides.set("GET /admin/audit", () => ({ status: 200, body: { items: [{ id: "a1", adminId: "u1", adminEmail: "admin@example.com", action: "user.update", targetType: "user", targetId: "u2", before: JSON.stringify({ plan: "free", suspended: false }), after: JSON.stringify({ plan: "starter", suspended: false }), clientAddress: "127.0.0.1", userAgent: null, createdAt: "2026-12-02T00:00:00Z" }], nextCursor: null } }));
     page = await render("/admin/audit", true);
     const changes = [...page.querySelectorAll("table.changes tbody tr")].map((tr) => tr.textContent);
-    expect(changes).toEqual(["Planfreestarter"]);
+    expect(changes).toEqual(["PlanFreeStarter"]);
   });
 });
 
