@@ -223,3 +223,27 @@ describe("the new API calls", () => {
     expect(page.querySelector("[data-testid=balance]")?.textContent).toBe("96");
   });
 });
+
+describe("the Korean UI of the new pages", () => {
+  it("has no English words left (names, emails and units aside)", async () => {
+    const days = Array.from({ length: 30 }, (_, i) => ({ day: `2026-11-${String(i + 1).padStart(2, "0")}`, jobs: 1, succeeded: 1, failed: 0, creditsCharged: 2 }));
+    const pages: [string, () => void][] = [
+      ["/account", () => overrides.set("GET /me", () => ({ status: 200, body: { ...me, language: "ko" } }))],
+      ["/signin", () => undefined],
+      ["/admin/users", () => overrides.set("GET /admin/users", () => ({ status: 200, body: { items: [user], nextCursor: null } }))],
+      ["/admin/users/u2", () => overrides.set("GET /admin/users/u2", () => ({ status: 200, body: user }))],
+      ["/admin/stats", () => overrides.set("GET /admin/stats", () => ({ status: 200, body: { usersByPlan: [{ plan: "free", users: 3 }], totalUsers: 3, days, queue: [{ plan: "free", queued: 1, running: 0, oldestWaitSeconds: 30 }], generatedAt: "2026-12-02T00:00:00Z" } }))],
+      ["/admin/audit", () => overrides.set("GET /admin/audit", () => ({ status: 200, body: { items: [{ id: "a1", adminId: "u1", adminEmail: "admin@example.com", action: "user.credits", targetType: "user", targetId: "u2", before: JSON.stringify({ balance: 1 }), after: JSON.stringify({ balance: 6, amount: 5, reason: "x" }), clientAddress: "127.0.0.1", userAgent: null, createdAt: "2026-12-02T00:00:00Z" }], nextCursor: null } }))],
+    ];
+    for (const [path, setUp] of pages) {
+      if (path.startsWith("/admin")) {
+        overrides.set("GET /me", () => ({ status: 200, body: { ...admin, language: "ko" } }));
+      }
+      setUp();
+      const page = await render(path, path !== "/signin", "ko");
+      const text = (page.textContent ?? "").replace(/Pingvas Studio|Free|Starter|English|[\w.+-]+@[\w.-]+|px|sd-1\.5/g, "");
+      expect(text, path).not.toMatch(/[A-Za-z]{3,}/);
+      resetApp();
+    }
+  });
+});
