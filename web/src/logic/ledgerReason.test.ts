@@ -23,3 +23,12 @@ describe("ledger reasons", () => {
     expect(ledgerReason("en", { kind: "grant", reason: null })).toBe("");
   });
 });
+
+describe("model descriptions", () => {
+  it("describe the known models in the user's language and keep the catalog's words for others", async () => {
+    const { modelDescription } = await import("./modelDescription");
+    expect(modelDescription("ko", { id: "sd-1.5", kind: "local", creditsPerImage: null, description: "Fast classic model, 512 px native." })).toBe("빠른 클래식 모델이에요. 기본 512px.");
+    expect(modelDescription("en", { id: "nano-banana", kind: "external", creditsPerImage: 1, description: "x" })).toBe("External API model: 1 credit per image.");
+    expect(modelDescription("ko", { id: "new-model", kind: "local", creditsPerImage: null, description: "Brand new." })).toBe("Brand new.");
+  });
+});
