@@ -1,8 +1,9 @@
 import { QueryClientProvider } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 
 import { ConnectionBanner } from "./components/ConnectionBanner";
 import { Header } from "./components/Header";
+import { useMe } from "./hooks";
 import { LocaleProvider, useLocale } from "./i18n/LocaleContext";
 import { CanvasPage } from "./pages/CanvasPage";
 import { CreditsPage } from "./pages/CreditsPage";
@@ -18,6 +19,10 @@ import { SignUpPage } from "./pages/SignUpPage";
 import { matchPath, navigate, usePath } from "./router";
 import { createServices, ServicesProvider, useServices, useSignedIn, type Services } from "./services";
 
+// Not in the first load: the account page (with its QR encoder) and the admin area.
+const AccountPage = lazy(() => import("./pages/AccountPage"));
+const AdminApp = lazy(() => import("./pages/admin/AdminApp"));
+
 /** `services` is for tests; the app makes its own. */
 export function App({ services: given }: { services?: Services } = {}) {
   const [services] = useState(() => given ?? createServices());
@@ -32,17 +37,29 @@ export function App({ services: given }: { services?: Services } = {}) {
   );
 }
 
-const privatePaths = ["/generate", "/canvas", "/queue", "/gallery", "/credits"];
+const privatePaths = ["/generate", "/canvas", "/queue", "/gallery", "/credits", "/account", "/admin"];
 
 function Shell() {
   const { client, live, queries } = useServices();
-  const { t, locale } = useLocale();
+  const { t, locale, setLocale } = useLocale();
   const signedIn = useSignedIn();
   const path = usePath();
+  const me = useMe();
 
   useEffect(() => {
     document.documentElement.lang = locale;
   }, [locale]);
+
+  // The account's language wins over the browser's and the remembered one, on sign-in and on load.
+  const accountLanguage = me.data?.language;
+  useEffect(() => {
+    if (accountLanguage === "ko" || accountLanguage === "en") {
+      setLocale(accountLanguage);
+    }
+  }, [accountLanguage, setLocale]);
+
+  // The hub refused the token and refreshing failed (signed out everywhere, suspended): sign in again.
+  useEffect(() => live.onSessionRefused(() => navigate("/signin", true)), [live]);
 
   // One hub connection while signed in; finished jobs move credits and fill the gallery.
   useEffect(() => {
@@ -73,7 +90,11 @@ function Shell() {
       <a className="skip-link" href="#main">{t("nav.skip")}</a>
       <Header />
       <main id="main" tabIndex={-1}>
-        {needsSignIn ? null : <Page path={path} />}
+        {needsSignIn ? null : (
+          <Suspense fallback={<p className="muted">{t("common.loading")}</p>}>
+            <Page path={path} />
+          </Suspense>
+        )}
       </main>
       <ConnectionBanner />
     </>
@@ -90,6 +111,8 @@ function Page({ path }: { path: string }) {
   if (path === "/queue") return <QueuePage />;
   if (path === "/gallery") return <GalleryPage />;
   if (path === "/credits") return <CreditsPage />;
+  if (path === "/account") return <AccountPage />;
+  if (path === "/admin" || path.startsWith("/admin/")) return <AdminApp path={path} />;
   const image = matchPath("/gallery/:id", path);
   if (image) return <ImageDetailPage id={image.id} />;
   return <NotFoundPage />;

@@ -1,5 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 
+import type { Locale } from "./i18n/i18n";
+import { useLocale } from "./i18n/LocaleContext";
 import { useServices, useSignedIn } from "./services";
 
 export function useMe() {
@@ -17,4 +19,17 @@ export function useModels() {
   const { api } = useServices();
   const signedIn = useSignedIn();
   return useQuery({ queryKey: ["models"], queryFn: api.models, enabled: signedIn });
+}
+
+/** Switches the language at once and, when signed in, remembers it on the account (PATCH /me). */
+export function useSwitchLanguage(): (next: Locale) => void {
+  const { api, queries } = useServices();
+  const signedIn = useSignedIn();
+  const { setLocale } = useLocale();
+  return (next: Locale) => {
+    setLocale(next);
+    if (signedIn) {
+      api.updateMe({ language: next }).then((me) => queries.setQueryData(["me"], me)).catch(() => undefined);
+    }
+  };
 }

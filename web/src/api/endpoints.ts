@@ -1,15 +1,21 @@
 // One typed function per API call the app makes (docs/api.md).
 import type { ApiClient } from "./client";
 import type {
-  AuthResponse, Estimate, GalleryImage, Generation, GenerationRequest, LedgerEntry, Me, Model, Page, Plan, Upload,
+  AdminStats, AdminUser, AuditEntry, AuthResponse, CancelQueuedResult, CreditAdjustment, Estimate, GalleryImage, Generation,
+  GenerationRequest, ImageModelCount, LedgerEntry, Me, Model, Page, Plan, TotpConfirmation, TotpEnrollment, Upload, Worker,
 } from "./types";
 
-function pageQuery(cursor: string | null | undefined, limit: number, extra = ""): string {
+function pageQuery(cursor: string | null | undefined, limit: number, extra: Record<string, string> = {}): string {
   const params = new URLSearchParams({ limit: String(limit) });
   if (cursor) {
     params.set("cursor", cursor);
   }
-  return `?${params.toString()}${extra}`;
+  for (const [name, value] of Object.entries(extra)) {
+    if (value !== "") {
+      params.set(name, value);
+    }
+  }
+  return `?${params.toString()}`;
 }
 
 export function createApi(client: ApiClient) {
@@ -18,8 +24,16 @@ export function createApi(client: ApiClient) {
       client.request<AuthResponse>("/auth/register", { method: "POST", body, anonymous: true }),
     login: (body: { email: string; password: string }) =>
       client.request<AuthResponse>("/auth/login", { method: "POST", body, anonymous: true }),
+    loginTotp: (body: { challengeToken: string; code?: string; recoveryCode?: string }) =>
+      client.request<AuthResponse>("/auth/login/totp", { method: "POST", body, anonymous: true }),
     logout: (refreshToken: string) => client.request<void>("/auth/logout", { method: "POST", body: { refreshToken }, anonymous: true }),
+    logoutAll: () => client.request<void>("/auth/logout-all", { method: "POST" }),
     me: () => client.request<Me>("/me"),
+    updateMe: (body: { name?: string; language?: "ko" | "en" }) => client.request<Me>("/me", { method: "PATCH", body }),
+    changePassword: (body: { currentPassword: string; newPassword: string }) =>
+      client.request<AuthResponse>("/me/password", { method: "POST", body }),
+    totpEnroll: () => client.request<TotpEnrollment>("/me/totp/enroll", { method: "POST" }),
+    totpConfirm: (code: string) => client.request<TotpConfirmation>("/me/totp/confirm", { method: "POST", body: { code } }),
     plans: () => client.request<Plan[]>("/plans", { anonymous: true }),
     models: () => client.request<Model[]>("/models"),
     estimate: (body: GenerationRequest, signal?: AbortSignal) =>
@@ -28,14 +42,28 @@ export function createApi(client: ApiClient) {
       client.request<Generation>("/generations", { method: "POST", body, headers: { "Idempotency-Key": idempotencyKey } }),
     generation: (id: string) => client.request<Generation>(`/generations/${id}`),
     generations: (status: string | null, cursor?: string | null) =>
-      client.request<Page<Generation>>(`/generations${pageQuery(cursor, 100, status ? `&status=${status}` : "")}`),
+      client.request<Page<Generation>>(`/generations${pageQuery(cursor, 100, { status: status ?? "" })}`),
     cancel: (id: string) => client.request<Generation>(`/generations/${id}/cancel`, { method: "POST" }),
-    images: (cursor?: string | null) => client.request<Page<GalleryImage>>(`/images${pageQuery(cursor, 30)}`),
+    cancelQueued: () => client.request<CancelQueuedResult>("/generations/cancel-queued", { method: "POST" }),
+    images: (cursor?: string | null, model = "") => client.request<Page<GalleryImage>>(`/images${pageQuery(cursor, 30, { model })}`),
+    imageModels: () => client.request<{ items: ImageModelCount[] }>("/images/models"),
     image: (id: string) => client.request<GalleryImage>(`/images/${id}`),
     deleteImage: (id: string) => client.request<void>(`/images/${id}`, { method: "DELETE" }),
     upload: (file: Blob, contentType: string) =>
       client.request<Upload>("/uploads", { method: "POST", raw: { data: file, contentType } }),
     ledger: (cursor?: string | null) => client.request<Page<LedgerEntry>>(`/credits/ledger${pageQuery(cursor, 100)}`),
+    admin: {
+      users: (filter: { q: string; plan: string }, cursor?: string | null) =>
+        client.request<Page<AdminUser>>(`/admin/users${pageQuery(cursor, 50, filter)}`),
+      user: (id: string) => client.request<AdminUser>(`/admin/users/${id}`),
+      updateUser: (id: string, body: { plan?: string; suspended?: boolean }) =>
+        client.request<AdminUser>(`/admin/users/${id}`, { method: "PATCH", body }),
+      adjustCredits: (id: string, body: { amount: number; reason: string }, idempotencyKey: string) =>
+        client.request<CreditAdjustment>(`/admin/users/${id}/credits`, { method: "POST", body, headers: { "Idempotency-Key": idempotencyKey } }),
+      stats: () => client.request<AdminStats>("/admin/stats"),
+      audit: (cursor?: string | null) => client.request<Page<AuditEntry>>(`/admin/audit${pageQuery(cursor, 50)}`),
+      workers: () => client.request<{ items: Worker[] }>("/admin/workers"),
+    },
   };
 }
 

@@ -12,6 +12,8 @@ export interface ApiProblem {
   balance?: number;
   feature?: string;
   field?: string;
+  /** 401 totp_required at sign-in: the token for the second step. */
+  challengeToken?: string;
 }
 
 /** Thrown by the API client for every answer that is not a success, and when the network is down. */
@@ -77,6 +79,7 @@ export function toProblem(status: number, body: unknown, retryAfter: string | nu
     balance: asNumber(json.balance),
     feature: asString(json.feature),
     field: asString(json.field),
+    challengeToken: asString(json.challengeToken),
   };
 }
 

@@ -14,6 +14,10 @@ export interface Me {
   plan: { id: string; name: string; queuePriority: number; concurrentJobs: number | null; maxSide: number; maxBatch: number; monthlyCredits: number | null };
   credits: { balance: number; reserved: number; unlimited: boolean; periodEnd: string };
   createdAt: string;
+  /** Null until the user picks one: the browser's language applies. */
+  language?: "ko" | "en" | null;
+  totpEnabled?: boolean;
+  suspended?: boolean;
 }
 
 export interface Plan {
@@ -157,4 +161,89 @@ export interface LedgerEntry {
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+}
+
+export interface TotpEnrollment {
+  secret: string;
+  otpauthUri: string;
+}
+
+export interface TotpConfirmation extends AuthResponse {
+  recoveryCodes: string[];
+}
+
+export interface CancelQueuedResult {
+  cancelled: number;
+  ids: string[];
+  refundedCredits: number;
+}
+
+export interface ImageModelCount {
+  model: string;
+  images: number;
+}
+
+export interface AdminUser {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  plan: string;
+  balance: number;
+  reserved: number;
+  unlimited: boolean;
+  suspended: boolean;
+  totpEnabled: boolean;
+  periodEnd: string;
+  createdAt: string;
+}
+
+export interface CreditAdjustment {
+  entryId: string;
+  amount: number;
+  balanceAfter: number;
+  reason: string;
+  replayed: boolean;
+  user: AdminUser;
+}
+
+export interface AdminStats {
+  usersByPlan: { plan: string; users: number }[];
+  totalUsers: number;
+  days: { day: string; jobs: number; succeeded: number; failed: number; creditsCharged: number }[];
+  queue: { plan: string; queued: number; running: number; oldestWaitSeconds: number }[];
+  generatedAt: string;
+}
+
+export interface AuditEntry {
+  id: string;
+  adminId: string;
+  adminEmail: string;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  /** JSON text. */
+  before: string | null;
+  after: string | null;
+  clientAddress: string | null;
+  userAgent: string | null;
+  createdAt: string;
+}
+
+export interface Worker {
+  id: string;
+  process: string;
+  role: string;
+  engine: string;
+  instance: string;
+  gpuClass: string;
+  models: string[];
+  loadedModel: string | null;
+  state: "idle" | "busy" | "unhealthy" | "stopping" | string;
+  currentJobId: string | null;
+  jobsDone: number;
+  busyMs: number;
+  utilisation: number;
+  heartbeatAt: string;
+  startedAt: string;
 }

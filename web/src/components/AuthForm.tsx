@@ -4,8 +4,8 @@ import { ApiError, type ApiProblem } from "../api/problem";
 import type { AuthResponse } from "../api/types";
 import type { MessageKey } from "../i18n/i18n";
 import { useLocale } from "../i18n/LocaleContext";
-import { navigate } from "../router";
 import { useServices } from "../services";
+import { startSession } from "../session";
 import { FieldError } from "./FieldError";
 import { ProblemNotice } from "./ProblemNotice";
 
@@ -18,15 +18,17 @@ export interface AuthField {
 }
 
 /** Sign-in and sign-up share this: labelled inputs, field errors from the problem, then the session stored. */
-export function AuthForm({ title, fields, submitLabel, send, footer }: {
+export function AuthForm({ title, fields, submitLabel, send, footer, onTotpRequired }: {
   title: MessageKey;
   fields: AuthField[];
   submitLabel: MessageKey;
   send: (values: Record<string, string>) => Promise<AuthResponse>;
   footer: ReactNode;
+  /** Sign-in only: the password was right and the account asks for its code (second step). */
+  onTotpRequired?: (challengeToken: string) => void;
 }) {
   const { t } = useLocale();
-  const { client, queries } = useServices();
+  const services = useServices();
   const [values, setValues] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [busy, setBusy] = useState(false);
@@ -36,13 +38,14 @@ export function AuthForm({ title, fields, submitLabel, send, footer }: {
     setBusy(true);
     setProblem(null);
     try {
-      const session = await send(values);
-      queries.removeQueries({ predicate: (query) => query.queryKey[0] !== "plans" });
-      client.tokens.set({ accessToken: session.accessToken, refreshToken: session.refreshToken });
-      const next = new URLSearchParams(location.search).get("next");
-      navigate(next && next.startsWith("/") && !next.startsWith("//") ? next : "/generate", true);
+      startSession(services, await send(values));
     } catch (error) {
-      setProblem(error instanceof ApiError ? error.problem : null);
+      const found = error instanceof ApiError ? error.problem : null;
+      if (found?.code === "totp_required" && found.challengeToken && onTotpRequired) {
+        onTotpRequired(found.challengeToken);
+        return;
+      }
+      setProblem(found);
     } finally {
       setBusy(false);
     }

@@ -1,4 +1,4 @@
-import { useMe } from "../hooks";
+import { useMe, useSwitchLanguage } from "../hooks";
 import { formatCredits } from "../i18n/format";
 import { locales, type Locale } from "../i18n/i18n";
 import { useLocale } from "../i18n/LocaleContext";
@@ -6,7 +6,8 @@ import { Link, navigate } from "../router";
 import { useServices, useSignedIn } from "../services";
 
 export function Header() {
-  const { t, locale, setLocale } = useLocale();
+  const { t, locale } = useLocale();
+  const switchLanguage = useSwitchLanguage();
   const { api, client } = useServices();
   const signedIn = useSignedIn();
   const me = useMe();
@@ -33,6 +34,7 @@ export function Header() {
               <li><Link to="/queue">{t("nav.queue")}</Link></li>
               <li><Link to="/gallery">{t("nav.gallery")}</Link></li>
               <li><Link to="/credits">{t("nav.credits")}</Link></li>
+              {me.data?.role === "admin" ? <li><Link to="/admin/users">{t("nav.admin")}</Link></li> : null}
             </>
           ) : null}
           <li><Link to="/pricing">{t("nav.pricing")}</Link></li>
@@ -45,11 +47,12 @@ export function Header() {
           </span>
         ) : null}
         <label className="visually-hidden" htmlFor="language">{t("nav.language")}</label>
-        <select id="language" value={locale} onChange={(e) => setLocale(e.target.value as Locale)}>
+        <select id="language" value={locale} onChange={(e) => switchLanguage(e.target.value as Locale)}>
           {locales.map((l) => (
             <option key={l} value={l}>{t(l === "en" ? "language.en" : "language.ko")}</option>
           ))}
         </select>
+        {signedIn ? <Link to="/account">{t("nav.account")}</Link> : null}
         {signedIn ? (
           <button type="button" className="link-button" onClick={() => void signOut()}>{t("nav.signOut")}</button>
         ) : (

@@ -26,7 +26,7 @@ export function InitImagePicker({ image, strength, onImage, onStrength, legend =
 
   // The preview is a blob URL of the picked file: free it when the image is replaced or removed.
   const replace = (next: GenerateForm["initImage"]) => {
-    if (image) {
+    if (image?.previewUrl.startsWith("blob:")) {
       URL.revokeObjectURL(image.previewUrl);
     }
     onImage(next);

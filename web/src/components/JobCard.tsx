@@ -35,7 +35,7 @@ export function JobCard({ job, onUseAgain }: { job: Generation; onUseAgain?: (jo
   const image = job.images[0];
   const picture = image ? image.thumbnail512Url : job.preview ?? null;
   return (
-    <article className="job-card" aria-labelledby={`job-${job.id}`}>
+    <article className="job-card" aria-labelledby={`job-${job.id}`} data-testid="job-card" data-status={job.status}>
       {/* The frame keeps the job's aspect ratio before any picture arrives: no jump when it does. */}
       <div className="job-picture" style={{ aspectRatio: `${job.width} / ${job.height}` }}>
         {picture ? <img src={picture} alt={image ? t("job.resultAlt", { prompt: job.prompt }) : t("job.previewAlt")} /> : null}

@@ -1,9 +1,10 @@
 import type { Model, Plan } from "../api/types";
 import { useLocale } from "../i18n/LocaleContext";
+import { modelDescription } from "../logic/modelDescription";
 
 /** Every model; locked ones name the plan that unlocks them, unavailable ones say so. Neither can be picked. */
 export function ModelPicker({ models, plans, value, onChange }: { models: Model[]; plans: Plan[]; value: string; onChange: (model: Model) => void }) {
-  const { t } = useLocale();
+  const { t, locale } = useLocale();
   const planName = (id: string) => plans.find((p) => p.id === id)?.name ?? id;
   const label = (m: Model) =>
     !m.allowed ? t("generate.modelLocked", { name: m.name, plan: planName(m.minPlan) })
@@ -27,7 +28,7 @@ export function ModelPicker({ models, plans, value, onChange }: { models: Model[
           <option key={m.id} value={m.id} disabled={!m.allowed || !m.available}>{label(m)}</option>
         ))}
       </select>
-      {selected ? <p className="hint">{selected.description}</p> : null}
+      {selected ? <p className="hint">{modelDescription(locale, selected)}</p> : null}
     </div>
   );
 }

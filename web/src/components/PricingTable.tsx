@@ -20,7 +20,8 @@ export function PricingTable() {
   }
   const features = [...new Set([...knownFeatures, ...plans.data.flatMap((p) => p.features)])].filter((f) => plans.data.some((p) => p.features.includes(f)));
   const price = (plan: Plan) =>
-    plan.monthlyPriceCents === null ? t("pricing.contact") : plan.monthlyPriceCents === 0 ? t("pricing.free") : t("pricing.perMonth", { price: formatMoney(locale, plan.monthlyPriceCents) });
+    // A free plan's price is "$0 / month": its name already says "Free".
+    plan.monthlyPriceCents === null ? t("pricing.contact") : t("pricing.perMonth", { price: formatMoney(locale, plan.monthlyPriceCents) });
   const featureName = (feature: string) => (knownFeatures.includes(feature) ? t(`feature.${feature}` as MessageKey) : feature);
 
   return (
@@ -34,8 +35,8 @@ export function PricingTable() {
               <li>{plan.unlimitedCredits || plan.monthlyCredits === null ? t("pricing.unlimitedCredits") : t("pricing.creditsPerMonth", { credits: formatCredits(locale, plan.monthlyCredits) })}</li>
               <li>{plan.storageBytes === null ? t("pricing.unlimitedStorage") : t("pricing.storage", { size: formatBytes(locale, plan.storageBytes) })}</li>
               <li>{t("pricing.maxSide", { side: formatNumber(locale, plan.maxSide) })}</li>
-              <li>{t("pricing.maxBatch", { batch: formatNumber(locale, plan.maxBatch) })}</li>
-              <li>{plan.concurrentJobs === null ? t("pricing.unlimitedConcurrent") : t("pricing.concurrent", { jobs: formatNumber(locale, plan.concurrentJobs) })}</li>
+              <li>{t("pricing.maxBatch", { count: plan.maxBatch })}</li>
+              <li>{plan.concurrentJobs === null ? t("pricing.unlimitedConcurrent") : t("pricing.concurrent", { count: plan.concurrentJobs })}</li>
               <li>{t("pricing.priority", { priority: formatNumber(locale, plan.queuePriority) })}</li>
             </ul>
           </li>

@@ -5,6 +5,18 @@ export const schedulers = ["euler", "euler_a", "dpmpp_2m", "dpmpp_2m_k", "dpmpp_
 
 export const maxSeed = 4294967295;
 
+export interface InitImage {
+  id: string;
+  previewUrl: string;
+  width: number;
+  height: number;
+}
+
+/** A gallery image as a job input: its own id, no copy into the uploads. */
+export function galleryInput(image: GalleryImage): InitImage {
+  return { id: image.id, previewUrl: image.thumbnail512Url || image.url, width: image.width, height: image.height };
+}
+
 export interface GenerateForm {
   prompt: string;
   negativePrompt: string;
@@ -17,7 +29,8 @@ export interface GenerateForm {
   /** Blank means a random seed chosen by the server. */
   seed: string;
   batchSize: number;
-  initImage: { id: string; previewUrl: string; width: number; height: number } | null;
+  /** An upload or a gallery image (the API takes either id); previewUrl is a blob: URL or the image's signed URL. */
+  initImage: InitImage | null;
   strength: number;
 }
 
@@ -65,8 +78,12 @@ export function withModel(form: GenerateForm, model: Model, maxSide: number): Ge
 
 /** "Use again": the parameters of a finished job (its seed too, so the same picture can be refined). */
 export function fromGeneration(form: GenerateForm, job: Generation): GenerateForm {
+  // An img2img job keeps its start image when the form still shows it (its id and strength apply again).
+  const sameInit = form.initImage !== null && form.initImage.id === job.initImageId;
   return {
     ...form,
+    initImage: sameInit ? form.initImage : null,
+    strength: sameInit && job.strength !== null ? job.strength : form.strength,
     prompt: job.prompt,
     negativePrompt: job.negativePrompt ?? "",
     model: job.model,
@@ -118,5 +135,18 @@ export function setDraft(form: GenerateForm): void {
 export function takeDraft(): GenerateForm | null {
   const taken = draft;
   draft = null;
+  return taken;
+}
+
+// The same hand-off to the Canvas: the gallery image to paint a mask on.
+let canvasDraft: InitImage | null = null;
+
+export function setCanvasDraft(image: InitImage): void {
+  canvasDraft = image;
+}
+
+export function takeCanvasDraft(): InitImage | null {
+  const taken = canvasDraft;
+  canvasDraft = null;
   return taken;
 }

@@ -60,6 +60,31 @@ export function problemText(locale: Locale, problem: ApiProblem, context: Proble
       return { text: t("problem.uploadTooLarge") };
     case "unsupported_media_type":
       return { text: t("problem.unsupportedMedia") };
+    case "totp_required":
+      return { text: t("problem.totpRequired") };
+    case "invalid_code":
+      return { text: t("problem.invalidCode") };
+    case "invalid_challenge":
+      return { text: t("problem.invalidChallenge") };
+    case "wrong_password":
+      return { text: t("problem.wrongPassword") };
+    case "account_suspended":
+      return { text: t("problem.accountSuspended") };
+    case "forbidden":
+      return { text: t("problem.forbidden") };
+    case "totp_already_enrolled":
+      return { text: t("problem.totpAlreadyEnrolled") };
+    case "totp_not_enrolling":
+      return { text: t("problem.totpNotEnrolling") };
+    case "adjustment_exceeds_balance":
+      return { text: t("problem.adjustmentExceedsBalance") };
+    case "idempotency_key_reused":
+      return { text: t("problem.idempotencyKeyReused") };
+    case "image_in_use":
+    case "upload_in_use":
+      return { text: t("problem.imageInUse") };
+    case "invalid_image_reference":
+      return { text: t("problem.invalidImageReference") };
     case "not_found":
       return { text: t("problem.notFound") };
     case "unavailable":

@@ -11,6 +11,7 @@ import { useMe, useModels, usePlans } from "../hooks";
 import { useLocale } from "../i18n/LocaleContext";
 import { canSubmit, generateButtonLabel } from "../logic/cost";
 import type { GenerateForm } from "../logic/generateForm";
+import { takeCanvasDraft } from "../logic/generateForm";
 import { createMask, encodeMaskPng, isEmpty, type Mask, type Tool } from "../logic/mask";
 import { useEstimate } from "../logic/useEstimate";
 import { Link } from "../router";
@@ -24,8 +25,9 @@ export function CanvasPage() {
   const plans = usePlans();
   const models = useModels();
   const { jobs } = useLive();
-  const [image, setImage] = useState<GenerateForm["initImage"]>(null);
-  const [mask, setMask] = useState<Mask | null>(null);
+  // A gallery image handed over from its page ("Inpaint on the canvas"), else one the user picks here.
+  const [image, setImage] = useState<GenerateForm["initImage"]>(takeCanvasDraft);
+  const [mask, setMask] = useState<Mask | null>(() => (image ? createMask(image.width, image.height) : null));
   const [version, setVersion] = useState(0);
   const [painted, setPainted] = useState(false);
   const [tool, setTool] = useState<Tool>("brush");

@@ -6,6 +6,7 @@ import { UsageChart } from "../components/UsageChart";
 import { useMe } from "../hooks";
 import { formatCredits, formatDateTime, formatNumber, formatSigned } from "../i18n/format";
 import { useLocale } from "../i18n/LocaleContext";
+import { ledgerReason } from "../logic/ledgerReason";
 import { usagePerDay } from "../logic/usage";
 import { Link } from "../router";
 import { useServices } from "../services";
@@ -28,7 +29,8 @@ export function CreditsPage() {
       <h1 id="credits-title">{t("credits.title")}</h1>
       {credits ? (
         <dl className="credit-summary">
-          <div><dt>{t("credits.balance")}</dt><dd>{credits.unlimited ? t("credits.unlimited") : formatCredits(locale, credits.balance)}</dd></div>
+          {/* The heading says "credits": the number stands alone (the end-to-end tests read it). */}
+          <div><dt>{t("credits.balance")}</dt><dd>{credits.unlimited ? t("credits.unlimited") : <span data-testid="balance">{formatNumber(locale, credits.balance)}</span>}</dd></div>
           <div><dt>{t("credits.reserved")}</dt><dd>{formatCredits(locale, credits.reserved)}</dd></div>
           <div><dt>{t("credits.periodEnd")}</dt><dd>{formatDateTime(locale, credits.periodEnd)}</dd></div>
           <div><dt>{t("credits.plan")}</dt><dd>{me.data?.plan.name} <Link to="/pricing">{t("credits.comparePlans")}</Link></dd></div>
@@ -41,7 +43,7 @@ export function CreditsPage() {
       {ledger.error ? <ProblemNotice problem={ledger.error instanceof ApiError ? ledger.error.problem : null} /> : null}
       {ledger.isLoading ? <p className="muted">{t("common.loading")}</p> : null}
       <div className="table-scroll" tabIndex={0} aria-label={t("credits.ledgerTitle")}>
-        <table className="ledger">
+        <table className="ledger responsive-table">
           <thead>
             <tr>
               <th scope="col">{t("credits.when")}</th>
@@ -54,11 +56,11 @@ export function CreditsPage() {
           <tbody>
             {entries.map((e) => (
               <tr key={e.id}>
-                <td>{formatDateTime(locale, e.createdAt)}</td>
-                <td>{t(`ledger.${e.kind}`)}</td>
-                <td className={e.amount < 0 ? "number negative" : "number"}>{formatSigned(locale, e.amount)}</td>
-                <td className="number">{formatNumber(locale, e.balanceAfter)}</td>
-                <td>{e.reason}</td>
+                <td data-label={t("credits.when")}>{formatDateTime(locale, e.createdAt)}</td>
+                <td data-label={t("credits.kind")}>{t(`ledger.${e.kind}`)}</td>
+                <td data-label={t("credits.amount")} className={e.amount < 0 ? "number negative" : "number"}>{formatSigned(locale, e.amount)}</td>
+                <td data-label={t("credits.after")} className="number">{formatNumber(locale, e.balanceAfter)}</td>
+                <td data-label={t("credits.reason")} className="wrap">{ledgerReason(locale, e)}</td>
               </tr>
             ))}
           </tbody>

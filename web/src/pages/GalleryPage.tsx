@@ -1,4 +1,4 @@
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 
 import { ApiError } from "../api/problem";
@@ -7,15 +7,16 @@ import { useLocale } from "../i18n/LocaleContext";
 import { Link } from "../router";
 import { useServices } from "../services";
 
-/** Thumbnails, newest first, loaded page by page as the end of the grid scrolls into view. */
+/** Thumbnails, newest first, loaded page by page as the end of the grid scrolls into view; filtered by model on the server. */
 export function GalleryPage() {
   const { t } = useLocale();
   const { api } = useServices();
   const [model, setModel] = useState("");
   const sentinel = useRef<HTMLDivElement>(null);
+  const models = useQuery({ queryKey: ["images", "models"], queryFn: api.imageModels });
   const pages = useInfiniteQuery({
-    queryKey: ["images"],
-    queryFn: ({ pageParam }) => api.images(pageParam),
+    queryKey: ["images", "list", model],
+    queryFn: ({ pageParam }) => api.images(pageParam, model),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
   });
@@ -36,31 +37,31 @@ export function GalleryPage() {
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
 
   const images = pages.data?.pages.flatMap((p) => p.items) ?? [];
-  // The API has no model filter: this filters the pages loaded so far.
-  const models = [...new Set(images.map((i) => i.model))].sort();
-  const shown = model === "" ? images : images.filter((i) => i.model === model);
+  const choices = models.data?.items ?? [];
 
   return (
     <section aria-labelledby="gallery-title">
       <div className="page-title-row">
         <h1 id="gallery-title">{t("gallery.title")}</h1>
-        <div className="field inline">
-          <label htmlFor="model-filter">{t("gallery.filter")}</label>
-          <select id="model-filter" value={model} onChange={(e) => setModel(e.target.value)}>
-            <option value="">{t("gallery.allModels")}</option>
-            {models.map((m) => <option key={m} value={m}>{m}</option>)}
-          </select>
-        </div>
+        {choices.length > 0 || model !== "" ? (
+          <div className="field inline">
+            <label htmlFor="model-filter">{t("gallery.filter")}</label>
+            <select id="model-filter" value={model} onChange={(e) => setModel(e.target.value)}>
+              <option value="">{t("gallery.allModels")}</option>
+              {choices.map((m) => <option key={m.model} value={m.model}>{t("gallery.modelCount", { model: m.model, count: m.images })}</option>)}
+            </select>
+          </div>
+        ) : null}
       </div>
       {pages.error ? <ProblemNotice problem={pages.error instanceof ApiError ? pages.error.problem : null} /> : null}
       {pages.isLoading ? <p className="muted">{t("common.loading")}</p> : null}
-      {!pages.isLoading && shown.length === 0 ? (
-        <p className="muted">{images.length === 0 ? <>{t("gallery.empty")} <Link to="/generate">{t("nav.generate")}</Link></> : t("gallery.noneForModel")}</p>
+      {pages.isSuccess && images.length === 0 ? (
+        <p className="muted">{model === "" ? <>{t("gallery.empty")} <Link to="/generate">{t("nav.generate")}</Link></> : t("gallery.noneForModel")}</p>
       ) : null}
       <ul className="gallery-grid">
-        {shown.map((image) => (
+        {images.map((image) => (
           <li key={image.id}>
-            <Link to={`/gallery/${image.id}`} className="gallery-item">
+            <Link to={`/gallery/${image.id}`} className="gallery-item" data-testid="gallery-item">
               <img src={image.thumbnailUrl} alt={image.prompt || t("gallery.imageAlt")} loading="lazy" decoding="async" width={256} height={Math.round((256 * image.height) / image.width)} />
             </Link>
           </li>

@@ -4,10 +4,11 @@ import { useState } from "react";
 import { ApiError, type ApiProblem } from "../api/problem";
 import { ProblemNotice } from "../components/ProblemNotice";
 import { UpscalePanel } from "../components/UpscalePanel";
+import { useMe, usePlans } from "../hooks";
 import { formatBytes, formatDateTime } from "../i18n/format";
 import type { MessageKey } from "../i18n/i18n";
 import { useLocale } from "../i18n/LocaleContext";
-import { emptyForm, fromImage, setDraft } from "../logic/generateForm";
+import { emptyForm, fromImage, galleryInput, setCanvasDraft, setDraft } from "../logic/generateForm";
 import { Link, navigate } from "../router";
 import { useServices } from "../services";
 
@@ -20,6 +21,9 @@ export function ImageDetailPage({ id }: { id: string }) {
   const image = useQuery({ queryKey: ["image", id], queryFn: () => api.image(id) });
   const [confirming, setConfirming] = useState(false);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const me = useMe();
+  const plans = usePlans();
+  const canvas = plans.data?.find((p) => p.id === me.data?.plan.id)?.features.includes("canvas") ?? false;
 
   const remove = async () => {
     setProblem(null);
@@ -50,6 +54,10 @@ export function ImageDetailPage({ id }: { id: string }) {
       <div className="actions">
         <a className="button" href={data.url} download={`pingvas-${data.id}.png`}>{t("gallery.download")}</a>
         <button type="button" onClick={() => { setDraft(fromImage(emptyForm, data)); navigate("/generate"); }}>{t("job.useAgain")}</button>
+        <button type="button" onClick={() => { setDraft({ ...fromImage(emptyForm, data), seed: "", initImage: galleryInput(data) }); navigate("/generate"); }}>{t("gallery.startFrom")}</button>
+        {canvas ? (
+          <button type="button" onClick={() => { setCanvasDraft({ ...galleryInput(data), previewUrl: data.url }); navigate("/canvas"); }}>{t("gallery.inpaint")}</button>
+        ) : null}
         {confirming ? (
           <span className="confirm" role="group" aria-label={t("gallery.confirmDelete")}>
             <span>{t("gallery.confirmDelete")}</span>

@@ -16,12 +16,23 @@ export interface LiveSnapshot {
 /** Waits between reconnect attempts, in ms: quick at first, then every 10 s for as long as it takes. */
 const retryDelays = [0, 1000, 2000, 5000];
 
+/** The hub (negotiate or connect) answered 401: the token is refused, retrying with it is pointless. */
+export function isUnauthorized(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) {
+    return false;
+  }
+  const status = (error as { statusCode?: unknown }).statusCode;
+  return status === 401 || /Status code '401'/.test(String((error as { message?: unknown }).message ?? ""));
+}
+
 export class LiveJobs {
   private snapshot: LiveSnapshot = { jobs: new Map(), status: "offline" };
   private readonly listeners = new Set<() => void>();
   private readonly finishedListeners = new Set<(job: Generation) => void>();
   private connection: HubConnection | null = null;
   private restartTimer: ReturnType<typeof setTimeout> | null = null;
+  private client: ApiClient | null = null;
+  private readonly refusedListeners = new Set<() => void>();
 
   getSnapshot = (): LiveSnapshot => this.snapshot;
 
@@ -51,13 +62,21 @@ export class LiveJobs {
     }
   }
 
+  /** Called when the hub refused the token and refreshing it failed too: the session is over. */
+  onSessionRefused(listener: () => void): () => void {
+    this.refusedListeners.add(listener);
+    return () => this.refusedListeners.delete(listener);
+  }
+
   start(client: ApiClient): void {
     if (this.connection !== null) {
       return;
     }
+    this.client = client;
     const connection = new HubConnectionBuilder()
       .withUrl("/hubs/progress", { accessTokenFactory: () => client.freshAccessToken() })
-      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (context) => retryDelays[context.previousRetryCount] ?? 10_000 })
+      // A refused token stops the automatic retries; onclose then refreshes it (or signs out).
+      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (context) => (isUnauthorized(context.retryReason) ? null : retryDelays[context.previousRetryCount] ?? 10_000) })
       .configureLogging(LogLevel.None)
       .build();
     connection.on("generation", (job: Generation) => this.upsert(job));
@@ -89,9 +108,28 @@ export class LiveJobs {
     try {
       await connection.start();
       this.setStatus("connected");
-    } catch {
-      this.scheduleRestart(5000);
+    } catch (error) {
+      if (isUnauthorized(error)) {
+        await this.tokenRefused();
+      } else {
+        this.scheduleRestart(5000);
+      }
     }
+  }
+
+  /** Trades the refresh token: a new pair → connect again; refused (revoked, suspended) → signed out. */
+  private async tokenRefused(): Promise<void> {
+    const client = this.client;
+    const current = client?.tokens.current ?? null;
+    if (client === null || current === null || this.connection === null) {
+      return;
+    }
+    const fresh = await client.refresh(current).catch(() => null);
+    if (fresh === null && client.tokens.current === null) {
+      this.refusedListeners.forEach((listener) => listener());
+      return;
+    }
+    this.scheduleRestart(fresh === null ? 5000 : 0);
   }
 
   private scheduleRestart(delay: number): void {

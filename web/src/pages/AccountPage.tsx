@@ -1,0 +1,40 @@
+import { useEffect } from "react";
+
+import { ApiError } from "../api/problem";
+import { PasswordSection } from "../components/account/PasswordSection";
+import { ProfileSection } from "../components/account/ProfileSection";
+import { SignOutEverywhere } from "../components/account/SignOutEverywhere";
+import { TotpSection } from "../components/account/TotpSection";
+import { ProblemNotice } from "../components/ProblemNotice";
+import { useMe } from "../hooks";
+import { useLocale } from "../i18n/LocaleContext";
+
+/** Profile, language, password, two-step sign-in and "sign out everywhere". */
+export default function AccountPage() {
+  const { t } = useLocale();
+  const me = useMe();
+  const loaded = me.data !== undefined;
+  // "/account#two-step" (from the admin pages' panel) opens at the set-up.
+  useEffect(() => {
+    if (loaded && location.hash === "#two-step") {
+      document.getElementById("two-step")?.scrollIntoView();
+    }
+  }, [loaded]);
+  if (me.error) {
+    return <ProblemNotice problem={me.error instanceof ApiError ? me.error.problem : null} />;
+  }
+  if (!me.data) {
+    return <p className="muted">{t("common.loading")}</p>;
+  }
+  return (
+    <div className="account">
+      <h1>{t("account.title")}</h1>
+      <div className="panels">
+        <ProfileSection me={me.data} />
+        <TotpSection me={me.data} />
+        <PasswordSection />
+        <SignOutEverywhere />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,82 @@
+import { useInfiniteQuery } from "@tanstack/react-query";
+
+import type { AuditEntry } from "../../api/types";
+import { usePlans } from "../../hooks";
+import { formatDateTime } from "../../i18n/format";
+import type { MessageKey } from "../../i18n/i18n";
+import { useLocale } from "../../i18n/LocaleContext";
+import { auditChanges } from "../../logic/auditDiff";
+import { Link } from "../../router";
+import { useServices } from "../../services";
+import { AdminProblem } from "./AdminProblem";
+
+const actions: Record<string, MessageKey> = { "user.update": "audit.userUpdate", "user.credits": "audit.userCredits" };
+const fields = ["plan", "suspended", "periodStart", "periodEnd", "balance", "amount", "reason", "expiresAt", "entryId"];
+
+/** Every admin change, newest first: who, what, on whom, when, from where, and what changed. */
+export function AdminAuditPage() {
+  const { t } = useLocale();
+  const { api } = useServices();
+  const audit = useInfiniteQuery({
+    queryKey: ["admin", "audit"],
+    queryFn: ({ pageParam }) => api.admin.audit(pageParam),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+  });
+  const entries = audit.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <section aria-labelledby="admin-audit-title">
+      <h1 id="admin-audit-title">{t("admin.audit")}</h1>
+      <AdminProblem error={audit.error} />
+      {audit.isLoading ? <p className="muted">{t("common.loading")}</p> : null}
+      {audit.isSuccess && entries.length === 0 ? <p className="muted">{t("admin.noAudit")}</p> : null}
+      <ol className="audit-list">
+        {entries.map((entry) => <AuditItem key={entry.id} entry={entry} />)}
+      </ol>
+      {audit.hasNextPage ? (
+        <button type="button" onClick={() => void audit.fetchNextPage()} disabled={audit.isFetchingNextPage}>{t("admin.loadMore")}</button>
+      ) : null}
+    </section>
+  );
+}
+
+function AuditItem({ entry }: { entry: AuditEntry }) {
+  const { t, locale } = useLocale();
+  const plans = usePlans();
+  const changes = auditChanges(entry.before, entry.after);
+  const fieldName = (field: string) => (fields.includes(field) ? t(`auditField.${field}` as MessageKey) : field);
+  // Values read as the rest of the app shows them: plan names, yes/no, local dates.
+  const show = (field: string, value: string | null) => {
+    if (value === null) return t("admin.none");
+    if (value === "true" || value === "false") return t(value === "true" ? "common.yes" : "common.no");
+    if (field === "plan") return plans.data?.find((p) => p.id === value)?.name ?? value;
+    if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) return formatDateTime(locale, value);
+    return value;
+  };
+  return (
+    <li className="audit-entry panel">
+      <p className="audit-head">
+        <strong>{actions[entry.action] ? t(actions[entry.action]) : entry.action}</strong>
+        {" · "}
+        {entry.targetType === "user" && entry.targetId ? <Link to={`/admin/users/${entry.targetId}`}>{t("audit.targetUser")}</Link> : `${entry.targetType} ${entry.targetId ?? ""}`}
+      </p>
+      <p className="muted">{t("audit.by", { admin: entry.adminEmail, when: formatDateTime(locale, entry.createdAt), from: entry.clientAddress ?? t("admin.none") })}</p>
+      {changes.length > 0 ? (
+        <table className="changes">
+          <thead>
+            <tr><th scope="col">{t("audit.field")}</th><th scope="col">{t("audit.before")}</th><th scope="col">{t("audit.after")}</th></tr>
+          </thead>
+          <tbody>
+            {changes.map((c) => (
+              <tr key={c.field}>
+                <th scope="row">{fieldName(c.field)}</th>
+                <td className="break-anywhere">{show(c.field, c.before)}</td>
+                <td className="break-anywhere">{show(c.field, c.after)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </li>
+  );
+}
