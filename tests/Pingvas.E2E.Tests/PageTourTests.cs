@@ -21,7 +21,7 @@ public sealed class PageTourTests(BrowserFixture browser)
         [("landing", "/"), ("pricing", "/pricing"), ("signin", "/signin"), ("signup", "/signup"), ("not-found", "/no-such-page")];
 
     private static readonly (string Name, string Path)[] UserPages =
-        [("generate", "/generate"), ("canvas", "/canvas"), ("queue", "/queue"), ("gallery", "/gallery"), ("credits", "/credits")];
+        [("generate", "/generate"), ("canvas", "/canvas"), ("queue", "/queue"), ("gallery", "/gallery"), ("credits", "/credits"), ("account", "/account")];
 
     public static TheoryData<string, string> Tours => new() { { "en", "desktop" }, { "en", "phone" }, { "ko", "desktop" }, { "ko", "phone" } };
 
@@ -35,7 +35,7 @@ public sealed class PageTourTests(BrowserFixture browser)
         var catalog = (await browser.Server.RegisterAsync()).Client;
         foreach (var (name, path) in PublicPages)
         {
-            faults.AddRange(await VisitAsync(ui, name, path, catalog));
+            faults.AddRange(await PageChecks.VisitAsync(ui, name, path, catalog, Prompt, "Min-jun Kim"));
         }
 
         await ui.SignUpAsync();
@@ -45,33 +45,10 @@ public sealed class PageTourTests(BrowserFixture browser)
         var image = (await ApiImages.GenerateAsync(api, Prompt)).Id;
         foreach (var (name, path) in UserPages.Append(("image", $"/gallery/{image}")))
         {
-            faults.AddRange(await VisitAsync(ui, name, path, catalog));
+            faults.AddRange(await PageChecks.VisitAsync(ui, name, path, catalog, Prompt, "Min-jun Kim"));
         }
 
         Assert.True(faults.Count == 0, string.Join("\n", faults));
         ui.AssertNoErrors();
-    }
-
-    /// <summary>Captures the page and says what is wrong with it (every page is visited before the test fails).</summary>
-    private static async Task<List<string>> VisitAsync(UiPage ui, string name, string path, HttpClient catalog)
-    {
-        await ui.GoAsync(path);
-        await Expect(ui.Page.Locator("html")).ToHaveAttributeAsync("lang", ui.Language);
-        // Thumbnails load lazily and decode after the data settles: wait for the ones in view.
-        await ui.Page.WaitForFunctionAsync("() => [...document.images].every(i => i.complete)");
-        await ui.ScreenshotAsync(name);
-        var faults = new List<string>();
-        var overflow = await ui.Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
-        if (overflow > 0)
-        {
-            faults.Add($"{name} scrolls sideways by {overflow} px at {ui.Viewport.Name} width.");
-        }
-
-        if (ui.Language == "ko" && await KoreanText.EnglishLeftAsync(ui.Page, catalog, Prompt, "Min-jun Kim") is { Count: > 0 } english)
-        {
-            faults.Add($"{name} in Korean still shows: {string.Join(", ", english)}");
-        }
-
-        return faults;
     }
 }

@@ -58,7 +58,7 @@ public static partial class KoreanText
     [GeneratedRegex(@"[A-Za-z][A-Za-z0-9_']+")]
     private static partial Regex LatinWord();
 
-    [GeneratedRegex(@"\S+@\S+|https?://\S+|\b[0-9a-f]{8}-[0-9a-f-]{27}\b|\b[0-9A-Z]{5}-[0-9A-Z]{5}\b|\b[A-Z2-7]{4}( [A-Z2-7]{4})+\b")]
+    [GeneratedRegex(@"\S+@\S+|https?://\S+|\b[0-9a-f]{8}-[0-9a-f-]{27}\b|\b(?=[0-9a-f]*[0-9])[0-9a-f]{6,}\b|\b[0-9A-Z]{5}-[0-9A-Z]{5}\b|\b[A-Z2-7]{4}( [A-Z2-7]{4})+\b")]
     private static partial Regex Values();
 
     private sealed record NamedBody(string Id, string Name);

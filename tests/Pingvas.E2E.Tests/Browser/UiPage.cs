@@ -12,17 +12,17 @@ namespace Pingvas.E2E.Tests.Browser;
 /// </summary>
 public sealed class UiPage : IAsyncDisposable
 {
-    private readonly List<string> errors = [];
+    private readonly List<string> errors;
     private readonly IBrowserContext context;
 
-    private UiPage(BrowserFixture fixture, IBrowserContext context, IPage page, Viewport viewport, string language)
+    private UiPage(BrowserFixture fixture, IBrowserContext context, IPage page, Viewport viewport, string language, List<string> errors)
     {
         Fixture = fixture;
         this.context = context;
         Page = page;
         Viewport = viewport;
         Language = language;
-        page.PageError += (_, error) => errors.Add(error);
+        this.errors = errors;
     }
 
     public BrowserFixture Fixture { get; }
@@ -37,7 +37,9 @@ public sealed class UiPage : IAsyncDisposable
     {
         var page = await context.NewPageAsync();
         // No language is set in the app: it must start from the browser's (the context's locale).
-        return new UiPage(fixture, context, page, viewport, language);
+        var ui = new UiPage(fixture, context, page, viewport, language, []);
+        page.PageError += (_, error) => ui.errors.Add(error);
+        return ui;
     }
 
     /// <summary>Opens a page by its address and waits until it has drawn its heading and settled its data.</summary>
@@ -84,6 +86,9 @@ public sealed class UiPage : IAsyncDisposable
         var token = JsonDocument.Parse(session).RootElement.GetProperty("accessToken").GetString();
         return Fixture.Server.CreateClient(token);
     }
+
+    /// <summary>The same tab after the test resized it or switched its language (names its screenshots accordingly; dispose the original).</summary>
+    public UiPage As(Viewport viewport, string language) => new(Fixture, context, Page, viewport, language, errors);
 
     public Task ScreenshotAsync(string name) => Screenshots.SaveAsync(Page, $"{name}-{Language}-{Viewport.Name}");
 

@@ -1,12 +1,14 @@
 import type { Generation } from "../api/types";
+import { useModels } from "../hooks";
 import { formatNumber } from "../i18n/format";
 import { useLocale } from "../i18n/LocaleContext";
 
 /** The parameters a result was made with. */
 export function GenerationDetails({ job }: { job: Pick<Generation, "model" | "width" | "height" | "steps" | "cfgScale" | "scheduler" | "seed" | "negativePrompt" | "gpuSeconds" | "engine"> }) {
   const { t, locale } = useLocale();
+  const models = useModels();
   const rows: [string, string][] = [
-    [t("param.model"), job.model],
+    [t("param.model"), models.data?.find((m) => m.id === job.model)?.name ?? job.model],
     [t("param.size"), `${job.width} × ${job.height}`],
     [t("param.steps"), formatNumber(locale, job.steps)],
     [t("param.cfgScale"), formatNumber(locale, job.cfgScale, 1)],

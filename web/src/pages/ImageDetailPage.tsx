@@ -4,11 +4,12 @@ import { useState } from "react";
 import { ApiError, type ApiProblem } from "../api/problem";
 import { ProblemNotice } from "../components/ProblemNotice";
 import { UpscalePanel } from "../components/UpscalePanel";
-import { useMe, usePlans } from "../hooks";
+import { useMe, useModels, usePlans } from "../hooks";
 import { formatBytes, formatDateTime } from "../i18n/format";
 import type { MessageKey } from "../i18n/i18n";
 import { useLocale } from "../i18n/LocaleContext";
 import { emptyForm, fromImage, galleryInput, setCanvasDraft, setDraft } from "../logic/generateForm";
+import { parameterValue } from "../logic/parameterValue";
 import { Link, navigate } from "../router";
 import { useServices } from "../services";
 
@@ -23,6 +24,8 @@ export function ImageDetailPage({ id }: { id: string }) {
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const me = useMe();
   const plans = usePlans();
+  const models = useModels();
+  const modelName = (modelId: string) => models.data?.find((m) => m.id === modelId)?.name;
   const canvas = plans.data?.find((p) => p.id === me.data?.plan.id)?.features.includes("canvas") ?? false;
 
   const remove = async () => {
@@ -74,7 +77,7 @@ export function ImageDetailPage({ id }: { id: string }) {
         {shownParameters.filter((k) => data.metadata[k] !== undefined && data.metadata[k] !== "").map((key) => (
           <div key={key}>
             <dt>{label(key)}</dt>
-            <dd>{data.metadata[key]}</dd>
+            <dd>{parameterValue(locale, key, data.metadata[key], modelName)}</dd>
           </div>
         ))}
         <div><dt>{t("gallery.created")}</dt><dd>{formatDateTime(locale, data.createdAt)}</dd></div>

@@ -1,0 +1,30 @@
+using static Microsoft.Playwright.Assertions;
+
+namespace Pingvas.E2E.Tests.Browser;
+
+/// <summary>What every page is checked for on a tour: its screenshot, no sideways scroll, no English left in Korean.</summary>
+public static class PageChecks
+{
+    /// <summary>Captures the page and says what is wrong with it (every page is visited before the test fails).</summary>
+    public static async Task<List<string>> VisitAsync(UiPage ui, string name, string path, HttpClient catalog, params string[] typed)
+    {
+        await ui.GoAsync(path);
+        await Expect(ui.Page.Locator("html")).ToHaveAttributeAsync("lang", ui.Language);
+        // Thumbnails load lazily and decode after the data settles: wait for the ones in view.
+        await ui.Page.WaitForFunctionAsync("() => [...document.images].every(i => i.complete)");
+        await ui.ScreenshotAsync(name);
+        var faults = new List<string>();
+        var overflow = await ui.Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+        if (overflow > 0)
+        {
+            faults.Add($"{name} scrolls sideways by {overflow} px at {ui.Viewport.Name} width.");
+        }
+
+        if (ui.Language == "ko" && await KoreanText.EnglishLeftAsync(ui.Page, catalog, typed) is { Count: > 0 } english)
+        {
+            faults.Add($"{name} in Korean still shows: {string.Join(", ", english)}");
+        }
+
+        return faults;
+    }
+}
