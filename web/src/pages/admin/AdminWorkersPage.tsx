@@ -25,7 +25,7 @@ export function AdminWorkersPage() {
       {workers.isSuccess && items.length === 0 ? <p className="muted">{t("admin.noWorkers")}</p> : null}
       {items.length > 0 ? (
         <div className="table-scroll" tabIndex={0} aria-label={t("admin.workers")}>
-        <table className="responsive-table">
+        <table className="responsive-table compact">
           <thead>
             <tr>
               <th scope="col">{t("admin.workerId")}</th>
