@@ -79,7 +79,7 @@ public sealed class AccountService(PingvasDb db, IPasswordHasher<User> hasher, L
         await tx.CommitAsync(ct);
 
         // Other sessions' live connections end now too (this session's client reconnects with its new token).
-        await hubs.SignOutAsync(userId, ct);
+        await hubs.SignOutAsync(userId, CancellationToken.None);
         return new PasswordChange(issued, errors, null);
     }
 }

@@ -202,7 +202,7 @@ public static class AuthEndpoints
         }
 
         // After the commit, so a closed client's reconnect is refused: open hub connections end now.
-        await hubs.SignOutAsync(current.Id, ct);
+        await hubs.SignOutAsync(current.Id, CancellationToken.None);
         return TypedResults.NoContent();
     }
 

@@ -108,7 +108,7 @@ public sealed class AdminUserService(
             // After the commit: from here the account's tokens are refused, so no new job arrives
             // and a closed hub connection cannot reconnect. Repeating the PATCH finishes what an
             // interrupted pass left.
-            await hubs.SignOutAsync(id, ct);
+            await hubs.SignOutAsync(id, CancellationToken.None);
             await CancelJobsAsync(id, ct);
         }
 

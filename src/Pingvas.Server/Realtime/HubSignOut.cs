@@ -9,6 +9,8 @@ namespace Pingvas.Server.Realtime;
 /// password change, suspension), on every API process. Called after the revocation committed, so a
 /// client's reconnect is refused (401) rather than let in again with the old token. Best effort:
 /// should it not arrive, a connection still ends when its access token expires (at most 15 minutes).
+/// Callers pass <see cref="CancellationToken.None"/>: the revocation has committed, so the close is
+/// finished even when the client that asked for it hangs up.
 /// </summary>
 public interface IHubSignOut
 {
