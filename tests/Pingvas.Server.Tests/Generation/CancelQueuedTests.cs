@@ -5,6 +5,8 @@ using Microsoft.EntityFrameworkCore;
 
 using Pingvas.Server.Tests.Infrastructure;
 
+using Xunit.Abstractions;
+
 namespace Pingvas.Server.Tests.Generation;
 
 public sealed record CancelQueuedBody(int Cancelled, List<Guid> Ids, int RefundedCredits);
@@ -15,7 +17,7 @@ public sealed record CancelQueuedBody(int Cancelled, List<Guid> Ids, int Refunde
 /// caller's running job and other users' jobs are untouched, and the queue heads stay right (the
 /// others' jobs still run, and the caller's next submit runs).
 /// </summary>
-public sealed class CancelQueuedTests(CancelQueuedTests.Fixture fixture) : IClassFixture<CancelQueuedTests.Fixture>
+public sealed class CancelQueuedTests(CancelQueuedTests.Fixture fixture, ITestOutputHelper output) : IClassFixture<CancelQueuedTests.Fixture>
 {
     private readonly PingvasServer server = fixture.Server;
 
@@ -118,6 +120,33 @@ public sealed class CancelQueuedTests(CancelQueuedTests.Fixture fixture) : IClas
         Assert.Equal(before.Credits.Balance + queued.Sum(q => q.ReservedCredits), after.Credits.Balance);
         Assert.Equal(after.Credits.Balance, ledger.Sum(e => e.Amount));
         Assert.Equal("running", (await user.GetAsync(running.Id)).Status);
+
+        await user.Client.PostAsync($"/api/v1/generations/{running.Id}/cancel", null);
+        await user.WaitForAsync(running.Id);
+    }
+
+    [Fact]
+    public async Task A_long_queue_goes_in_one_call()
+    {
+        var user = await server.RegisterAsync();
+        var running = await user.SubmitAsync(TestUser.Request(steps: 150));
+        await user.WaitForAsync(running.Id, "running");
+        var queued = new List<GenerationBody>();
+        while ((await user.MeAsync()).Credits.Balance > 0 && queued.Count < 90)
+        {
+            queued.Add(await user.SubmitAsync(TestUser.Request(steps: 1, seed: queued.Count)));
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var response = await user.Client.PostAsync("/api/v1/generations/cancel-queued", null);
+        clock.Stop();
+        var body = (await response.Content.ReadFromJsonAsync<CancelQueuedBody>(Json.Options))!;
+        output.WriteLine($"{body.Cancelled} queued jobs cancelled in {clock.ElapsedMilliseconds} ms");
+        Assert.Equal(queued.Count, body.Cancelled);
+        Assert.Equal(queued.Sum(q => q.ReservedCredits), body.RefundedCredits);
+        Assert.Equal(0, await server.QueryAsync(db => db.Jobs.CountAsync(j => j.UserId == user.Id && j.Status == Pingvas.Server.Jobs.JobStatus.Queued)));
+        var me = await user.MeAsync();
+        Assert.Equal(me.Credits.Balance, (await user.LedgerAsync()).Sum(e => e.Amount));
 
         await user.Client.PostAsync($"/api/v1/generations/{running.Id}/cancel", null);
         await user.WaitForAsync(running.Id);
