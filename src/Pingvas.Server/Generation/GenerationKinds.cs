@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-
 using Pingvas.Core.Plans;
 using Pingvas.Server.Data;
 using Pingvas.Server.Jobs;
