@@ -75,7 +75,7 @@ public sealed partial class RowLevelSecurityApiTests(RowLevelSecurityApiTests.Fi
     /// the request itself, not by the tenant service under test. (The queue's cross-user reads use
     /// <c>user_id = ANY (…)</c> and are left as they are.)
     /// </summary>
-    private sealed class ForgetfulQueries(IHttpContextAccessor http, ForgetfulLog log) : DbCommandInterceptor
+    internal sealed class ForgetfulQueries(IHttpContextAccessor http, ForgetfulLog log) : DbCommandInterceptor
     {
         public override InterceptionResult<DbDataReader> ReaderExecuting(
             DbCommand command, CommandEventData eventData,

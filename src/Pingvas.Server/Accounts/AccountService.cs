@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 using Pingvas.Server.Data;
 using Pingvas.Server.Hosting;
+using Pingvas.Server.Realtime;
 
 namespace Pingvas.Server.Accounts;
 
@@ -10,7 +11,7 @@ namespace Pingvas.Server.Accounts;
 public sealed record PasswordChange(TokenPair? Tokens, Dictionary<string, string[]> Errors, TimeSpan? RetryAfter);
 
 /// <summary>Changes to the signed-in user's own account.</summary>
-public sealed class AccountService(PingvasDb db, IPasswordHasher<User> hasher, LoginThrottles throttles, TokenService tokens)
+public sealed class AccountService(PingvasDb db, IPasswordHasher<User> hasher, LoginThrottles throttles, TokenService tokens, IHubSignOut hubs)
 {
     /// <summary>Sets the name and/or language; returns field errors (and changes nothing) when one is invalid.</summary>
     public async Task<Dictionary<string, string[]>> UpdateProfileAsync(Guid userId, string? name, string? language, CancellationToken ct)
@@ -76,6 +77,9 @@ public sealed class AccountService(PingvasDb db, IPasswordHasher<User> hasher, L
         user.TokenVersion = await tokens.SignOutEverywhereAsync(userId, ct);
         var issued = await tokens.IssueAsync(user, null, ct, mfa);
         await tx.CommitAsync(ct);
+
+        // Other sessions' live connections end now too (this session's client reconnects with its new token).
+        await hubs.SignOutAsync(userId, CancellationToken.None);
         return new PasswordChange(issued, errors, null);
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Pingvas.Server.Credits;
 using Pingvas.Server.Data;
 using Pingvas.Server.Hosting;
+using Pingvas.Server.Realtime;
 
 namespace Pingvas.Server.Accounts;
 
@@ -191,12 +192,17 @@ public static class AuthEndpoints
         return TypedResults.Ok(new AuthResponse(issued.AccessToken, issued.RefreshToken, issued.ExpiresIn, profile!));
     }
 
-    /// <summary>Sign out everywhere: every refresh token revoked and every access token refused from its next request.</summary>
-    private static async Task<NoContent> LogoutAll(CurrentUser current, PingvasDb db, TokenService tokens, CancellationToken ct)
+    /// <summary>Sign out everywhere: every refresh token revoked, every access token refused from its next request, every hub connection closed.</summary>
+    private static async Task<NoContent> LogoutAll(CurrentUser current, PingvasDb db, TokenService tokens, IHubSignOut hubs, CancellationToken ct)
     {
-        await using var tx = await db.BeginWriteAsync(ct);
-        await tokens.SignOutEverywhereAsync(current.Id, ct);
-        await tx.CommitAsync(ct);
+        await using (var tx = await db.BeginWriteAsync(ct))
+        {
+            await tokens.SignOutEverywhereAsync(current.Id, ct);
+            await tx.CommitAsync(ct);
+        }
+
+        // After the commit, so a closed client's reconnect is refused: open hub connections end now.
+        await hubs.SignOutAsync(current.Id, CancellationToken.None);
         return TypedResults.NoContent();
     }
 

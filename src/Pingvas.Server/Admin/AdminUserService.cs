@@ -4,6 +4,7 @@ using Pingvas.Server.Accounts;
 using Pingvas.Server.Credits;
 using Pingvas.Server.Data;
 using Pingvas.Server.Jobs;
+using Pingvas.Server.Realtime;
 
 namespace Pingvas.Server.Admin;
 
@@ -22,7 +23,7 @@ public enum AdminChange
 /// (the admin group's filter): an admin acts on every user's rows.
 /// </summary>
 public sealed class AdminUserService(
-    PingvasDb db, Ledger ledger, PlanPeriods periods, TokenService tokens, JobLifecycle lifecycle, AuditLog audit, TimeProvider time)
+    PingvasDb db, Ledger ledger, PlanPeriods periods, TokenService tokens, JobLifecycle lifecycle, AuditLog audit, IHubSignOut hubs, TimeProvider time)
 {
     public async Task<(List<AdminUserDto> Items, bool More)> ListAsync(string? q, string? plan, Guid? after, int take, CancellationToken ct)
     {
@@ -55,8 +56,8 @@ public sealed class AdminUserService(
     /// Changes the plan and/or the suspension. A plan change starts a new billing period now: the
     /// old plan's remaining credits are written off and the new plan's monthly credits granted
     /// (none on Enterprise, which is unlimited); purchased and admin credits stay. Suspending
-    /// signs the account out everywhere; while it is suspended its queued jobs are cancelled and
-    /// refunded and running ones asked to stop, as a user's own cancel would.
+    /// signs the account out everywhere and closes its hub connections; while it is suspended its
+    /// queued jobs are cancelled and refunded and running ones asked to stop, as a user's own cancel would.
     /// </summary>
     public async Task<AdminChange> UpdateAsync(Guid id, AdminUserPatch patch, CancellationToken ct)
     {
@@ -104,8 +105,10 @@ public sealed class AdminUserService(
 
         if (suspended)
         {
-            // After the commit: from here the account's tokens are refused, so no new job arrives.
-            // Repeating the PATCH finishes what an interrupted pass left.
+            // After the commit: from here the account's tokens are refused, so no new job arrives
+            // and a closed hub connection cannot reconnect. Repeating the PATCH finishes what an
+            // interrupted pass left.
+            await hubs.SignOutAsync(id, CancellationToken.None);
             await CancelJobsAsync(id, ct);
         }
 

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Data;
 using Pingvas.Server.Hosting;
+using Pingvas.Server.Jobs;
 using Pingvas.Server.Storage;
 
 namespace Pingvas.Server.Gallery;
@@ -15,19 +16,27 @@ public sealed record ImageDto(
     int Width, int Height, long Seed, string Model, string Prompt, long StoredBytes,
     IReadOnlyDictionary<string, string> Metadata, DateTime CreatedAt);
 
+/// <summary>A model in the caller's gallery and how many of the caller's images it made.</summary>
+public sealed record ImageModelCountDto(string Model, int Images);
+
+public sealed record ImageModelsResponse(IReadOnlyList<ImageModelCountDto> Items);
+
 public static class ImageEndpoints
 {
     public static RouteGroupBuilder MapImages(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/images").WithTags("Gallery").RequireAuthorization();
         group.MapGet("/", List);
+        group.MapGet("/models", Models);
         group.MapGet("/{id:guid}", Get);
         group.MapGet("/{id:guid}/content", Content);
         group.MapDelete("/{id:guid}", Delete);
         return api;
     }
 
-    private static async Task<Results<Ok<Page<ImageDto>>, ProblemHttpResult>> List(string? cursor, string? limit, CurrentUser current, PingvasDb db, IObjectUrls urls, CancellationToken ct)
+    /// <param name="model">Only this model's images (exact id); absent or empty: every image. The cursor pages within the filter.</param>
+    private static async Task<Results<Ok<Page<ImageDto>>, ProblemHttpResult>> List(
+        string? cursor, string? limit, string? model, CurrentUser current, PingvasDb db, IObjectUrls urls, CancellationToken ct)
     {
         if (!Paging.TryRead(cursor, limit, out var after, out var take, out var errors))
         {
@@ -35,6 +44,11 @@ public static class ImageEndpoints
         }
 
         var query = db.Images.AsNoTracking().Where(i => i.UserId == current.Id);
+        if (!string.IsNullOrEmpty(model))
+        {
+            query = query.Where(i => i.ModelId == model);
+        }
+
         if (after is { } a)
         {
             query = query.Where(i => i.Id.CompareTo(a) < 0);
@@ -42,6 +56,16 @@ public static class ImageEndpoints
 
         var rows = await query.OrderByDescending(i => i.Id).Take(take + 1).ToListAsync(ct);
         return TypedResults.Ok(Paging.Build(rows, take, i => i.Id, i => ToDto(i, urls)));
+    }
+
+    /// <summary>The models of the caller's images with their counts, most images first (the gallery's filter offers these).</summary>
+    private static async Task<Ok<ImageModelsResponse>> Models(CurrentUser current, PingvasDb db, CancellationToken ct)
+    {
+        var counts = await db.Images.AsNoTracking().Where(i => i.UserId == current.Id)
+            .GroupBy(i => i.ModelId)
+            .Select(g => new ImageModelCountDto(g.Key, g.Count()))
+            .ToListAsync(ct);
+        return TypedResults.Ok(new ImageModelsResponse([.. counts.OrderByDescending(c => c.Images).ThenBy(c => c.Model, StringComparer.Ordinal)]));
     }
 
     private static async Task<Results<Ok<ImageDto>, ProblemHttpResult>> Get(Guid id, CurrentUser current, PingvasDb db, IObjectUrls urls, CancellationToken ct) =>
@@ -78,20 +102,39 @@ public static class ImageEndpoints
     }
 
     /// <summary>
-    /// The row goes first, in one statement with the owner in its predicate, so of several concurrent
-    /// deletes exactly one removes it (204) and the others find nothing (404). Its objects go next, best
-    /// effort: what a storage error leaves behind, <see cref="OrphanObjectSweeper"/> removes later.
+    /// The row goes first, under the owner's lock (which a submit holds while it resolves its input
+    /// images, so no job can start needing the image meanwhile) and in one statement with the owner
+    /// in its predicate: of several concurrent deletes exactly one removes it (204) and the others
+    /// find nothing (404); while a queued or running job names it as its input, 409 image_in_use.
+    /// Its objects go next, best effort: what a storage error leaves behind, <see cref="OrphanObjectSweeper"/> removes later.
     /// </summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         Guid id, CurrentUser current, PingvasDb db, IObjectStore store, ILoggerFactory loggers, CancellationToken ct)
     {
-        var keys = await db.Images.AsNoTracking()
-            .Where(i => i.Id == id && i.UserId == current.Id)
-            .Select(i => new[] { i.OriginalKey, i.Thumb256Key, i.Thumb512Key })
-            .SingleOrDefaultAsync(ct);
-        if (keys is null || await db.Images.Where(i => i.Id == id && i.UserId == current.Id).ExecuteDeleteAsync(ct) == 0)
+        string[]? keys;
+        await using (var tx = await db.BeginWriteAsync(ct))
         {
-            return Problems.NotFound("image");
+            await db.LockUserAsync(current.Id, ct);
+            keys = await db.Images.AsNoTracking()
+                .Where(i => i.Id == id && i.UserId == current.Id)
+                .Select(i => new[] { i.OriginalKey, i.Thumb256Key, i.Thumb512Key })
+                .SingleOrDefaultAsync(ct);
+            if (keys is null)
+            {
+                return Problems.NotFound("image");
+            }
+
+            if (await JobInputs.InUseAsync(db, current.Id, id, ct))
+            {
+                return Problems.Conflict("image_in_use", "A queued or running generation uses this image as its input; delete it when the generation has finished.");
+            }
+
+            if (await db.Images.Where(i => i.Id == id && i.UserId == current.Id).ExecuteDeleteAsync(ct) == 0)
+            {
+                return Problems.NotFound("image");
+            }
+
+            await tx.CommitAsync(ct);
         }
 
         foreach (var key in keys)

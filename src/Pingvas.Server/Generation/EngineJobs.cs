@@ -1,16 +1,13 @@
-using Microsoft.EntityFrameworkCore;
-
 using Pingvas.Engines;
 using Pingvas.Server.Data;
 using Pingvas.Server.Jobs;
 using Pingvas.Server.Storage;
-using Pingvas.Server.Uploads;
 
 namespace Pingvas.Server.Generation;
 
-/// <summary>An input image of a job is gone from the database or the object store (data loss: uploads in use cannot be deleted).</summary>
-public sealed class InputImageMissingException(Guid jobId, Guid uploadId)
-    : Exception($"Input image {uploadId} of generation {jobId} is missing.");
+/// <summary>An input image of a job is gone from the database or the object store (data loss: images in use cannot be deleted).</summary>
+public sealed class InputImageMissingException(Guid jobId, Guid imageId)
+    : Exception($"Input image {imageId} of generation {jobId} is missing.");
 
 /// <summary>Builds what an engine is asked to render for a job, with its input images read from the object store.</summary>
 public sealed class EngineJobs(PingvasDb db, IObjectStore store)
@@ -45,17 +42,17 @@ public sealed class EngineJobs(PingvasDb db, IObjectStore store)
         };
     }
 
-    private async Task<EngineInputImage> LoadAsync(Job job, Guid? uploadId, CancellationToken ct)
+    private async Task<EngineInputImage> LoadAsync(Job job, Guid? imageId, CancellationToken ct)
     {
-        var id = uploadId ?? throw new InvalidOperationException($"Generation {job.Id} ({job.Kind}) has no input image.");
+        var id = imageId ?? throw new InvalidOperationException($"Generation {job.Id} ({job.Kind}) has no input image.");
 
-        // The owner is part of the lookup: a job only ever reads its own owner's uploads.
-        var upload = await db.Uploads.AsNoTracking().SingleOrDefaultAsync(u => u.Id == id && u.UserId == job.UserId, ct)
+        // The owner is part of the lookup: a job only ever reads its own owner's uploads and gallery images.
+        var image = (await InputImages.FindAsync(db, job.UserId, [id], ct)).GetValueOrDefault(id)
             ?? throw new InputImageMissingException(job.Id, id);
-        var found = await store.GetAsync(upload.ObjectKey, ct) ?? throw new InputImageMissingException(job.Id, id);
+        var found = await store.GetAsync(image.ObjectKey, ct) ?? throw new InputImageMissingException(job.Id, id);
         await using var content = found.Content;
-        using var buffer = new MemoryStream((int)Math.Min(upload.Bytes, UploadService.MaxBytes));
+        using var buffer = new MemoryStream();
         await content.CopyToAsync(buffer, ct);
-        return new EngineInputImage(upload.ContentType, buffer.ToArray(), upload.Width, upload.Height);
+        return new EngineInputImage(image.ContentType, buffer.ToArray(), image.Width, image.Height);
     }
 }

@@ -18,6 +18,9 @@ public sealed record GenerationRequest(
     Guid? ImageId = null,
     int? Scale = null);
 
+/// <summary>What <c>POST /generations/cancel-queued</c> did: the jobs it cancelled and the credits their holds gave back.</summary>
+public sealed record CancelQueuedResponse(int Cancelled, IReadOnlyList<Guid> Ids, int RefundedCredits);
+
 public sealed record ProgressDto(int Step, int TotalSteps, int Percent);
 
 public sealed record ImageRefDto(Guid Id, string Url, string ThumbnailUrl, string Thumbnail512Url, int Width, int Height, long Seed);
@@ -59,16 +62,16 @@ public sealed record GenerationDto(
     /// <summary><c>txt2img</c>, <c>img2img</c>, <c>inpaint</c> or <c>upscale</c>.</summary>
     public string Kind { get; init; } = "txt2img";
 
-    /// <summary>Img2img and inpaint: the upload it starts from.</summary>
+    /// <summary>Img2img and inpaint: the upload or gallery image it starts from.</summary>
     public Guid? InitImageId { get; init; }
 
-    /// <summary>Inpaint: the mask upload.</summary>
+    /// <summary>Inpaint: the mask (an upload or a gallery image).</summary>
     public Guid? MaskImageId { get; init; }
 
     /// <summary>Img2img and inpaint.</summary>
     public double? Strength { get; init; }
 
-    /// <summary>Upscale: the upload it enlarges.</summary>
+    /// <summary>Upscale: the upload or gallery image it enlarges.</summary>
     public Guid? ImageId { get; init; }
 
     /// <summary>Upscale: 2 or 4.</summary>

@@ -18,6 +18,9 @@ public static class GenerationEndpoints
         group.MapGet("/", List);
         group.MapGet("/{id:guid}", Get);
         group.MapPost("/{id:guid}/cancel", Cancel);
+
+        // Not under the submit rate limit: it only ever takes work away.
+        group.MapPost("/cancel-queued", CancelQueued);
         return api;
     }
 
@@ -97,6 +100,9 @@ public static class GenerationEndpoints
         var page = rows.Take(take).ToList();
         return TypedResults.Ok(new Page<GenerationDto>(await generations.GetDtosAsync(page, ct), more ? page[^1].Id.ToString("N") : null));
     }
+
+    private static async Task<Ok<CancelQueuedResponse>> CancelQueued(CurrentUser current, GenerationService generations, CancellationToken ct) =>
+        TypedResults.Ok(await generations.CancelQueuedAsync(current.Id, ct));
 
     private static async Task<Results<Ok<GenerationDto>, ProblemHttpResult>> Cancel(Guid id, CurrentUser current, GenerationService generations, CancellationToken ct) =>
         await generations.CancelAsync(current.Id, id, ct) is { } dto ? TypedResults.Ok(dto) : Problems.NotFound("generation");

@@ -1,9 +1,6 @@
-using Microsoft.EntityFrameworkCore;
-
 using Pingvas.Core.Plans;
 using Pingvas.Server.Data;
 using Pingvas.Server.Jobs;
-using Pingvas.Server.Uploads;
 
 namespace Pingvas.Server.Generation;
 
@@ -25,10 +22,10 @@ public sealed record KindRequest(JobKind Kind, Guid? InputId, Guid? MaskId, doub
     public string InputField => Kind == JobKind.Upscale ? "imageId" : "initImageId";
 }
 
-/// <summary>The owner's uploads a job starts from.</summary>
-public sealed record KindInputs(Upload? Input, Upload? Mask);
+/// <summary>The owner's images (uploads or gallery images) a job starts from.</summary>
+public sealed record KindInputs(InputImage? Input, InputImage? Mask);
 
-/// <summary>Reads and checks the job kind of a submit: its shape (pure), then its input images against the owner's uploads.</summary>
+/// <summary>Reads and checks the job kind of a submit: its shape (pure), then its input images against the owner's uploads and gallery images.</summary>
 public static class GenerationKinds
 {
     public const double DefaultImageToImageStrength = 0.75;
@@ -133,20 +130,20 @@ public static class GenerationKinds
     }
 
     /// <summary>
-    /// The owner's uploads the request names, or the field of the first id that is not one of them
-    /// (another user's upload and a missing one look the same).
+    /// The owner's uploads or gallery images the request names, or the field of the first id that is
+    /// neither (another user's image and a missing one look the same).
     /// </summary>
     public static async Task<(KindInputs Inputs, string? BadField)> ResolveAsync(PingvasDb db, Guid userId, KindRequest kind, CancellationToken ct)
     {
-        var ids = new[] { kind.InputId, kind.MaskId }.OfType<Guid>().ToList();
+        var ids = new[] { kind.InputId, kind.MaskId }.OfType<Guid>().Distinct().ToList();
         if (ids.Count == 0)
         {
             return (new KindInputs(null, null), null);
         }
 
-        var uploads = await db.Uploads.AsNoTracking().Where(u => u.UserId == userId && ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, ct);
-        var input = kind.InputId is { } i ? uploads.GetValueOrDefault(i) : null;
-        var mask = kind.MaskId is { } m ? uploads.GetValueOrDefault(m) : null;
+        var found = await InputImages.FindAsync(db, userId, ids, ct);
+        var input = kind.InputId is { } i ? found.GetValueOrDefault(i) : null;
+        var mask = kind.MaskId is { } m ? found.GetValueOrDefault(m) : null;
         var bad = kind.InputId is not null && input is null ? kind.InputField
             : kind.MaskId is not null && mask is null ? "maskImageId"
             : null;

@@ -121,6 +121,13 @@ public sealed partial class GenerationService(
     public async Task<GenerationDto?> CancelAsync(Guid userId, Guid jobId, CancellationToken ct) =>
         await lifecycle.CancelAsync(userId, jobId, ct) is { } job ? await GetDtoAsync(job, ct) : null;
 
+    /// <summary>Cancels every queued job of the owner with a full refund (see <see cref="JobLifecycle.CancelQueuedAsync"/>); running ones go on.</summary>
+    public async Task<CancelQueuedResponse> CancelQueuedAsync(Guid userId, CancellationToken ct)
+    {
+        var (jobs, refunded) = await lifecycle.CancelQueuedAsync(userId, ct);
+        return new CancelQueuedResponse(jobs.Count, [.. jobs.Select(j => j.Id)], refunded);
+    }
+
     /// <summary>The client view of a job; a queued job's position comes from the queue snapshot (an estimate at most a second old).</summary>
     public async Task<GenerationDto> GetDtoAsync(Job job, CancellationToken ct)
     {
@@ -164,11 +171,11 @@ public sealed partial class GenerationService(
             return (new SubmitOutcome.Refused(SubmitRefusal.PlanForbidsFeature, detail) { Subject = feature }, default, plan);
         }
 
-        // Read under the owner's lock on submit, which deleting an upload takes too: the inputs stay until the job ends.
+        // Read under the owner's lock on submit, which deleting an upload or a gallery image takes too: the inputs stay until the job ends.
         var (inputs, badField) = await GenerationKinds.ResolveAsync(db, user.Id, kind, ct);
         if (badField is not null)
         {
-            return (new SubmitOutcome.Refused(SubmitRefusal.InvalidImageReference, $"'{badField}' is not the id of one of your uploads.") { Subject = badField }, default, plan);
+            return (new SubmitOutcome.Refused(SubmitRefusal.InvalidImageReference, $"'{badField}' is not the id of one of your uploads or gallery images.") { Subject = badField }, default, plan);
         }
 
         if (inputs is { Input: { } init, Mask: { } mask } && (init.Width != mask.Width || init.Height != mask.Height))

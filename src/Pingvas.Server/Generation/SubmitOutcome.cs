@@ -21,7 +21,7 @@ public enum SubmitRefusal
     /// <summary>The kind needs a plan feature (canvas, upscale) the plan lacks (403 <c>plan_forbids_feature</c>).</summary>
     PlanForbidsFeature,
 
-    /// <summary>An input image id is not one of the owner's uploads (400 <c>invalid_image_reference</c>).</summary>
+    /// <summary>An input image id is not one of the owner's uploads or gallery images (400 <c>invalid_image_reference</c>).</summary>
     InvalidImageReference,
 
     /// <summary>An upscale's output would be larger than the plan's maximum side (400 <c>image_too_large</c>).</summary>

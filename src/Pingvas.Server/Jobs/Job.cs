@@ -36,10 +36,10 @@ public sealed class Job
 
     public JobKind Kind { get; set; } = JobKind.Txt2Img;
 
-    /// <summary>The owner's upload the job starts from: img2img and inpaint's init image, upscale's source.</summary>
+    /// <summary>The owner's upload or gallery image the job starts from: img2img and inpaint's init image, upscale's source.</summary>
     public Guid? InitImageId { get; set; }
 
-    /// <summary>Inpaint: the owner's upload marking the area to repaint.</summary>
+    /// <summary>Inpaint: the owner's upload or gallery image marking the area to repaint.</summary>
     public Guid? MaskImageId { get; set; }
 
     /// <summary>Img2img and inpaint: 0 keeps the init image, 1 ignores it.</summary>

@@ -163,6 +163,44 @@ public sealed partial class JobLifecycle(
         return job;
     }
 
+    /// <summary>
+    /// The owner cancels every job of theirs still waiting, in one transaction under the owner's
+    /// lock: each is cancelled with a full refund and its final event, as a single cancel of a
+    /// queued job would, and the queue heads of the models they waited for are recomputed.
+    /// Running jobs are left alone. Returns the cancelled jobs and the credits their holds gave back.
+    /// </summary>
+    public async Task<(IReadOnlyList<Job> Jobs, int Refunded)> CancelQueuedAsync(Guid ownerId, CancellationToken ct)
+    {
+        await using var tx = await BeginAsync(ownerId, ct);
+        var jobs = await db.Jobs.Where(j => j.UserId == ownerId && j.Status == JobStatus.Queued).OrderBy(j => j.Id).ToListAsync(ct);
+        if (jobs.Count == 0)
+        {
+            return ([], 0);
+        }
+
+        // Read under the lock before releasing: what goes back is exactly what these jobs hold now.
+        var ids = jobs.Select(j => j.Id).ToList();
+        var refunded = await db.LotHolds.Where(h => h.UserId == ownerId && ids.Contains(h.JobId) && !h.Settled).SumAsync(h => h.Held, ct);
+        var now = Now;
+        foreach (var job in jobs)
+        {
+            if (!job.CancelQueued(now))
+            {
+                throw new InvalidOperationException($"Queued job {job.Id} refused to be cancelled.");
+            }
+
+            await RefundAsync(tx, job, "Refund: cancelled before it started", ct);
+        }
+
+        foreach (var model in jobs.Select(j => j.ModelId).Distinct())
+        {
+            await heads.RecomputeAsync(ownerId, model, now, ct);
+        }
+
+        await tx.CommitAsync(ct);
+        return (jobs, refunded);
+    }
+
     private async Task<JobTransaction> BeginAsync(Guid ownerId, CancellationToken ct)
     {
         var transaction = await db.BeginWriteAsync(ct);

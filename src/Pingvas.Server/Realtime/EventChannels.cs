@@ -14,4 +14,7 @@ public static class EventChannels
 
     /// <summary>Cancel requests (payload: the job id). The worker running the job stops it at once.</summary>
     public const string Cancel = "pingvas_cancel";
+
+    /// <summary>A user was signed out everywhere or suspended (payload: the user id). API processes close that user's hub connections.</summary>
+    public const string SignOut = "pingvas_signout";
 }

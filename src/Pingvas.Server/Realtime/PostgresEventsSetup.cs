@@ -12,9 +12,9 @@ namespace Pingvas.Server.Realtime;
 public sealed record EventBusSetup(string ConnectionString, IReadOnlyList<string> Channels, string ProcessName);
 
 /// <summary>
-/// Events between processes on PostgreSQL: generation events, queue wake-ups and cancel requests
-/// over <c>LISTEN/NOTIFY</c>. API processes listen for events, workers for wake-ups and cancels,
-/// <c>serve</c> for all three.
+/// Events between processes on PostgreSQL: generation events, queue wake-ups, cancel requests and
+/// sign-outs over <c>LISTEN/NOTIFY</c>. API processes listen for events and sign-outs, workers for
+/// wake-ups and cancels, <c>serve</c> for all of them.
 /// </summary>
 public static class PostgresEventsSetup
 {
@@ -22,13 +22,14 @@ public static class PostgresEventsSetup
     {
         string[] channels = role switch
         {
-            PingvasRole.Api => [EventChannels.Events, EventChannels.Outbox],
+            PingvasRole.Api => [EventChannels.Events, EventChannels.Outbox, EventChannels.SignOut],
             PingvasRole.Worker => [EventChannels.Queue, EventChannels.Cancel, EventChannels.Outbox],
-            _ => [EventChannels.Events, EventChannels.Queue, EventChannels.Cancel, EventChannels.Outbox],
+            _ => [EventChannels.Events, EventChannels.Queue, EventChannels.Cancel, EventChannels.Outbox, EventChannels.SignOut],
         };
         services.Configure<PostgresEventsOptions>(configuration.GetSection("Events"));
         services.AddSingleton(new EventBusSetup(connectionString, channels, $"pingvas {role.ToString().ToLowerInvariant()} {Environment.ProcessId}"));
         services.AddScoped<IGenerationEvents, PostgresGenerationEvents>();
+        services.AddScoped<IHubSignOut, PostgresHubSignOut>();
         services.AddSingleton<PostgresBroadcast>();
         services.AddSingleton<IQueueBroadcast>(sp => sp.GetRequiredService<PostgresBroadcast>());
         services.AddSingleton<EventForwarder>();

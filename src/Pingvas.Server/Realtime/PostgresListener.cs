@@ -10,9 +10,9 @@ namespace Pingvas.Server.Realtime;
 /// <summary>
 /// The one dedicated connection that <c>LISTEN</c>s for this process: generation events go to
 /// <see cref="EventForwarder"/> (and on to the local SignalR connections), wake-ups to the local
-/// workers, cancel requests to the job if it runs here. When the connection drops it reconnects
-/// with backoff and listens again; until then readiness reports degraded
-/// (<see cref="EventListenerHealthCheck"/>) and clients can still poll.
+/// workers, cancel requests to the job if it runs here, sign-outs to the user's hub connections here.
+/// When the connection drops it reconnects with backoff and listens again; until then readiness
+/// reports degraded (<see cref="EventListenerHealthCheck"/>) and clients can still poll.
 /// </summary>
 public sealed class PostgresListener(
     EventBusSetup setup,
@@ -21,6 +21,7 @@ public sealed class PostgresListener(
     QueueSignal signal,
     OutboxSignal outbox,
     CancellationRegistry cancellations,
+    HubConnections connections,
     TimeProvider time,
     ILogger<PostgresListener> logger) : BackgroundService
 {
@@ -126,6 +127,10 @@ public sealed class PostgresListener(
             case EventChannels.Cancel when Guid.TryParse(payload, out var jobId):
                 // Cancelling runs the job's callbacks: not on the listening connection's thread.
                 ThreadPool.QueueUserWorkItem(id => cancellations.CancelLocal(id), jobId, preferLocal: false);
+                break;
+            case EventChannels.SignOut when Guid.TryParse(payload, out var userId):
+                // A user's tokens were revoked: close their hub connections here, off this thread.
+                ThreadPool.QueueUserWorkItem(id => connections.CloseLocal(id), userId, preferLocal: false);
                 break;
             default:
                 break;

@@ -2,6 +2,7 @@ using System.Globalization;
 
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.EntityFrameworkCore;
 
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Data;
@@ -31,10 +32,20 @@ public sealed class ProgressHub(IServiceScopeFactory scopes, HubConnections conn
             return;
         }
 
-        // The snapshot first, then the group, then what changed status in between: live events
-        // follow the snapshot (none is older than it), and a final event sent meanwhile is not missed.
-        await using (var scope = scopes.CreateUserScope(userId))
+        // Registered before the account is looked at again: a sign-out that commits after the
+        // connect request was authenticated either finds this connection to close, or is seen here.
+        connections.Connected(userId, Context);
+        try
         {
+            await using var scope = scopes.CreateUserScope(userId);
+            if (!await MayStillActAsync(scope.ServiceProvider.GetRequiredService<PingvasDb>(), userId))
+            {
+                Context.Abort();
+                return;
+            }
+
+            // The snapshot first, then the group, then what changed status in between: live events
+            // follow the snapshot (none is older than it), and a final event sent meanwhile is not missed.
             var snapshots = scope.ServiceProvider.GetRequiredService<JobSnapshots>();
             var since = Since();
             var sent = new Dictionary<Guid, string>();
@@ -45,7 +56,6 @@ public sealed class ProgressHub(IServiceScopeFactory scopes, HubConnections conn
             }
 
             await Groups.AddToGroupAsync(Context.ConnectionId, GroupFor(userId));
-            connections.Connected(userId);
             foreach (var generation in await snapshots.ForUserAsync(userId, since, Context.ConnectionAborted))
             {
                 if (!sent.TryGetValue(generation.Id, out var status) || status != generation.Status)
@@ -53,6 +63,12 @@ public sealed class ProgressHub(IServiceScopeFactory scopes, HubConnections conn
                     await Clients.Caller.SendAsync(GenerationEvent, generation, Context.ConnectionAborted);
                 }
             }
+        }
+        catch
+        {
+            // SignalR does not call OnDisconnectedAsync when OnConnectedAsync fails.
+            connections.Disconnected(userId, Context.ConnectionId);
+            throw;
         }
 
         await base.OnConnectedAsync();
@@ -62,10 +78,18 @@ public sealed class ProgressHub(IServiceScopeFactory scopes, HubConnections conn
     {
         if (CurrentUser.TryGetId(Context.User) is { } userId)
         {
-            connections.Disconnected(userId);
+            connections.Disconnected(userId, Context.ConnectionId);
         }
 
         return base.OnDisconnectedAsync(exception);
+    }
+
+    /// <summary>The account is not suspended and the token's version is current (one row by key).</summary>
+    private async Task<bool> MayStillActAsync(PingvasDb db, Guid userId)
+    {
+        var version = SessionClaims.VersionOf(Context.User);
+        return await db.Users.AsNoTracking()
+            .AnyAsync(u => u.Id == userId && !u.Suspended && u.TokenVersion == version, Context.ConnectionAborted);
     }
 
     private DateTime Since()

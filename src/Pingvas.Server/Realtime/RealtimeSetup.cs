@@ -30,6 +30,7 @@ public static class RealtimeSetup
         else
         {
             services.AddSingleton<IGenerationEvents, HubGenerationEvents>();
+            services.AddSingleton<IHubSignOut, LocalHubSignOut>();
             services.AddSingleton(IQueueBroadcast.None);
         }
 

@@ -124,10 +124,7 @@ public sealed class UploadService(PingvasDb db, CatalogCache catalogs, IObjectSt
                 return UploadDeletion.NotFound;
             }
 
-            var inUse = await db.Jobs.AnyAsync(j => j.UserId == userId
-                && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running)
-                && (j.InitImageId == uploadId || j.MaskImageId == uploadId), ct);
-            if (inUse)
+            if (await JobInputs.InUseAsync(db, userId, uploadId, ct))
             {
                 return UploadDeletion.InUse;
             }
