@@ -88,6 +88,21 @@ public sealed class AdminTests(BrowserFixture browser)
         await Expect(page.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
 
         await TourAsync(admin);
+
+        // Suspension takes the user's open page out at once: its live connection is closed, its token refused.
+        await admin.Page.SetViewportSizeAsync(Viewport.Desktop.Width, Viewport.Desktop.Height);
+        await admin.Page.Locator("header").GetByRole(AriaRole.Combobox).First.SelectOptionAsync("en");
+        await admin.GoAsync("/admin/users");
+        await page.GetByLabel("Search email or name").FillAsync(email);
+        await page.GetByTestId("admin-user-row").GetByRole(AriaRole.Link, new() { Name = email }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Suspend" }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Suspend" }).ClickAsync();
+        await Expect(page.Locator("main")).ToContainTextAsync("Suspended");
+        await user.Page.WaitForURLAsync("**/signin*", new() { Timeout = 15_000 });
+        await user.SignInAsync(email, "correct horse battery");
+        await Expect(user.Page.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
+        Assert.Contains("/signin", user.Page.Url, StringComparison.Ordinal);
+        await user.ScreenshotAsync("signin-suspended");
         user.AssertNoErrors();
         admin.AssertNoErrors();
     }

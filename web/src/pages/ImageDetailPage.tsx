@@ -51,7 +51,7 @@ export function ImageDetailPage({ id }: { id: string }) {
     <section className="image-detail" aria-labelledby="image-title">
       <p><Link to="/gallery">{t("gallery.back")}</Link></p>
       <h1 id="image-title" className="image-prompt">{data.prompt || t("gallery.imageAlt")}</h1>
-      <div className="image-frame" style={{ aspectRatio: `${data.width} / ${data.height}` }}>
+      <div className="image-frame" style={{ aspectRatio: `${data.width} / ${data.height}`, maxWidth: `min(100%, ${data.width}px)` }}>
         <img src={data.url} alt={data.prompt || t("gallery.imageAlt")} width={data.width} height={data.height} />
       </div>
       <div className="actions">
