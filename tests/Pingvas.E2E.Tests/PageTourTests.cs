@@ -38,10 +38,7 @@ public sealed class PageTourTests(BrowserFixture browser)
             faults.AddRange(await PageChecks.VisitAsync(ui, name, path, catalog, Prompt, "Min-jun Kim"));
         }
 
-        await ui.SignUpAsync();
-        using var api = await ui.ApiAsync();
-        var me = (await api.GetFromJsonAsync<MeBody>("/api/v1/me", Json.Options))!;
-        await browser.Server.SetPlanAsync(me.Id, "starter");
+        using var api = await ui.SignUpOnPlanAsync("starter");
         var image = (await ApiImages.GenerateAsync(api, Prompt)).Id;
         foreach (var (name, path) in UserPages.Append(("image", $"/gallery/{image}")))
         {

@@ -18,10 +18,7 @@ public sealed class UpscaleTests(BrowserFixture browser)
     {
         await using var ui = await browser.OpenAsync(Viewport.Desktop);
         var page = ui.Page;
-        await ui.SignUpAsync();
-        using var api = await ui.ApiAsync();
-        var me = (await api.GetFromJsonAsync<MeBody>("/api/v1/me", Json.Options))!;
-        await browser.Server.SetPlanAsync(me.Id, "starter");
+        using var api = await ui.SignUpOnPlanAsync("starter");
         var image = await ApiImages.GenerateAsync(api, "a harbour to enlarge", side: 256);
 
         await ui.GoAsync("/gallery");

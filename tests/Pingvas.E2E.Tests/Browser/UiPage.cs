@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 
 using Microsoft.Playwright;
@@ -68,6 +69,16 @@ public sealed class UiPage : IAsyncDisposable
         await Page.WaitForURLAsync("**/generate");
         await SettledAsync();
         return email;
+    }
+
+    /// <summary>A new user moved to <paramref name="plan"/> (billing will do that through its API); the session's API client.</summary>
+    public async Task<HttpClient> SignUpOnPlanAsync(string plan)
+    {
+        await SignUpAsync();
+        var api = await ApiAsync();
+        var me = (await api.GetFromJsonAsync<MeBody>("/api/v1/me", Json.Options))!;
+        await Fixture.Server.SetPlanAsync(me.Id, plan);
+        return api;
     }
 
     public async Task SignInAsync(string email, string password)
