@@ -60,5 +60,6 @@ public static class ServiceRegistration
         services.AddOutbox(configuration);
         services.AddRealtime(configuration, role, provider);
         services.AddPingvasStorage(configuration, paths);
+        services.Configure<AppOptions>(configuration.GetSection("App"));
     }
 }
