@@ -57,6 +57,7 @@ public static class AuthEndpoints
             PlanId = "free",
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
+        user.EmailVerifiedAt = user.CreatedAt;
         user.PasswordHash = hasher.HashPassword(user, request.Password!);
 
         await using (var tx = await db.BeginWriteAsync(ct))

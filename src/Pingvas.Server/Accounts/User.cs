@@ -41,6 +41,9 @@ public sealed class User
 
     /// <summary>The last TOTP time step accepted: a code of that step or earlier is never accepted again.</summary>
     public long TotpLastStep { get; set; }
+
+    /// <summary>When the account proved it owns <see cref="Email"/>; null until then.</summary>
+    public DateTime? EmailVerifiedAt { get; set; }
 }
 
 public static class Roles

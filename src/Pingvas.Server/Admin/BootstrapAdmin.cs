@@ -62,6 +62,7 @@ public static class BootstrapAdmin
             PlanId = "free",
             CreatedAt = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime,
         };
+        user.EmailVerifiedAt = user.CreatedAt; // the operator configured this address
         user.PasswordHash = scope.ServiceProvider.GetRequiredService<IPasswordHasher<User>>().HashPassword(user, options.AdminPassword!);
         db.Users.Add(user);
         try
