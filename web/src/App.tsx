@@ -2,6 +2,8 @@ import { QueryClientProvider } from "@tanstack/react-query";
 import { lazy, Suspense, useEffect, useState } from "react";
 
 import { ConnectionBanner } from "./components/ConnectionBanner";
+import { EmailVerifyBanner } from "./components/EmailVerifyBanner";
+import { NoticeBanners } from "./components/NoticeBanners";
 import { Header } from "./components/Header";
 import { useMe } from "./hooks";
 import { LocaleProvider, useLocale } from "./i18n/LocaleContext";
@@ -22,6 +24,12 @@ import { createServices, ServicesProvider, useServices, useSignedIn, type Servic
 // Not in the first load: the account page (with its QR encoder) and the admin area.
 const AccountPage = lazy(() => import("./pages/AccountPage"));
 const AdminApp = lazy(() => import("./pages/admin/AdminApp"));
+// Billing and the pages email links open: loaded when visited.
+const BillingPage = lazy(() => import("./pages/BillingPage"));
+const BillingReturnPage = lazy(() => import("./pages/BillingReturnPage"));
+const VerifyEmailPage = lazy(() => import("./pages/VerifyEmailPage"));
+const ForgotPasswordPage = lazy(() => import("./pages/ForgotPasswordPage"));
+const ResetPasswordPage = lazy(() => import("./pages/ResetPasswordPage"));
 
 /** `services` is for tests; the app makes its own. */
 export function App({ services: given }: { services?: Services } = {}) {
@@ -37,7 +45,7 @@ export function App({ services: given }: { services?: Services } = {}) {
   );
 }
 
-const privatePaths = ["/generate", "/canvas", "/queue", "/gallery", "/credits", "/account", "/admin"];
+const privatePaths = ["/generate", "/canvas", "/queue", "/gallery", "/credits", "/account", "/admin", "/billing"];
 
 function Shell() {
   const { client, live, queries } = useServices();
@@ -74,6 +82,7 @@ function Shell() {
       void queries.invalidateQueries({ queryKey: ["me"] });
       void queries.invalidateQueries({ queryKey: ["images"] });
       void queries.invalidateQueries({ queryKey: ["ledger"] });
+      void queries.invalidateQueries({ queryKey: ["notices"] });
     });
     return off;
   }, [signedIn, client, live, queries]);
@@ -89,6 +98,8 @@ function Shell() {
     <>
       <a className="skip-link" href="#main">{t("nav.skip")}</a>
       <Header />
+      {signedIn ? <EmailVerifyBanner /> : null}
+      {signedIn ? <NoticeBanners /> : null}
       <main id="main" tabIndex={-1}>
         {needsSignIn ? null : (
           <Suspense fallback={<p className="muted">{t("common.loading")}</p>}>
@@ -112,6 +123,11 @@ function Page({ path }: { path: string }) {
   if (path === "/gallery") return <GalleryPage />;
   if (path === "/credits") return <CreditsPage />;
   if (path === "/account") return <AccountPage />;
+  if (path === "/billing") return <BillingPage />;
+  if (path === "/billing/return") return <BillingReturnPage />;
+  if (path === "/verify-email") return <VerifyEmailPage />;
+  if (path === "/forgot-password") return <ForgotPasswordPage />;
+  if (path === "/reset-password") return <ResetPasswordPage />;
   if (path === "/admin" || path.startsWith("/admin/")) return <AdminApp path={path} />;
   const image = matchPath("/gallery/:id", path);
   if (image) return <ImageDetailPage id={image.id} />;

@@ -43,7 +43,9 @@ export class ApiClient {
     if (response.status === 204) {
       return undefined as T;
     }
-    return (await response.json()) as T;
+    // A 202 (billing changes, emails sent) may come without a body.
+    const text = await response.text();
+    return (text.trim() === "" ? undefined : JSON.parse(text)) as T;
   }
 
   /**

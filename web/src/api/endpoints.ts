@@ -1,8 +1,8 @@
 // One typed function per API call the app makes (docs/api.md).
 import type { ApiClient } from "./client";
 import type {
-  AdminStats, AdminUser, AuditEntry, AuthResponse, CancelQueuedResult, CreditAdjustment, Estimate, GalleryImage, Generation,
-  GenerationRequest, ImageModelCount, LedgerEntry, Me, Model, Page, Plan, TotpConfirmation, TotpEnrollment, Upload, Worker,
+  AdminStats, AdminUser, AuditEntry, AuthResponse, Billing, BillingInterval, CancelQueuedResult, CheckoutRequest, CreditAdjustment, Estimate, GalleryImage, Generation,
+  GenerationRequest, ImageModelCount, LedgerEntry, Me, Model, Notice, Page, Plan, TotpConfirmation, TotpEnrollment, Upload, Worker,
 } from "./types";
 
 function pageQuery(cursor: string | null | undefined, limit: number, extra: Record<string, string> = {}): string {
@@ -52,6 +52,21 @@ export function createApi(client: ApiClient) {
     upload: (file: Blob, contentType: string) =>
       client.request<Upload>("/uploads", { method: "POST", raw: { data: file, contentType } }),
     ledger: (cursor?: string | null) => client.request<Page<LedgerEntry>>(`/credits/ledger${pageQuery(cursor, 100)}`),
+    billing: () => client.request<Billing>("/billing"),
+    checkout: (body: CheckoutRequest) => client.request<{ url: string }>("/billing/checkout", { method: "POST", body }),
+    changePlan: (body: { plan: string; interval: BillingInterval }) => client.request<void>("/billing/subscription/plan", { method: "POST", body }),
+    cancelSubscription: () => client.request<void>("/billing/subscription/cancel", { method: "POST" }),
+    resumeSubscription: () => client.request<void>("/billing/subscription/resume", { method: "POST" }),
+    billingPortal: () => client.request<{ url: string }>("/billing/portal", { method: "POST" }),
+    verifyEmail: (token: string) =>
+      client.request<{ email: string; verified: boolean }>("/auth/verify-email", { method: "POST", body: { token }, anonymous: true }),
+    resendVerification: () => client.request<void>("/me/verify-email/resend", { method: "POST" }),
+    requestPasswordReset: (email: string) => client.request<void>("/auth/password-reset", { method: "POST", body: { email }, anonymous: true }),
+    confirmPasswordReset: (body: { token: string; password: string }) =>
+      client.request<void>("/auth/password-reset/confirm", { method: "POST", body, anonymous: true }),
+    changeEmail: (body: { email: string; password: string }) => client.request<void>("/me/email", { method: "POST", body }),
+    notices: () => client.request<Notice[]>("/notices"),
+    dismissNotice: (id: string) => client.request<void>(`/notices/${encodeURIComponent(id)}/dismiss`, { method: "POST" }),
     admin: {
       users: (filter: { q: string; plan: string }, cursor?: string | null) =>
         client.request<Page<AdminUser>>(`/admin/users${pageQuery(cursor, 50, filter)}`),

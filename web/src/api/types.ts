@@ -18,6 +18,10 @@ export interface Me {
   language?: "ko" | "en" | null;
   totpEnabled?: boolean;
   suspended?: boolean;
+  /** False until the address is proved (then the Free plan's credits are granted); absent on older servers. */
+  emailVerified?: boolean;
+  /** A change of address waiting for its link to be followed. */
+  pendingEmail?: string | null;
 }
 
 export interface Plan {
@@ -246,4 +250,45 @@ export interface Worker {
   utilisation: number;
   heartbeatAt: string;
   startedAt: string;
+}
+
+export type BillingInterval = "monthly" | "annual";
+export type SubscriptionStatus = "active" | "past_due" | "cancelled" | "expired" | "paused";
+
+export interface Subscription {
+  status: SubscriptionStatus;
+  planId: string;
+  interval: BillingInterval;
+  renewsAt: string | null;
+  endsAt: string | null;
+  cancelAtPeriodEnd: boolean;
+  graceUntil: string | null;
+}
+
+export interface Payment {
+  at: string;
+  kind: "subscription" | "renewal" | "topup" | "refund";
+  description: string | null;
+  /** In the currency's minor units (cents, or won for KRW). */
+  amount: number;
+  currency: string;
+  status: "paid" | "failed" | "refunded";
+}
+
+export interface Billing {
+  /** Null: billing is not configured on this server (plans are shown, not sold). */
+  provider: "lemonsqueezy" | "stripe" | null;
+  plan: { id: string; name: string };
+  subscription: Subscription | null;
+  products: { plans: { planId: string; interval: BillingInterval }[]; topUps: number[] };
+  payments: Payment[];
+}
+
+export type CheckoutRequest = { plan: string; interval: BillingInterval } | { topUp: number };
+
+export interface Notice {
+  id: string;
+  kind: "credits_low" | "credits_exhausted" | "verify_email" | string;
+  createdAt: string;
+  data: Record<string, unknown> | null;
 }

@@ -34,6 +34,7 @@ export function Header() {
               <li><Link to="/queue">{t("nav.queue")}</Link></li>
               <li><Link to="/gallery">{t("nav.gallery")}</Link></li>
               <li><Link to="/credits">{t("nav.credits")}</Link></li>
+              <li><Link to="/billing">{t("nav.billing")}</Link></li>
               {me.data?.role === "admin" ? <li><Link to="/admin/users">{t("nav.admin")}</Link></li> : null}
             </>
           ) : null}

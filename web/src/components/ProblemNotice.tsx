@@ -14,6 +14,7 @@ export function ProblemNotice({ problem, context }: { problem: ApiProblem | null
       {text}{" "}
       {link === "pricing" ? <Link to="/pricing">{t("problem.seePlans")}</Link> : null}
       {link === "signin" ? <Link to="/signin">{t("nav.signIn")}</Link> : null}
+      {link === "billing" ? <Link to="/billing">{t("nav.billing")}</Link> : null}
     </p>
   );
 }

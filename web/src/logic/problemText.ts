@@ -6,7 +6,7 @@ import type { ApiProblem } from "../api/problem";
 export interface ProblemText {
   text: string;
   /** Where the user can fix it. */
-  link?: "pricing" | "signin";
+  link?: "pricing" | "signin" | "billing";
 }
 
 export interface ProblemContext {
@@ -89,6 +89,20 @@ export function problemText(locale: Locale, problem: ApiProblem, context: Proble
       return { text: t("problem.notFound") };
     case "unavailable":
       return { text: t("problem.unavailable") };
+    case "billing_unavailable":
+      return { text: t("problem.billingUnavailable") };
+    case "billing_provider_error":
+      return { text: t("problem.billingProviderError") };
+    case "no_subscription":
+      return { text: t("problem.noSubscription"), link: "pricing" };
+    case "already_subscribed":
+      return { text: t("problem.alreadySubscribed"), link: "billing" };
+    case "invalid_product":
+      return { text: t("problem.invalidProduct") };
+    case "invalid_token":
+      return { text: t("problem.invalidToken") };
+    case "already_verified":
+      return { text: t("problem.alreadyVerified") };
     default:
       return { text: t("problem.generic") };
   }

@@ -1,6 +1,7 @@
 import { useEffect } from "react";
 
 import { ApiError } from "../api/problem";
+import { EmailSection } from "../components/account/EmailSection";
 import { PasswordSection } from "../components/account/PasswordSection";
 import { ProfileSection } from "../components/account/ProfileSection";
 import { SignOutEverywhere } from "../components/account/SignOutEverywhere";
@@ -9,7 +10,7 @@ import { ProblemNotice } from "../components/ProblemNotice";
 import { useMe } from "../hooks";
 import { useLocale } from "../i18n/LocaleContext";
 
-/** Profile, language, password, two-step sign-in and "sign out everywhere". */
+/** Profile, language, email, password, two-step sign-in and "sign out everywhere". */
 export default function AccountPage() {
   const { t } = useLocale();
   const me = useMe();
@@ -31,6 +32,7 @@ export default function AccountPage() {
       <h1>{t("account.title")}</h1>
       <div className="panels">
         <ProfileSection me={me.data} />
+        <EmailSection me={me.data} />
         <TotpSection me={me.data} />
         <PasswordSection />
         <SignOutEverywhere />

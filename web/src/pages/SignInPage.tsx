@@ -24,7 +24,7 @@ export function SignInPage() {
       ]}
       send={(v) => api.login({ email: v.email ?? "", password: v.password ?? "" })}
       onTotpRequired={setChallenge}
-      footer={<>{t("signIn.noAccount")} <Link to="/signup">{t("nav.signUp")}</Link></>}
+      footer={<>{t("signIn.noAccount")} <Link to="/signup">{t("nav.signUp")}</Link> · <Link to="/forgot-password" data-testid="forgot-link">{t("signIn.forgot")}</Link></>}
     />
   );
 }

@@ -3,7 +3,7 @@
 import { HubConnectionBuilder, HubConnectionState, LogLevel, type HubConnection } from "@microsoft/signalr";
 
 import type { ApiClient } from "../api/client";
-import type { Generation } from "../api/types";
+import type { Generation, Notice } from "../api/types";
 import { isFinal, mergeJob } from "./jobState";
 
 export type ConnectionStatus = "offline" | "connecting" | "connected" | "reconnecting";
@@ -33,6 +33,7 @@ export class LiveJobs {
   private restartTimer: ReturnType<typeof setTimeout> | null = null;
   private client: ApiClient | null = null;
   private readonly refusedListeners = new Set<() => void>();
+  private readonly noticeListeners = new Set<(notice: Notice) => void>();
 
   getSnapshot = (): LiveSnapshot => this.snapshot;
 
@@ -68,6 +69,12 @@ export class LiveJobs {
     return () => this.refusedListeners.delete(listener);
   }
 
+  /** Called with each in-app notice the hub sends (`notice`: credits low or exhausted, …). */
+  onNotice(listener: (notice: Notice) => void): () => void {
+    this.noticeListeners.add(listener);
+    return () => this.noticeListeners.delete(listener);
+  }
+
   start(client: ApiClient): void {
     if (this.connection !== null) {
       return;
@@ -80,6 +87,7 @@ export class LiveJobs {
       .configureLogging(LogLevel.None)
       .build();
     connection.on("generation", (job: Generation) => this.upsert(job));
+    connection.on("notice", (notice: Notice) => this.noticeListeners.forEach((listener) => listener(notice)));
     connection.onreconnecting(() => this.setStatus("reconnecting"));
     connection.onreconnected(() => this.setStatus("connected"));
     // The server closes a connection whose access token expired: open a new one with a fresh token.
