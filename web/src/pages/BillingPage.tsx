@@ -1,7 +1,7 @@
 import { ApiError } from "../api/problem";
 import { BillingStatus } from "../components/billing/BillingStatus";
 import { PaymentHistory } from "../components/billing/PaymentHistory";
-import { RequestedNotice, requestedTimeoutMs } from "../components/billing/RequestedNotice";
+import { RequestedNotice } from "../components/billing/RequestedNotice";
 import { SubscriptionActions } from "../components/billing/SubscriptionActions";
 import { TopUpPacks } from "../components/billing/TopUpPacks";
 import { PricingTable } from "../components/PricingTable";
@@ -13,9 +13,8 @@ import { useBilling, useRequested } from "../logic/useBilling";
 export default function BillingPage() {
   const { t } = useLocale();
   const requested = useRequested();
-  // After a 202 the webhook changes the state: ask again every 2 s for a minute.
-  const polling = requested !== null && Date.now() - requested.at < requestedTimeoutMs;
-  const billing = useBilling(polling ? 2000 : false);
+  // After a 202 the webhook changes the state: ask again every 2 s until it shows (RequestedNotice gives up after a minute).
+  const billing = useBilling(requested !== null ? 2000 : false);
 
   if (billing.error) {
     return <ProblemNotice problem={billing.error instanceof ApiError ? billing.error.problem : null} />;

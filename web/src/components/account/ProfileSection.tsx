@@ -11,7 +11,7 @@ import { useServices } from "../../services";
 import { FieldError } from "../FieldError";
 import { ProblemNotice } from "../ProblemNotice";
 
-/** Name (editable), email, plan and the account's language. */
+/** Name (editable), plan and the account's language (the email has its own section). */
 export function ProfileSection({ me }: { me: Me }) {
   const { t, locale } = useLocale();
   const { api } = useServices();
@@ -55,7 +55,6 @@ export function ProfileSection({ me }: { me: Me }) {
         </div>
       </form>
       <dl className="details">
-        <div><dt>{t("field.email")}</dt><dd>{me.email}</dd></div>
         <div><dt>{t("credits.plan")}</dt><dd>{me.plan.name} · <Link to="/pricing">{t("account.changePlan")}</Link></dd></div>
       </dl>
       <div className="field">

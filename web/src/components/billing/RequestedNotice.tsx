@@ -5,7 +5,7 @@ import { useLocale } from "../../i18n/LocaleContext";
 import { billingFingerprint } from "../../logic/billing";
 import { setRequested, type RequestedChange } from "../../logic/useBilling";
 
-export const requestedTimeoutMs = 60_000;
+const requestedTimeoutMs = 60_000;
 
 /** "Requested…" after a 202 until GET /billing shows the change (the webhook landed), then "Updated". */
 export function RequestedNotice({ requested, billing }: { requested: RequestedChange | null; billing: Billing | undefined }) {
@@ -26,16 +26,20 @@ export function RequestedNotice({ requested, billing }: { requested: RequestedCh
     }
     setDone(false);
     setSlow(false);
-    const timer = setTimeout(() => setSlow(true), Math.max(0, requested.at + requestedTimeoutMs - Date.now()));
+    // After a minute: stop asking (and unlock the buttons), say it takes longer.
+    const timer = setTimeout(() => {
+      setSlow(true);
+      setRequested(null);
+    }, Math.max(0, requested.at + requestedTimeoutMs - Date.now()));
     return () => clearTimeout(timer);
   }, [requested]);
 
   const message = requested !== null
-    ? (slow ? t("billing.requestSlow") : t(requested.kind === "cancel" ? "billing.requestedCancel" : requested.kind === "resume" ? "billing.requestedResume" : "billing.requestedPlan"))
-    : done ? t("billing.requestDone") : null;
+    ? t(requested.kind === "cancel" ? "billing.requestedCancel" : requested.kind === "resume" ? "billing.requestedResume" : "billing.requestedPlan")
+    : done ? t("billing.requestDone") : slow ? t("billing.requestSlow") : null;
   return (
     <p className="notice info" role="status" aria-live="polite" hidden={message === null} data-testid="billing-request">
-      {requested !== null && !slow ? <span className="spinner" aria-hidden="true" /> : null}
+      {requested !== null ? <span className="spinner" aria-hidden="true" /> : null}
       {message}
     </p>
   );
