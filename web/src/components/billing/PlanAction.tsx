@@ -27,6 +27,10 @@ export function PlanAction({ plan, plans, interval, billing, me }: { plan: Plan;
   if (plan.id === currentPlan && (subscription === null || subscription.interval === interval || subscription.planId !== plan.id)) {
     return <p className="plan-current">{t("billing.currentPlan")}</p>;
   }
+  if (subscription !== null && plan.monthlyPriceCents === 0) {
+    // Free is not bought: cancelling the subscription returns the account to it at period end.
+    return <p className="hint plan-hint">{t("billing.freeByCancel")}</p>;
+  }
   if (billing.provider === null || !billing.products.plans.some((p) => p.planId === plan.id && p.interval === interval)) {
     return null;
   }
