@@ -84,7 +84,7 @@ describe("the return page's polling decision", () => {
     expect(checkoutLanded(intent, before, billing({ plan: { id: "starter", name: "Starter" }, subscription: sub() }), 5000)).toBe(true);
   });
 
-  it("takes a top-up as landed on a new paid top-up row or a moved balance", () => {
+  it("takes a top-up as landed on a new paid top-up row or the balance up by the pack", () => {
     const intent = { kind: "topUp", credits: 5000 } as const;
     const old = payment({ at: "2026-11-01T12:00:00Z" });
     const before = baselineOf(billing({ payments: [old] }), 100, started);
@@ -93,6 +93,7 @@ describe("the return page's polling decision", () => {
     expect(checkoutLanded(intent, before, billing({ payments: [payment({ kind: "topup", at: "2026-12-02T12:00:30Z", status: "failed" }), old] }), 100)).toBe(false);
     expect(checkoutLanded(intent, before, billing({ payments: [payment({ kind: "topup", at: "2026-12-02T12:00:30Z" }), old] }), 100)).toBe(true);
     expect(checkoutLanded(intent, before, billing({ payments: [old] }), 5100)).toBe(true);
+    expect(checkoutLanded(intent, before, billing({ payments: [old] }), 150)).toBe(false);
   });
 
   it("without a remembered checkout, any recent paid payment counts", () => {

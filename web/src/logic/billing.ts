@@ -106,7 +106,7 @@ function hasNewPayment(billing: Billing, baseline: CheckoutBaseline, kinds: Paym
 
 /**
  * Has the purchase reached the account (the webhook landed)? A plan: an active subscription to it
- * with that interval. A top-up: a new paid top-up row, or the balance moved. Without a remembered
+ * with that interval. A top-up: a new paid top-up row, or the balance up by the pack. Without a remembered
  * intent (another tab, an old bookmark): any paid payment in the last half hour, or an active paid plan.
  */
 export function checkoutLanded(intent: CheckoutIntent | null, baseline: CheckoutBaseline | null, billing: Billing, balance: number | null, now: number = Date.now()): boolean {
@@ -115,7 +115,8 @@ export function checkoutLanded(intent: CheckoutIntent | null, baseline: Checkout
     return subscription !== null && subscription.status === "active" && subscription.planId === intent.plan && subscription.interval === intent.interval;
   }
   if (intent?.kind === "topUp" && baseline !== null) {
-    return hasNewPayment(billing, baseline, ["topup"]) || (baseline.balance !== null && balance !== null && balance !== baseline.balance);
+    // The payment row is the proof; a balance up by the whole pack is enough too (jobs may spend some meanwhile).
+    return hasNewPayment(billing, baseline, ["topup"]) || (baseline.balance !== null && balance !== null && balance >= baseline.balance + intent.credits);
   }
   const recent = { payments: 0, latestPaymentAt: null, balance: null, startedAt: now - 29 * 60_000 };
   return hasNewPayment(billing, recent, ["subscription", "renewal", "topup"]) || (subscription?.status === "active" && billing.plan.id !== "free");

@@ -26,9 +26,12 @@ export function useCheckout() {
     setBusy(id);
     setProblem(null);
     try {
-      const billing = queries.getQueryData<Billing>(["billing"]) ?? (await api.billing());
-      const me = queries.getQueryData<Me>(["me"]);
-      rememberCheckout(localStorage, intent, baselineOf(billing, me?.credits.balance ?? null));
+      // The account as it is now (not as cached), to notice the purchase on the return page.
+      const [billing, me] = await Promise.all([
+        queries.fetchQuery<Billing>({ queryKey: ["billing"], queryFn: api.billing, staleTime: 0 }),
+        queries.fetchQuery<Me>({ queryKey: ["me"], queryFn: api.me, staleTime: 0 }),
+      ]);
+      rememberCheckout(localStorage, intent, baselineOf(billing, me.credits.unlimited ? null : me.credits.balance));
       const { url } = await api.checkout(intent.kind === "plan" ? { plan: intent.plan, interval: intent.interval } : { topUp: intent.credits });
       external.go(url);
     } catch (error) {

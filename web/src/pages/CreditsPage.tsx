@@ -33,7 +33,7 @@ export function CreditsPage() {
           <div><dt>{t("credits.balance")}</dt><dd>{credits.unlimited ? t("credits.unlimited") : <span data-testid="balance">{formatNumber(locale, credits.balance)}</span>}</dd></div>
           <div><dt>{t("credits.reserved")}</dt><dd>{formatCredits(locale, credits.reserved)}</dd></div>
           <div><dt>{t("credits.periodEnd")}</dt><dd>{formatDateTime(locale, credits.periodEnd)}</dd></div>
-          <div><dt>{t("credits.plan")}</dt><dd>{me.data?.plan.name} <Link to="/pricing">{t("credits.comparePlans")}</Link></dd></div>
+          <div><dt>{t("credits.plan")}</dt><dd>{me.data?.plan.name} <Link to="/pricing">{t("credits.comparePlans")}</Link> · <Link to="/billing">{t("billing.topUpTitle")}</Link></dd></div>
         </dl>
       ) : null}
       <h2>{t("credits.usageTitle")}</h2>
