@@ -144,12 +144,24 @@ describe("billing page", () => {
     await click(page, button(page, "Cancel subscription"));
     expect(calls.filter((c) => c.path === "/billing/subscription/cancel")).toHaveLength(1);
     expect(page.querySelector("[data-testid=billing-request]")?.textContent).toContain("Cancellation requested");
-    billing = { ...starterBilling, subscription: { ...starterBilling.subscription!, cancelAtPeriodEnd: true, endsAt: "2026-12-31T12:00:00Z" } };
+    // As HOOKS reports it: "cancelled" with the end date, no renewal.
+    billing = { ...starterBilling, subscription: { ...starterBilling.subscription!, status: "cancelled", cancelAtPeriodEnd: true, renewsAt: null, endsAt: "2026-12-31T12:00:00Z" } };
     await wait(2200);
     await settle(page);
     expect(page.querySelector("[data-testid=billing-request]")?.textContent).toBe("Updated.");
-    expect(page.querySelector("[data-testid=billing-status]")?.getAttribute("data-status")).toBe("cancelling");
+    expect(page.querySelector("[data-testid=billing-status]")?.getAttribute("data-status")).toBe("cancelled");
+    expect(page.querySelector("[data-testid=billing-status]")?.textContent).toContain("Cancels on Dec 31, 2026");
     expect(button(page, "Resume subscription")).toBeTruthy();
+  });
+
+  it("shows a downgrade scheduled for the period end", async () => {
+    overrides.set("GET /plans", answer(pricedPlans));
+    overrides.set("GET /me", answer(starterMe));
+    overrides.set("GET /billing", answer({ ...starterBilling, subscription: { ...starterBilling.subscription!, planId: "pro", pendingPlanId: "starter", pendingInterval: "monthly" } }));
+    const page = await render("/billing", true);
+    const pending = page.querySelector("[data-testid=billing-pending]");
+    expect(pending?.getAttribute("data-plan")).toBe("starter");
+    expect(pending?.textContent).toMatch(/^Starter from Dec 31, 2026/);
   });
 
   it("opens the provider's portal and explains no_subscription", async () => {

@@ -263,6 +263,9 @@ export interface Subscription {
   endsAt: string | null;
   cancelAtPeriodEnd: boolean;
   graceUntil: string | null;
+  /** A downgrade waiting for the period end, and its interval. */
+  pendingPlanId?: string | null;
+  pendingInterval?: BillingInterval | null;
 }
 
 export interface Payment {

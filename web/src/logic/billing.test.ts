@@ -128,6 +128,7 @@ describe("the billing fingerprint", () => {
     expect(billingFingerprint(billing({ subscription: sub() }))).toBe(before);
     expect(billingFingerprint(billing({ subscription: sub({ cancelAtPeriodEnd: true }) }))).not.toBe(before);
     expect(billingFingerprint(billing({ subscription: sub({ planId: "pro" }) }))).not.toBe(before);
+    expect(billingFingerprint(billing({ subscription: sub({ pendingPlanId: "free", pendingInterval: "monthly" }) }))).not.toBe(before);
     expect(billingFingerprint(billing({ subscription: sub(), payments: [payment()] }))).toBe(before);
   });
 });

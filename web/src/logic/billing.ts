@@ -139,7 +139,8 @@ export function billingFingerprint(billing: Billing | undefined): string {
     return "";
   }
   const s = billing.subscription;
-  return JSON.stringify([billing.plan.id, s?.status, s?.planId, s?.interval, s?.cancelAtPeriodEnd, s?.renewsAt, s?.endsAt]);
+  // A downgrade only schedules the pending plan: that counts as landed too.
+  return JSON.stringify([billing.plan.id, s?.status, s?.planId, s?.interval, s?.cancelAtPeriodEnd, s?.renewsAt, s?.endsAt, s?.pendingPlanId ?? null, s?.pendingInterval ?? null]);
 }
 
 const intentKey = "pingvas.checkout";

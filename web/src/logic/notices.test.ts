@@ -16,5 +16,7 @@ describe("notices", () => {
     expect(noticeText("en", notice("credits_low", { balance: "480" }))).toBe("Your credits are running low.");
     expect(noticeText("ko", notice("credits_low", { balance: 1200 }))).toBe("크레딧이 얼마 남지 않았습니다. 남은 크레딧: 1,200크레딧");
     expect(noticeText("en", notice("credits_exhausted"))).toBe("You have used all your credits.");
+    expect(noticeText("en", notice("credits_exhausted", { balance: 0, monthlyCredits: 100, periodEnd: "2026-12-31T12:00:00Z" })))
+      .toMatch(/^You have used all your credits\. Your plan's credits renew on Dec 31, 2026/);
   });
 });
