@@ -40,6 +40,10 @@ describe("account page", () => {
     const page = await render("/account", true);
     expect(page.textContent).toContain("Sign out everywhere");
     await click(page, "Set up two-step sign-in");
+    // The QR encoder is a dynamic import: on a busy machine it takes more than settle()'s rounds.
+    for (let i = 0; i < 100 && page.querySelector("[data-testid=totp-secret]") === null; i++) {
+      await settle(page, 1);
+    }
     expect(page.querySelector("[data-testid=totp-secret]")?.textContent).toBe("JBSW Y3DP EHPK 3PXP JBSW Y3DP EHPK 3PXP");
     const qr = page.querySelector<HTMLImageElement>("img.qr");
     expect(qr?.src).toMatch(/^data:image\/png;base64,/);
