@@ -102,6 +102,7 @@ public sealed class BillingReconciliation(IServiceScopeFactory scopes, IOptions<
             return false;
         }
 
+        await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         logger.LogInformation("Billing reconciliation: subscription {Subscription} of user {User} is now {Status} on {Plan}", row.ProviderSubscriptionId, user.Id, row.Status, user.PlanId);
         return true;

@@ -192,8 +192,12 @@ public sealed class SubscriptionLifecycle(
             (row.Status, row.GraceUntil) = (SubscriptionStatus.Active, null);
         }
 
+        // Stripe's invoice names its period; Lemon Squeezy's does not: a renewal paid from shortly
+        // before our paid time ends onwards pays the next period, an earlier one the current period
+        // (which the reconciliation already started).
         var end = p.PeriodEnd ?? AddInterval(row.PaidThrough, row.PendingInterval ?? row.Interval);
-        if (p.Reason == PaymentReason.Renewal && end > row.PaidThrough + SamePeriod)
+        var next = p.PeriodEnd is { } periodEnd ? periodEnd > row.PaidThrough + SamePeriod : p.At >= row.PaidThrough - SamePeriod;
+        if (p.Reason == PaymentReason.Renewal && next)
         {
             // A period we have not granted: the old plan lots end, a pending downgrade takes effect.
             var start = p.PeriodStart ?? row.PaidThrough;
