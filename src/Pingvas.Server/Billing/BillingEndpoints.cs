@@ -66,7 +66,8 @@ public static class BillingEndpoints
         if (provider is not null)
         {
             var catalog = BillingCatalog.For(options.Value);
-            var plans = db.Plans.AsNoTracking().OrderBy(p => p.Rank).Select(p => p.Id).ToList()
+            var planIds = await db.Plans.AsNoTracking().OrderBy(p => p.Rank).Select(p => p.Id).ToListAsync(ct);
+            var plans = planIds
                 .SelectMany(id => BillingCatalog.Intervals.Select(i => BillingProduct.Plan(id, i)))
                 .Where(p => catalog.IdOf(p) is not null)
                 .Select(p => new BillingProductPlanDto(p.PlanId!, p.Interval!))

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 
 using Microsoft.EntityFrameworkCore;
 
@@ -87,6 +88,19 @@ public sealed class WebhookSignatureTests(BillingFixture fixture) : IClassFixtur
         Assert.False(await Server.StripeAsync(stripe));
         Assert.True(await Server.StripeAsync(stripe));
         Assert.Equal(6100, (await user.MeAsync()).Credits.Balance);
+    }
+
+    [Fact]
+    public async Task Deliveries_of_one_event_at_the_same_time_apply_it_once()
+    {
+        var user = await Server.RegisterAsync();
+        var body = LsEvents.Order("order_created", user.Id, "70004", BillingHooks.LsTopUp1000, 900, Now).ToJsonString();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Server.PostLsAsync(body)));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var receipts = await Task.WhenAll(responses.Select(r => r.Content.ReadFromJsonAsync<ReceiptBody>(Json.Options)));
+        Assert.Equal(1, receipts.Count(r => !r!.Duplicate));
+        Assert.Equal(1100, (await user.MeAsync()).Credits.Balance);
+        Assert.Single(await Server.QueryAsync(db => db.Lots.Where(l => l.UserId == user.Id && l.OrderRef != null).ToListAsync()));
     }
 
     [Fact]
