@@ -90,7 +90,15 @@ public sealed class SubscriptionLifecycle(
         }
 
         var product = PlanOf(e.Provider, s.ProductId);
-        if (row is null || (!row.IsLive && s.Status != SubscriptionStatus.Expired))
+        if (row is not null && !row.IsLive && !RunsOn(s))
+        {
+            // Ended here (grace, cancellation, silence): only a paid, running subscription brings it back.
+            row.StateAt = s.StateAt;
+            await db.SaveChangesAsync(ct);
+            return "ignored";
+        }
+
+        if (row is null || !row.IsLive)
         {
             if (s.Status == SubscriptionStatus.Expired || (product ?? (row is null ? null : BillingProduct.Plan(row.PlanId, row.Interval))) is not { } start)
             {
@@ -149,6 +157,10 @@ public sealed class SubscriptionLifecycle(
         await db.SaveChangesAsync(ct);
         return "applied";
     }
+
+    /// <summary>The provider says the subscription is paid and running on: active, not ending, its period ahead.</summary>
+    private bool RunsOn(SubscriptionState s) =>
+        s.Status == SubscriptionStatus.Active && !s.CancelAtPeriodEnd && (s.PeriodEnd is null || s.PeriodEnd > Now);
 
     private async Task<string> ApplyPaymentAsync(WebhookEvent e, SubscriptionPayment p, User user, CancellationToken ct)
     {
@@ -310,6 +322,12 @@ public sealed class SubscriptionLifecycle(
         }
 
         // Downgrade (or the same credits on another interval): from the end of the paid period.
+        if (row.PendingPlanId == product.PlanId && row.PendingInterval == product.Interval)
+        {
+            // Every later update of the subscription repeats the new product: already waiting.
+            return;
+        }
+
         (row.PendingPlanId, row.PendingInterval) = (product.PlanId, product.Interval);
         await mail.ChangedAsync(user, row, "downgrade_scheduled", row.PaidThrough, ct);
     }

@@ -132,6 +132,10 @@ public sealed class SubscriptionLifecycleTests
         var billing = await user.BillingAsync();
         Assert.Equal(("studio", "starter", "monthly"), (billing.Subscription!.PlanId, billing.Subscription.PendingPlanId, billing.Subscription.PendingInterval));
 
+        // Later updates repeat the new variant: still one downgrade waiting, told once.
+        await server.LsAsync(LsEvents.Subscription("subscription_updated", user.Id, Sub, BillingHooks.LsStarterMonthly, "active", t0.AddMonths(1), Now(server).AddSeconds(1)));
+        Assert.Single(await server.EmailsAsync(user.Id), e => e.Data.GetValueOrDefault("change") == "downgrade_scheduled");
+
         // The renewal payment applies it: Starter's credits for the new period.
         await server.JumpClockAsync(t0.AddMonths(1) - Now(server) + TimeSpan.FromMinutes(5));
         await server.LsAsync(LsEvents.Invoice("subscription_payment_success", user.Id, "9101", Sub, "renewal", 2500, Now(server)));
@@ -150,6 +154,11 @@ public sealed class SubscriptionLifecycleTests
         await AssertCreditsAsync(server, user, "free", 100);
         Assert.Equal("expired", (await user.BillingAsync()).Subscription!.Status);
         Assert.Equal("grace_ended", (await server.EmailsAsync(user.Id)).Last().Data["change"]);
+
+        // The provider's later word that the subscription is unpaid brings nothing back.
+        await server.LsAsync(LsEvents.Subscription("subscription_updated", user.Id, Sub, BillingHooks.LsStarterMonthly, "unpaid", t0.AddMonths(2), Now(server)));
+        await AssertCreditsAsync(server, user, "free", 100);
+        Assert.Equal("expired", (await user.BillingAsync()).Subscription!.Status);
     }
 
     [Fact]
