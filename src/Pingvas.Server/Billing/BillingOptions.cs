@@ -13,6 +13,9 @@ public sealed class BillingOptions
     /// <summary>Days of grace after a failed renewal payment before the account returns to Free.</summary>
     public int GraceDays { get; set; } = 7;
 
+    /// <summary>Hours between two runs of the reconciliation (period-end downgrades, cancellations, grace expiry); 0 = off.</summary>
+    public int ReconcileHours { get; set; } = 24;
+
     public LemonSqueezyOptions LemonSqueezy { get; set; } = new();
 
     public StripeOptions Stripe { get; set; } = new();

@@ -25,7 +25,8 @@ public sealed class Ledger(PingvasDb db, TimeProvider time)
     }
 
     /// <summary>Adds a lot. Returns false (and changes nothing) when the key was used before.</summary>
-    public async Task<bool> GrantAsync(Guid userId, LotSource source, int amount, DateTime? expiresAt, string reason, string idempotencyKey, CancellationToken ct)
+    /// <param name="orderRef">The provider order a purchased lot came from, so a refund of it can find the lot.</param>
+    public async Task<bool> GrantAsync(Guid userId, LotSource source, int amount, DateTime? expiresAt, string reason, string idempotencyKey, CancellationToken ct, string? orderRef = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
         if (await db.Ledger.AnyAsync(e => e.IdempotencyKey == idempotencyKey, ct))
@@ -46,6 +47,7 @@ public sealed class Ledger(PingvasDb db, TimeProvider time)
             ExpiresAt = expiresAt,
             Reason = reason,
             CreatedAt = now,
+            OrderRef = orderRef,
         });
         Append(userId, LedgerKind.Grant, amount, before + amount, reason, null, idempotencyKey);
         await db.SaveChangesAsync(ct);
@@ -265,6 +267,37 @@ public sealed class Ledger(PingvasDb db, TimeProvider time)
 
         await db.SaveChangesAsync(ct);
         await ExpireDueAsync(userId, null, ct);
+    }
+
+    /// <summary>
+    /// A refunded order: what is left of the lots it bought is removed (an adjustment, never below
+    /// zero; credits already spent stay spent). Idempotent per key. Returns the credits removed.
+    /// </summary>
+    public async Task<int> RevokeOrderAsync(Guid userId, string orderRef, string reason, string idempotencyKey, CancellationToken ct)
+    {
+        if (await db.Ledger.AnyAsync(e => e.IdempotencyKey == idempotencyKey, ct))
+        {
+            return 0;
+        }
+
+        var now = Now;
+        var lots = await db.Lots.Where(l => l.UserId == userId && l.Remaining > 0).ToListAsync(ct);
+        ExpireDue(userId, lots, null, now);
+        var before = LotAllocator.Spendable(lots.Select(l => l.ToRule()), now);
+        var removed = 0;
+        foreach (var lot in lots.Where(l => l.OrderRef == orderRef && l.Remaining > 0))
+        {
+            removed += lot.Remaining;
+            lot.Remaining = 0;
+        }
+
+        if (removed > 0)
+        {
+            Append(userId, LedgerKind.Adjust, -removed, before - removed, reason, null, idempotencyKey);
+        }
+
+        await db.SaveChangesAsync(ct);
+        return removed;
     }
 
     /// <summary>Records usage without moving credits (unlimited plans). Returns the spendable balance.</summary>

@@ -23,5 +23,8 @@ public sealed class Lot
 
     public DateTime CreatedAt { get; set; }
 
+    /// <summary>The provider order a purchased lot came from (a refund of it removes what is left).</summary>
+    public string? OrderRef { get; set; }
+
     public CreditLot ToRule() => new(Id, Source, Remaining, ValidFrom, ExpiresAt, CreatedAt);
 }

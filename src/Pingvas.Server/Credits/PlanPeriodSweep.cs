@@ -34,7 +34,11 @@ public sealed class PlanPeriodSweep(IServiceScopeFactory scopes, IOptions<PlanPe
         while (true)
         {
             var now = Time.GetUtcNow().UtcDateTime;
-            var due = await db.Users.Where(u => u.PeriodEnd <= now).Select(u => u.Id)
+            // A subscriber whose paid time is used up waits for the provider (PlanPeriods.EnsureCurrentAsync).
+            var due = await db.Users
+                .Where(u => u.PeriodEnd <= now && !db.Subscriptions.Any(s =>
+                    s.UserId == u.Id && s.Status != Billing.SubscriptionStatus.Expired && s.PlanId == u.PlanId && s.PaidThrough <= u.PeriodEnd))
+                .Select(u => u.Id)
                 .Union(db.Lots.Where(l => l.Remaining > 0 && l.ExpiresAt <= now).Select(l => l.UserId))
                 .Where(id => !seen.Contains(id))
                 .Take(Batch)

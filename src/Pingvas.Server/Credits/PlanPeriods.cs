@@ -41,7 +41,12 @@ public sealed class PlanPeriods(PingvasDb db, Ledger ledger, TimeProvider time)
         await GrantPeriodAsync(user, $"plan:{user.Id}:{now.Ticks}:{planId}", ct);
     }
 
-    /// <summary>Moves the user into the period that contains now, granting that period's credits once.</summary>
+    /// <summary>
+    /// Moves the user into the period that contains now, granting that period's credits once. A
+    /// user on a provider subscription moves in monthly periods only up to the end of what the
+    /// provider was paid for (an annual plan grants monthly): the next paid period starts with the
+    /// provider's renewal event, or the user leaves the plan (Billing/SubscriptionLifecycle.cs).
+    /// </summary>
     public async Task EnsureCurrentAsync(User user, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
@@ -50,11 +55,17 @@ public sealed class PlanPeriods(PingvasDb db, Ledger ledger, TimeProvider time)
             return;
         }
 
+        var paidThrough = await PaidThroughAsync(user, ct);
+        if (paidThrough is { } end && user.PeriodEnd >= end)
+        {
+            return;
+        }
+
         // Skip whole periods the user was away for: only the current one's credits are usable.
-        while (user.PeriodEnd <= now)
+        while (user.PeriodEnd <= now && (paidThrough is null || user.PeriodEnd < paidThrough))
         {
             user.PeriodStart = user.PeriodEnd;
-            user.PeriodEnd = user.PeriodEnd.AddMonths(1);
+            user.PeriodEnd = Min(user.PeriodEnd.AddMonths(1), paidThrough);
         }
 
         await db.SaveChangesAsync(ct);
@@ -82,6 +93,80 @@ public sealed class PlanPeriods(PingvasDb db, Ledger ledger, TimeProvider time)
         await tx.CommitAsync(ct);
         return true;
     }
+
+    /// <summary>
+    /// A paid provider period starts (subscribe, renewal, a downgrade at period end): the old plan
+    /// lots are written off, the plan set, and the monthly slice of [start, paidThrough) that
+    /// contains now becomes the user's period, granted under <paramref name="idempotencyKey"/>.
+    /// </summary>
+    public async Task StartPaidPeriodAsync(User user, string planId, DateTime start, DateTime paidThrough, string idempotencyKey, CancellationToken ct)
+    {
+        await ledger.EndPlanLotsAsync(user.Id, ct);
+        var now = time.GetUtcNow().UtcDateTime;
+        user.PlanId = planId;
+        user.PeriodStart = start;
+        user.PeriodEnd = Min(start.AddMonths(1), paidThrough);
+        while (user.PeriodEnd <= now && user.PeriodEnd < paidThrough)
+        {
+            user.PeriodStart = user.PeriodEnd;
+            user.PeriodEnd = Min(user.PeriodEnd.AddMonths(1), paidThrough);
+        }
+
+        await db.SaveChangesAsync(ct);
+        await GrantPeriodAsync(user, idempotencyKey, ct);
+    }
+
+    /// <summary>
+    /// An upgrade, at once: the new plan's credits pro-rated by the whole days left in the current
+    /// period replace what is left of the old plan's; the period stays.
+    /// </summary>
+    public async Task UpgradeAsync(User user, string planId, string idempotencyKey, CancellationToken ct)
+    {
+        await ledger.EndPlanLotsAsync(user.Id, ct);
+        user.PlanId = planId;
+        await db.SaveChangesAsync(ct);
+        var plan = await db.Plans.SingleAsync(p => p.Id == planId, ct);
+        var now = time.GetUtcNow().UtcDateTime;
+        var total = Math.Max(1, (int)Math.Round((user.PeriodEnd - user.PeriodStart).TotalDays));
+        var left = Math.Clamp((int)Math.Ceiling((user.PeriodEnd - now).TotalDays), 0, total);
+        if (plan.MonthlyCredits is not { } credits || credits <= 0 || left == 0)
+        {
+            return;
+        }
+
+        var prorated = (int)((long)credits * left / total);
+        if (prorated > 0)
+        {
+            await ledger.GrantAsync(user.Id, LotSource.Plan, prorated, user.PeriodEnd,
+                $"{plan.Name} plan credits for the {left} of {total} days left until {user.PeriodEnd:yyyy-MM-dd} (upgrade)", idempotencyKey, ct);
+        }
+    }
+
+    /// <summary>The subscription ended: Free from now, a fresh monthly period with Free's credits.</summary>
+    public async Task ReturnToFreeAsync(User user, string idempotencyKey, CancellationToken ct)
+    {
+        await ledger.EndPlanLotsAsync(user.Id, ct);
+        var now = time.GetUtcNow().UtcDateTime;
+        user.PlanId = FreePlan;
+        user.PeriodStart = now;
+        user.PeriodEnd = now.AddMonths(1);
+        await db.SaveChangesAsync(ct);
+        await GrantPeriodAsync(user, idempotencyKey, ct);
+    }
+
+    public const string FreePlan = "free";
+
+    /// <summary>
+    /// The end of the provider-paid time when a live subscription drives this user's current plan;
+    /// null when the plan is Free or assigned by an admin (then periods simply roll monthly).
+    /// </summary>
+    private Task<DateTime?> PaidThroughAsync(User user, CancellationToken ct) =>
+        db.Subscriptions
+            .Where(s => s.UserId == user.Id && s.Status != Billing.SubscriptionStatus.Expired && s.PlanId == user.PlanId)
+            .Select(s => (DateTime?)s.PaidThrough)
+            .FirstOrDefaultAsync(ct);
+
+    private static DateTime Min(DateTime a, DateTime? b) => b is { } c && c < a ? c : a;
 
     private Task GrantPeriodAsync(User user, CancellationToken ct) =>
         GrantPeriodAsync(user, $"plan:{user.Id}:{user.PeriodStart:yyyyMMddHHmmss}", ct);

@@ -62,6 +62,12 @@ public sealed class PingvasDb : DbContext
 
     public DbSet<AuditEntry> AdminAudit => Set<AuditEntry>();
 
+    public DbSet<Billing.BillingEvent> BillingEvents => Set<Billing.BillingEvent>();
+
+    public DbSet<Billing.Subscription> Subscriptions => Set<Billing.Subscription>();
+
+    public DbSet<Billing.BillingPayment> BillingPayments => Set<Billing.BillingPayment>();
+
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.Entity<User>().ToTable("users");
@@ -81,6 +87,9 @@ public sealed class PingvasDb : DbContext
         b.Entity<WorkerRow>().ToTable("workers");
         b.Entity<TotpRecoveryCode>().ToTable("totp_recovery_codes");
         b.Entity<AuditEntry>().ToTable("admin_audit");
+        b.Entity<Billing.BillingEvent>().ToTable("billing_events");
+        b.Entity<Billing.Subscription>().ToTable("subscriptions").Ignore(x => x.IsLive);
+        b.Entity<Billing.BillingPayment>().ToTable("billing_payments");
 
         b.Entity<Lot>().Property(x => x.Source).HasConversion(EnumText<Core.Credits.LotSource>());
         b.Entity<LedgerEntry>().Property(x => x.Kind).HasConversion(EnumText<LedgerKind>());
