@@ -83,11 +83,27 @@ public sealed class PlanPeriods(PingvasDb db, Ledger ledger, TimeProvider time)
         return true;
     }
 
+    /// <summary>
+    /// Grants the current period's plan credits if they were not granted yet (the key is the
+    /// period's): an address just verified receives what sign-up held back.
+    /// </summary>
+    public Task GrantCurrentPeriodAsync(User user, CancellationToken ct) => GrantPeriodAsync(user, ct);
+
+    /// <summary>The Free plan's credits wait until the address is verified, so throwaway accounts farm nothing.</summary>
+    public static bool HoldsBackGrant(User user) => user.EmailVerifiedAt is null && user.PlanId == FreePlanId;
+
+    public const string FreePlanId = "free";
+
     private Task GrantPeriodAsync(User user, CancellationToken ct) =>
         GrantPeriodAsync(user, $"plan:{user.Id}:{user.PeriodStart:yyyyMMddHHmmss}", ct);
 
     private async Task GrantPeriodAsync(User user, string idempotencyKey, CancellationToken ct)
     {
+        if (HoldsBackGrant(user))
+        {
+            return;
+        }
+
         var plan = await db.Plans.SingleAsync(p => p.Id == user.PlanId, ct);
         if (plan.MonthlyCredits is not { } credits || credits <= 0)
         {

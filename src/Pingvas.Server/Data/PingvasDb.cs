@@ -62,6 +62,10 @@ public sealed class PingvasDb : DbContext
 
     public DbSet<AuditEntry> AdminAudit => Set<AuditEntry>();
 
+    public DbSet<AccountToken> AccountTokens => Set<AccountToken>();
+
+    public DbSet<Notices.Notice> Notices => Set<Notices.Notice>();
+
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.Entity<User>().ToTable("users");
@@ -81,6 +85,8 @@ public sealed class PingvasDb : DbContext
         b.Entity<WorkerRow>().ToTable("workers");
         b.Entity<TotpRecoveryCode>().ToTable("totp_recovery_codes");
         b.Entity<AuditEntry>().ToTable("admin_audit");
+        b.Entity<AccountToken>().ToTable("account_tokens");
+        b.Entity<Notices.Notice>().ToTable("notices");
 
         b.Entity<Lot>().Property(x => x.Source).HasConversion(EnumText<Core.Credits.LotSource>());
         b.Entity<LedgerEntry>().Property(x => x.Kind).HasConversion(EnumText<LedgerKind>());

@@ -5,8 +5,10 @@ using Pingvas.Server.Admin;
 using Pingvas.Server.Catalog;
 using Pingvas.Server.Credits;
 using Pingvas.Server.Data;
+using Pingvas.Server.Email;
 using Pingvas.Server.Generation;
 using Pingvas.Server.Jobs;
+using Pingvas.Server.Notices;
 using Pingvas.Server.Outbox;
 using Pingvas.Server.Queue;
 using Pingvas.Server.Realtime;
@@ -61,5 +63,7 @@ public static class ServiceRegistration
         services.AddRealtime(configuration, role, provider);
         services.AddPingvasStorage(configuration, paths);
         services.Configure<AppOptions>(configuration.GetSection("App"));
+        services.AddEmail(configuration);
+        services.AddAccountMail(provider);
     }
 }
