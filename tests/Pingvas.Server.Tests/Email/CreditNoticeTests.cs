@@ -19,6 +19,7 @@ public sealed class CreditNoticeTests(EmailServerFixture fixture) : IClassFixtur
         Assert.Equal(HttpStatusCode.OK, (await user.Client.PatchAsJsonAsync("/api/v1/me", new { language = "ko" })).StatusCode);
 
         // 11 of the Free plan's 100 is above 10%: nothing yet. One job later it is 10: low.
+        await using var hub = await NodeSignalRClient.ConnectAsync(Server.BaseAddress, user.AccessToken, new NodeSignalROptions { Seconds = 60 });
         await Server.SetBalanceAsync(user.Id, 11);
         await RunJobAsync(user);
         Assert.Equal(10, (await user.AccountAsync()).Credits.Balance);
@@ -26,6 +27,12 @@ public sealed class CreditNoticeTests(EmailServerFixture fixture) : IClassFixtur
         Assert.Equal("credits_low", low.Kind);
         Assert.Equal(10, low.Data.GetProperty("balance").GetInt32());
         Assert.Equal(100, low.Data.GetProperty("monthlyCredits").GetInt32());
+
+        // The open app hears it live too, as the hub's notice event.
+        await Eventually.UntilAsync(() => Task.FromResult(hub.Lines.Any(l => l.GetProperty("event").GetString() == "notice")),
+            TimeSpan.FromSeconds(15), "the hub should send the notice");
+        var live = hub.Lines.First(l => l.GetProperty("event").GetString() == "notice").GetProperty("data");
+        Assert.Equal((low.Id, "credits_low", 10), (live.GetProperty("id").GetGuid(), live.GetProperty("kind").GetString(), live.GetProperty("data").GetProperty("balance").GetInt32()));
 
         // Still low after the next job: no second notice in this period.
         await RunJobAsync(user);
