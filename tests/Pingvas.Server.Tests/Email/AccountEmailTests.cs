@@ -1,6 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+using Pingvas.Server.Data;
+using Pingvas.Server.Email;
+using Pingvas.Server.Outbox;
 using Pingvas.Server.Tests.Infrastructure;
 
 namespace Pingvas.Server.Tests.Email;
@@ -100,6 +106,29 @@ public sealed class AccountEmailTests(EmailServerFixture fixture) : IClassFixtur
         Assert.Contains("&lt;b&gt;Bold&lt;/b&gt; &amp; &quot;Co&quot;", welcome.Html);
         Assert.DoesNotContain("<b>Bold</b>", welcome.Html);
         Assert.Contains("Welcome, <b>Bold</b> & \"Co\"!", welcome.Text);
+    }
+
+    [Fact]
+    public async Task A_message_that_can_never_be_sent_is_dropped_without_holding_up_the_others()
+    {
+        var owner = await Server.SignUpAsync(EmailTestKit.NewAddress(), "en");
+        Guid broken;
+        Guid unknownKind;
+        await using (var scope = Server.Services.CreateSystemScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PingvasDb>();
+            var outbox = scope.ServiceProvider.GetRequiredService<OutboxWriter>();
+            broken = outbox.Add(EmailOutbox.Topic, null, "{not json").Id;
+            unknownKind = outbox.Enqueue(new EmailRequest("no_such_kind", owner.Id, new Dictionary<string, string>())).Id;
+            await db.SaveChangesAsync();
+        }
+
+        var user = await Server.SignUpAsync(EmailTestKit.NewAddress(), "en");
+        Assert.Single(await Smtp.WaitForAsync(user.Email));
+        await Eventually.UntilAsync(
+            async () => await Server.QueryAsync(db => db.Outbox.CountAsync(m => (m.Id == broken || m.Id == unknownKind) && m.DeliveredAt != null)) == 2,
+            TimeSpan.FromSeconds(15), "both broken messages should be dropped (marked done) on their first attempt");
+        Assert.Equal([1, 1], await Server.QueryAsync(db => db.Outbox.Where(m => m.Id == broken || m.Id == unknownKind).Select(m => m.Attempts).ToListAsync()));
     }
 
     public sealed record VerifyBody(string Email, bool Verified);

@@ -33,8 +33,14 @@ public sealed class EmailTemplateTests
     {
         var full = new Dictionary<string, string>
         {
-            ["token"] = "tok_en-1", ["newEmail"] = "new@example.com", ["balance"] = "7", ["plan"] = "Pro <Plus>", ["interval"] = "annual",
-            ["date"] = "2027-01-31", ["amount"] = "990", ["currency"] = "usd",
+            ["token"] = "tok_en-1",
+            ["newEmail"] = "new@example.com",
+            ["balance"] = "7",
+            ["plan"] = "Pro <Plus>",
+            ["interval"] = "annual",
+            ["date"] = "2027-01-31",
+            ["amount"] = "990",
+            ["currency"] = "usd",
         };
         var rendered = Templates.Render(kind, language, "Kim & <Lee>", full);
         Assert.False(string.IsNullOrWhiteSpace(rendered.Subject));
