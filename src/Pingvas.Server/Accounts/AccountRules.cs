@@ -48,7 +48,7 @@ public static class AccountRules
         }
     }
 
-    private static bool IsEmail(string email)
+    public static bool IsEmail(string email)
     {
         if (email.Length is 0 or > MaxEmailLength || email.Contains(' ') || email.Count(c => c == '@') != 1)
         {

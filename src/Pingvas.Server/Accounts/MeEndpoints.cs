@@ -13,11 +13,14 @@ public sealed record CreditsSummary(int Balance, int Reserved, bool Unlimited, D
 
 /// <param name="Language">The account's UI language (<c>ko</c> or <c>en</c>), null until chosen.</param>
 /// <param name="TotpEnabled">TOTP is enrolled: sign-in asks for a code.</param>
+/// <param name="EmailVerified">The address is verified (with no SMTP server configured, from sign-up).</param>
+/// <param name="PendingEmail">The new address of a change of email waiting for its link to be used.</param>
 public sealed record MeResponse(
-    Guid Id, string Email, string Name, string Role, PlanSummary Plan, CreditsSummary Credits, DateTime CreatedAt, string? Language, bool TotpEnabled, bool Suspended);
+    Guid Id, string Email, string Name, string Role, PlanSummary Plan, CreditsSummary Credits, DateTime CreatedAt, string? Language, bool TotpEnabled, bool Suspended,
+    bool EmailVerified, string? PendingEmail);
 
 /// <summary>The signed-in user's profile, plan and credits; rolls the billing period forward first.</summary>
-public sealed class MeService(PingvasDb db, PlanPeriods periods, Ledger ledger, TimeProvider time)
+public sealed class MeService(PingvasDb db, PlanPeriods periods, Ledger ledger, AccountTokens tokens, TimeProvider time)
 {
     public async Task<MeResponse?> GetAsync(Guid userId, CancellationToken ct)
     {
@@ -43,6 +46,7 @@ public sealed class MeService(PingvasDb db, PlanPeriods periods, Ledger ledger, 
         return new MeResponse(user.Id, user.Email, user.Name, user.Role,
             new PlanSummary(plan.Id, plan.Name, plan.QueuePriority, plan.ConcurrentJobs, plan.MaxSide, plan.MaxBatch, plan.MonthlyCredits),
             new CreditsSummary(balance.Balance, balance.Reserved, plan.MonthlyCredits is null, user.PeriodEnd),
-            user.CreatedAt, user.Language, user.TotpEnabledAt is not null, user.Suspended);
+            user.CreatedAt, user.Language, user.TotpEnabledAt is not null, user.Suspended,
+            user.EmailVerifiedAt is not null, await tokens.PendingEmailAsync(userId, ct));
     }
 }

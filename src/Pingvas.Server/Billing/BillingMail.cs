@@ -38,7 +38,7 @@ public sealed class BillingMail(PingvasDb db, OutboxWriter outbox)
         var (planId, interval) = change switch
         {
             "downgrade_scheduled" => (row.PendingPlanId!, row.PendingInterval!),
-            "expired" or "grace_ended" or "cancelled_ended" => (PlanPeriods.FreePlan, "monthly"),
+            "expired" or "grace_ended" or "cancelled_ended" => (PlanPeriods.FreePlanId, "monthly"),
             _ => (row.PlanId, row.Interval),
         };
         var data = await BaseAsync(planId, interval, ct);

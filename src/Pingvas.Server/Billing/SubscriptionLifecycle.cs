@@ -312,7 +312,7 @@ public sealed class SubscriptionLifecycle(
             }
 
             await db.SaveChangesAsync(ct);
-            if (user.PlanId == current?.Id || user.PlanId == PlanPeriods.FreePlan)
+            if (user.PlanId == current?.Id || user.PlanId == PlanPeriods.FreePlanId)
             {
                 await periods.UpgradeAsync(user, next.Id, $"billing:{e.Provider}:{e.EventId}:upgrade", ct);
             }

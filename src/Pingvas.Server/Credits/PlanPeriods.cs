@@ -147,14 +147,12 @@ public sealed class PlanPeriods(PingvasDb db, Ledger ledger, TimeProvider time)
     {
         await ledger.EndPlanLotsAsync(user.Id, ct);
         var now = time.GetUtcNow().UtcDateTime;
-        user.PlanId = FreePlan;
+        user.PlanId = FreePlanId;
         user.PeriodStart = now;
         user.PeriodEnd = now.AddMonths(1);
         await db.SaveChangesAsync(ct);
         await GrantPeriodAsync(user, idempotencyKey, ct);
     }
-
-    public const string FreePlan = "free";
 
     /// <summary>
     /// The end of the provider-paid time when a live subscription drives this user's current plan;
@@ -168,11 +166,27 @@ public sealed class PlanPeriods(PingvasDb db, Ledger ledger, TimeProvider time)
 
     private static DateTime Min(DateTime a, DateTime? b) => b is { } c && c < a ? c : a;
 
+    /// <summary>
+    /// Grants the current period's plan credits if they were not granted yet (the key is the
+    /// period's): an address just verified receives what sign-up held back.
+    /// </summary>
+    public Task GrantCurrentPeriodAsync(User user, CancellationToken ct) => GrantPeriodAsync(user, ct);
+
+    /// <summary>The Free plan's credits wait until the address is verified, so throwaway accounts farm nothing.</summary>
+    public static bool HoldsBackGrant(User user) => user.EmailVerifiedAt is null && user.PlanId == FreePlanId;
+
+    public const string FreePlanId = "free";
+
     private Task GrantPeriodAsync(User user, CancellationToken ct) =>
         GrantPeriodAsync(user, $"plan:{user.Id}:{user.PeriodStart:yyyyMMddHHmmss}", ct);
 
     private async Task GrantPeriodAsync(User user, string idempotencyKey, CancellationToken ct)
     {
+        if (HoldsBackGrant(user))
+        {
+            return;
+        }
+
         var plan = await db.Plans.SingleAsync(p => p.Id == user.PlanId, ct);
         if (plan.MonthlyCredits is not { } credits || credits <= 0)
         {

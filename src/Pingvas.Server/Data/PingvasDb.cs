@@ -68,6 +68,10 @@ public sealed class PingvasDb : DbContext
 
     public DbSet<Billing.BillingPayment> BillingPayments => Set<Billing.BillingPayment>();
 
+    public DbSet<AccountToken> AccountTokens => Set<AccountToken>();
+
+    public DbSet<Notices.Notice> Notices => Set<Notices.Notice>();
+
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.Entity<User>().ToTable("users");
@@ -90,6 +94,8 @@ public sealed class PingvasDb : DbContext
         b.Entity<Billing.BillingEvent>().ToTable("billing_events");
         b.Entity<Billing.Subscription>().ToTable("subscriptions").Ignore(x => x.IsLive);
         b.Entity<Billing.BillingPayment>().ToTable("billing_payments");
+        b.Entity<AccountToken>().ToTable("account_tokens");
+        b.Entity<Notices.Notice>().ToTable("notices");
 
         b.Entity<Lot>().Property(x => x.Source).HasConversion(EnumText<Core.Credits.LotSource>());
         b.Entity<LedgerEntry>().Property(x => x.Kind).HasConversion(EnumText<LedgerKind>());

@@ -8,6 +8,7 @@ using Pingvas.Server.Credits;
 using Pingvas.Server.Data;
 using Pingvas.Server.Gallery;
 using Pingvas.Server.Generation;
+using Pingvas.Server.Notices;
 using Pingvas.Server.Queue;
 using Pingvas.Server.Realtime;
 using Pingvas.Server.Storage;
@@ -115,6 +116,7 @@ public static class PingvasApp
         api.MapAuth().MapMe().MapCatalog().MapCredits().MapGenerations().MapImages().MapUploads().MapFiles();
         api.MapGenerationEstimate();
         api.MapBilling().MapBillingWebhooks();
+        api.MapEmailVerification().MapPasswordReset().MapNotices();
         // Operator endpoints: the policy on the group admits admins signed in with TOTP only (401
         // anonymous, 403 forbidden for others, 403 totp_required for an admin without it).
         api.MapGroup("/admin").RequireAuthorization(AdminRole.Policy).InSystemContext().MapAdminWorkers().MapAdmin();

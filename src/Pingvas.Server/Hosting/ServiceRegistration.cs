@@ -6,8 +6,10 @@ using Pingvas.Server.Billing;
 using Pingvas.Server.Catalog;
 using Pingvas.Server.Credits;
 using Pingvas.Server.Data;
+using Pingvas.Server.Email;
 using Pingvas.Server.Generation;
 using Pingvas.Server.Jobs;
+using Pingvas.Server.Notices;
 using Pingvas.Server.Outbox;
 using Pingvas.Server.Queue;
 using Pingvas.Server.Realtime;
@@ -63,5 +65,7 @@ public static class ServiceRegistration
         services.AddPingvasStorage(configuration, paths);
         services.AddBilling(configuration);
         services.Configure<AppOptions>(configuration.GetSection("App"));
+        services.AddEmail(configuration);
+        services.AddAccountMail(provider);
     }
 }

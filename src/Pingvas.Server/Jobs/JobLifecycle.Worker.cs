@@ -183,17 +183,22 @@ public sealed partial class JobLifecycle
     private IQueryable<Job> Held(JobLease lease) =>
         db.Jobs.Where(j => j.Id == lease.JobId && j.Status == JobStatus.Running && j.Attempt == lease.Attempt && j.WorkerId == lease.WorkerId);
 
-    /// <summary>Settles a held job: the actual charge, or usage only on unlimited plans.</summary>
+    /// <summary>
+    /// Settles a held job: the actual charge, or usage only on unlimited plans. A balance left low
+    /// or empty tells the owner once per period (<see cref="Notices.CreditNotices"/>, in this transaction).
+    /// </summary>
     private async Task<(int Charged, int Balance)> ChargeAsync(Job job, int charge, string reason, CancellationToken ct)
     {
-        var unlimited = await db.Users.Where(u => u.Id == job.UserId)
-            .Join(db.Plans, u => u.PlanId, p => p.Id, (u, p) => p.MonthlyCredits == null).SingleAsync(ct);
-        if (unlimited && job.ReservedCredits == 0)
+        var account = await db.Users.Where(u => u.Id == job.UserId)
+            .Join(db.Plans, u => u.PlanId, p => p.Id, (u, p) => new { p.MonthlyCredits, u.PeriodStart, u.PeriodEnd }).SingleAsync(ct);
+        if (account.MonthlyCredits is null && job.ReservedCredits == 0)
         {
             return (charge, await ledger.RecordUsageAsync(job.UserId, job.Id, charge, ct));
         }
 
-        return await ledger.SettleAsync(job.UserId, job.Id, charge, reason, ct);
+        var settled = await ledger.SettleAsync(job.UserId, job.Id, charge, reason, ct);
+        await creditNotices.AfterSettleAsync(job.UserId, account.MonthlyCredits, account.PeriodStart, account.PeriodEnd, settled.Balance, ct);
+        return settled;
     }
 
     private static long Milliseconds(TimeSpan time) => (long)Math.Ceiling(time.TotalMilliseconds);

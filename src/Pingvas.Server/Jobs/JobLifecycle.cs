@@ -34,6 +34,7 @@ public enum TransitionResult
 public sealed partial class JobLifecycle(
     PingvasDb db,
     Ledger ledger,
+    Notices.CreditNotices creditNotices,
     OutboxWriter outbox,
     OutboxSignal outboxSignal,
     IGenerationEvents events,

@@ -17,4 +17,7 @@ public static class EventChannels
 
     /// <summary>A user was signed out everywhere or suspended (payload: the user id). API processes close that user's hub connections.</summary>
     public const string SignOut = "pingvas_signout";
+
+    /// <summary>A new in-app notice (payload: Notices/NoticeMessage JSON). API processes send it to the owner's hub connections.</summary>
+    public const string Notices = "pingvas_notices";
 }

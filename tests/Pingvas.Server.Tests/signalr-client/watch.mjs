@@ -195,6 +195,13 @@ connection.on("generation", data => {
     }
 });
 
+// In-app notices (credits low/exhausted): printed as they come, for the notice tests.
+connection.on("notice", data => {
+    if (!exiting) {
+        emit({ event: "notice", data });
+    }
+});
+
 connection.onclose(error => {
     if (exiting) {
         return;
