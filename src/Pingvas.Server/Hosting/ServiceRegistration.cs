@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Admin;
+using Pingvas.Server.Billing;
 using Pingvas.Server.Catalog;
 using Pingvas.Server.Credits;
 using Pingvas.Server.Data;
@@ -61,5 +62,6 @@ public static class ServiceRegistration
         services.AddRealtime(configuration, role, provider);
         services.AddPingvasStorage(configuration, paths);
         services.Configure<AppOptions>(configuration.GetSection("App"));
+        services.AddBillingProvider(configuration);
     }
 }
