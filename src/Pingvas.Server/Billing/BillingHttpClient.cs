@@ -19,7 +19,7 @@ public static partial class BillingHttpClient
     public static async Task<JsonNode> SendAsync(
         HttpClient http, HttpRequestMessage request, string provider, Func<JsonNode?, string> describeError, string? secret, ILogger logger, CancellationToken ct)
     {
-        var what = $"{request.Method} {request.RequestUri?.AbsolutePath}";
+        var what = $"{request.Method} /{request.RequestUri?.OriginalString.TrimStart('/')}";
         string body;
         System.Net.HttpStatusCode status;
         try
