@@ -43,7 +43,9 @@ public static class BillingProviderSetup
         http.Timeout = BillingHttpClient.Timeout;
     }
 
-    private static string Normalize(string? provider) => (provider ?? "").Trim().ToLowerInvariant();
+    /// <summary>Lower-cased; an empty setting means the default, Lemon Squeezy.</summary>
+    private static string Normalize(string? provider) =>
+        string.IsNullOrWhiteSpace(provider) ? LemonSqueezyClient.ProviderName : provider.Trim().ToLowerInvariant();
 
     private static bool IsSet(string? value) => !string.IsNullOrWhiteSpace(value);
 }
