@@ -213,6 +213,32 @@ public sealed class LemonSqueezyCheckoutTests(LemonSqueezyCheckoutServer fixture
         Assert.All(server.Problems.Lines, line => Assert.DoesNotContain(api.ApiKey, line));
     }
 
+    [Theory]
+    [InlineData("<html>Bad gateway</html>")]
+    [InlineData("""{"jsonapi":{"version":"1.0"},"data":{"type":"checkouts","id":"1","attributes":{}}}""")]
+    [InlineData("""{"data":{"attributes":{"url":"javascript:alert(1)"}}}""")]
+    public async Task An_answer_that_is_not_a_checkout_is_billing_provider_error(string garbage)
+    {
+        var user = await server.RegisterAsync();
+        api.GarbageNext.Enqueue(garbage);
+
+        var response = await user.Client.PostAsJsonAsync("/api/v1/billing/checkout", new { plan = "pro", interval = "monthly" });
+
+        await ProblemAssert.ReadAsync(response, HttpStatusCode.BadGateway, "billing_provider_error");
+    }
+
+    [Fact]
+    public async Task An_unreachable_provider_is_billing_provider_error()
+    {
+        await using var unreachable = await PingvasServer.StartAsync(api.Settings().With("Billing:LemonSqueezy:ApiUrl", "http://127.0.0.1:1/"));
+        var user = await unreachable.RegisterAsync();
+
+        var response = await user.Client.PostAsJsonAsync("/api/v1/billing/checkout", new { plan = "pro", interval = "monthly" });
+
+        await ProblemAssert.ReadAsync(response, HttpStatusCode.BadGateway, "billing_provider_error");
+        Assert.Contains(unreachable.Problems.Lines, line => line.Contains("could not be reached", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Each_checkout_carries_its_callers_id_and_email_only()
     {

@@ -81,6 +81,9 @@ public sealed partial class FakeLemonSqueezyApi : IAsyncDisposable
     /// <summary>Statuses the next API calls answer with instead of doing their work (e.g. 500), one per call.</summary>
     public ConcurrentQueue<int> FailNext { get; } = new();
 
+    /// <summary>Bodies the next API calls answer with (200, verbatim) instead of doing their work: a provider answering nonsense.</summary>
+    public ConcurrentQueue<string> GarbageNext { get; } = new();
+
     /// <summary>Product keys (<c>starter_monthly</c>, <c>topup_5000</c>) to variants.</summary>
     public Dictionary<string, FakeLsVariant> Products { get; } = [];
 
@@ -194,6 +197,11 @@ public sealed partial class FakeLemonSqueezyApi : IAsyncDisposable
         if (body.Length > 0 && request.ContentType != JsonApi)
         {
             return Error(415, "Unsupported Media Type", $"The Content-Type header must be {JsonApi}.");
+        }
+
+        if (GarbageNext.TryDequeue(out var garbage))
+        {
+            return Results.Text(garbage, JsonApi, Encoding.UTF8, 200);
         }
 
         return FailNext.TryDequeue(out var status)
