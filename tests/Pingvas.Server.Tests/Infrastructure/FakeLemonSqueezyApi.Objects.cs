@@ -10,6 +10,7 @@ public sealed partial class FakeLemonSqueezyApi
     {
         var id = NextId();
         var total = sub.Variant.PriceCents;
+        var at = Stamp(Now);
         return Event(eventName, sub.Order.Custom, ResourceObject("subscription-invoices", $"{id}", new JsonObject
         {
             ["store_id"] = int.Parse(StoreId, CultureInfo.InvariantCulture),
@@ -40,8 +41,8 @@ public sealed partial class FakeLemonSqueezyApi
             ["tax_formatted"] = "$0.00",
             ["total_formatted"] = Money(total),
             ["urls"] = new JsonObject { ["invoice_url"] = $"{BaseUrl}my-orders/invoice/{id}" },
-            ["created_at"] = Stamp(Now),
-            ["updated_at"] = Stamp(Now),
+            ["created_at"] = at,
+            ["updated_at"] = at,
             ["test_mode"] = true,
         }));
     }
@@ -63,10 +64,12 @@ public sealed partial class FakeLemonSqueezyApi
             ["discount_total"] = 0,
             ["tax"] = 0,
             ["total"] = v.PriceCents,
+            ["refunded_amount"] = order.Refunded ? v.PriceCents : 0,
             ["subtotal_usd"] = v.PriceCents,
             ["discount_total_usd"] = 0,
             ["tax_usd"] = 0,
             ["total_usd"] = v.PriceCents,
+            ["refunded_amount_usd"] = order.Refunded ? v.PriceCents : 0,
             ["tax_name"] = null,
             ["tax_rate"] = "0.00",
             ["status"] = order.Refunded ? "refunded" : "paid",

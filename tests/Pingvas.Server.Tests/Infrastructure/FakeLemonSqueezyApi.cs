@@ -43,6 +43,8 @@ public sealed partial class FakeLemonSqueezyApi : IAsyncDisposable
     private readonly Dictionary<int, LsOrder> orders = [];
     private readonly HttpClient webhookClient = new() { Timeout = TimeSpan.FromSeconds(30) };
     private readonly byte[] pageKey = RandomNumberGenerator.GetBytes(32);
+    private readonly object clockGate = new();
+    private DateTimeOffset lastNow;
     private int nextId = 1;
 
     private FakeLemonSqueezyApi(WebApplication app)
@@ -154,7 +156,22 @@ public sealed partial class FakeLemonSqueezyApi : IAsyncDisposable
         Products[key] = variant;
     }
 
-    private DateTimeOffset Now => Time.GetUtcNow();
+    /// <summary>
+    /// The fake's time, strictly increasing (by a microsecond at least): two changes of one object
+    /// never share an <c>updated_at</c>, which receivers may key events on.
+    /// </summary>
+    private DateTimeOffset Now
+    {
+        get
+        {
+            lock (clockGate)
+            {
+                var now = Time.GetUtcNow();
+                lastNow = now > lastNow ? now : lastNow.AddTicks(10);
+                return lastNow;
+            }
+        }
+    }
 
     private int NextId() => Interlocked.Increment(ref nextId);
 
