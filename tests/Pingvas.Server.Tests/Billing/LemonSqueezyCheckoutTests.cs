@@ -305,6 +305,43 @@ public sealed class LemonSqueezyCheckoutTests(LemonSqueezyCheckoutServer fixture
         Assert.DoesNotContain(api.ApiKey, error.Message);
     }
 
+    [Fact]
+    public async Task The_fakes_lifecycle_sends_renewal_failure_recovery_expiry_and_refund_webhooks_as_lemon_squeezy_does()
+    {
+        var user = await server.RegisterAsync();
+        var plan = await api.CompleteCheckoutAsync(await CheckoutAsync(user, new { plan = "pro", interval = "monthly" }));
+        var id = plan.SubscriptionId!;
+        var firstRenewal = (string)api.Subscription(id)["renews_at"]!;
+
+        await api.RenewAsync(id);
+        await api.FailPaymentAsync(id);
+        Assert.Equal("past_due", (string?)api.Subscription(id)["status"]);
+        await api.RecoverPaymentAsync(id);
+        await api.ExpireAsync(id);
+
+        var hooks = WebhooksOf(user).Skip(3).ToList();
+        Assert.Equal(
+            ["subscription_payment_success", "subscription_updated", "subscription_payment_failed", "subscription_updated",
+             "subscription_payment_recovered", "subscription_updated", "subscription_expired", "subscription_updated"],
+            hooks.Select(h => h.EventName));
+        Assert.All(hooks, AssertSigned);
+        Assert.Equal("renewal", (string?)hooks[0].Json["data"]!["attributes"]!["billing_reason"]);
+        Assert.True(string.CompareOrdinal((string)hooks[1].Json["data"]!["attributes"]!["renews_at"]!, firstRenewal) > 0);
+        Assert.Equal("past_due", (string?)hooks[3].Json["data"]!["attributes"]!["status"]);
+        Assert.Equal("expired", (string?)hooks[7].Json["data"]!["attributes"]!["status"]);
+        var stamps = hooks.Where(h => h.EventName == "subscription_updated").Select(h => (string)h.Json["data"]!["attributes"]!["updated_at"]!).ToList();
+        Assert.Equal(stamps.Count, stamps.Distinct().Count());
+
+        var topUp = await api.CompleteCheckoutAsync(await CheckoutAsync(user, new { topUp = 1000 }));
+        await api.RefundOrderAsync(topUp.OrderId);
+        var refund = WebhooksOf(user)[^1];
+        Assert.Equal("order_refunded", refund.EventName);
+        AssertSigned(refund);
+        Assert.Equal(topUp.OrderId, (string?)refund.Json["data"]!["id"]);
+        Assert.Equal(("refunded", true, 1000), ((string?)refund.Json["data"]!["attributes"]!["status"],
+            (bool)refund.Json["data"]!["attributes"]!["refunded"]!, (int)refund.Json["data"]!["attributes"]!["refunded_amount"]!));
+    }
+
     private static async Task<Uri> CheckoutAsync(TestUser user, object body)
     {
         var response = await user.Client.PostAsJsonAsync("/api/v1/billing/checkout", body);

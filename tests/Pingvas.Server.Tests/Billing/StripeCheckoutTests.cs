@@ -204,6 +204,39 @@ public sealed class StripeCheckoutTests(StripeCheckoutServer fixture) : IClassFi
         Assert.DoesNotContain(api.RequestsTo("POST", "/v1/checkout/sessions"), r => r.Form.GetValueOrDefault("client_reference_id") == user.Id.ToString());
     }
 
+    [Fact]
+    public async Task The_fakes_lifecycle_sends_signed_renewal_failure_deletion_and_refund_events()
+    {
+        var user = await server.RegisterAsync();
+        var plan = await api.CompleteCheckoutAsync(await CheckoutAsync(user, new { plan = "pro", interval = "annual" }));
+        var id = plan.SubscriptionId!;
+        var before = (long)api.Subscription(id)["items"]!["data"]![0]!["current_period_end"]!;
+
+        await api.RenewAsync(id);
+        await api.FailPaymentAsync(id);
+        await api.ExpireAsync(id);
+        var topUp = await api.CompleteCheckoutAsync(await CheckoutAsync(user, new { topUp = 1000 }));
+        await api.RefundAsync(topUp.SessionId);
+
+        var events = fixture.Sink.Received.Where(e => EventUser(e) == user.Id.ToString() || (string?)e.Json["data"]!["object"]!["id"] == id).ToList();
+        Assert.Equal(
+            ["checkout.session.completed", "invoice.paid", "invoice.paid", "customer.subscription.updated", "invoice.payment_failed",
+             "customer.subscription.updated", "customer.subscription.deleted", "checkout.session.completed", "charge.refunded"],
+            events.Select(e => (string?)e.Json["type"]));
+        Assert.All(events, e =>
+        {
+            var header = e.Headers["Stripe-Signature"];
+            Assert.Equal(api.SignatureHeader(e.Body, long.Parse(header.Split(',')[0][2..], System.Globalization.CultureInfo.InvariantCulture)), header);
+        });
+        Assert.Equal("subscription_cycle", (string?)events[2].Json["data"]!["object"]!["billing_reason"]);
+        Assert.InRange((long)api.Subscription(id)["items"]!["data"]![0]!["current_period_end"]! - before, 365 * 86400, 366 * 86400);
+        Assert.Equal("past_due", (string?)events[5].Json["data"]!["object"]!["status"]);
+        Assert.Equal("canceled", (string?)events[6].Json["data"]!["object"]!["status"]);
+        var charge = events[8].Json["data"]!["object"]!;
+        Assert.Equal(((string?)events[7].Json["data"]!["object"]!["payment_intent"], 1000, user.Id.ToString()),
+            ((string?)charge["payment_intent"], (int)charge["amount_refunded"]!, (string?)charge["metadata"]!["user_id"]));
+    }
+
     private static async Task<Uri> CheckoutAsync(TestUser user, object body)
     {
         var response = await user.Client.PostAsJsonAsync("/api/v1/billing/checkout", body);
@@ -217,6 +250,7 @@ public sealed class StripeCheckoutTests(StripeCheckoutServer fixture) : IClassFi
     private static string? EventUser(FakeWebhookDelivery e)
     {
         var data = e.Json["data"]!["object"]!;
-        return (string?)data["client_reference_id"] ?? (string?)data["parent"]?["subscription_details"]?["metadata"]?["user_id"];
+        return (string?)data["client_reference_id"] ?? (string?)data["parent"]?["subscription_details"]?["metadata"]?["user_id"]
+            ?? (string?)data["metadata"]?["user_id"];
     }
 }
