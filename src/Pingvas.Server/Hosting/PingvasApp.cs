@@ -115,7 +115,7 @@ public static class PingvasApp
         var api = app.MapGroup("/api/v1").WithTextFieldChecks();
         api.MapAuth().MapMe().MapCatalog().MapCredits().MapGenerations().MapImages().MapUploads().MapFiles();
         api.MapGenerationEstimate();
-        api.MapBilling().MapBillingWebhooks();
+        api.MapBilling().MapBillingCheckout().MapBillingWebhooks();
         api.MapEmailVerification().MapPasswordReset().MapNotices();
         // Operator endpoints: the policy on the group admits admins signed in with TOTP only (401
         // anonymous, 403 forbidden for others, 403 totp_required for an admin without it).

@@ -65,6 +65,7 @@ public static class ServiceRegistration
         services.AddPingvasStorage(configuration, paths);
         services.AddBilling(configuration);
         services.Configure<AppOptions>(configuration.GetSection("App"));
+        services.AddBillingProvider(configuration);
         services.AddEmail(configuration);
         services.AddAccountMail(provider);
     }
