@@ -62,6 +62,10 @@ public sealed class PingvasDb : DbContext
 
     public DbSet<AuditEntry> AdminAudit => Set<AuditEntry>();
 
+    public DbSet<Accounts.External.ExternalLogin> ExternalLogins => Set<Accounts.External.ExternalLogin>();
+
+    public DbSet<Accounts.External.ExternalSignInCode> ExternalSignInCodes => Set<Accounts.External.ExternalSignInCode>();
+
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.Entity<User>().ToTable("users");
@@ -81,6 +85,8 @@ public sealed class PingvasDb : DbContext
         b.Entity<WorkerRow>().ToTable("workers");
         b.Entity<TotpRecoveryCode>().ToTable("totp_recovery_codes");
         b.Entity<AuditEntry>().ToTable("admin_audit");
+        b.Entity<Accounts.External.ExternalLogin>().ToTable("external_logins").HasKey(x => new { x.Provider, x.Subject });
+        b.Entity<Accounts.External.ExternalSignInCode>().ToTable("external_sign_in_codes").HasKey(x => x.CodeHash);
 
         b.Entity<Lot>().Property(x => x.Source).HasConversion(EnumText<Core.Credits.LotSource>());
         b.Entity<LedgerEntry>().Property(x => x.Kind).HasConversion(EnumText<LedgerKind>());

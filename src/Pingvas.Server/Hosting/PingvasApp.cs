@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 using Pingvas.Server.Accounts;
+using Pingvas.Server.Accounts.External;
 using Pingvas.Server.Admin;
 using Pingvas.Server.Catalog;
 using Pingvas.Server.Credits;
@@ -113,6 +114,7 @@ public static class PingvasApp
         var api = app.MapGroup("/api/v1").WithTextFieldChecks();
         api.MapAuth().MapMe().MapCatalog().MapCredits().MapGenerations().MapImages().MapUploads().MapFiles();
         api.MapGenerationEstimate();
+        api.MapExternalSignIn();
         // Operator endpoints: the policy on the group admits admins signed in with TOTP only (401
         // anonymous, 403 forbidden for others, 403 totp_required for an admin without it).
         api.MapGroup("/admin").RequireAuthorization(AdminRole.Policy).InSystemContext().MapAdminWorkers().MapAdmin();
