@@ -2,8 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 using Pingvas.Server.Accounts;
+using Pingvas.Server.Data;
 using Pingvas.Server.Tests.Infrastructure;
 
 using Identity = Pingvas.Server.Tests.Infrastructure.LocalOAuthProvider.Identity;
@@ -166,6 +168,18 @@ public sealed class ExternalSignInTests(ExternalSignInServer fixture) : IClassFi
         using var asB = Server.CreateClient(b.AccessToken);
         Assert.Equal(b.User.Id, (await asB.GetFromJsonAsync<MeBody>("/api/v1/me", Json.Options))!.Id);
         Assert.False(await Server.QueryAsync(db => db.ExternalLogins.AnyAsync(l => l.UserId == b.User.Id && l.Provider == "google")));
+
+        // Keyed to B, the database shows B's links only (row-level security on PostgreSQL; the code filters everywhere).
+        await Server.QueryAsync(db => db.ExternalSignInCodes.ExecuteDeleteAsync());
+        await fixture.SignInAsync("google", fixture.Google.User);
+        await using var scope = Server.Services.GetRequiredService<IServiceScopeFactory>().CreateUserScope(b.User.Id);
+        var asUserB = scope.ServiceProvider.GetRequiredService<PingvasDb>();
+        if (TestDatabase.UsePostgres)
+        {
+            Assert.Equal([b.User.Id], await asUserB.ExternalLogins.Select(l => l.UserId).Distinct().ToListAsync());
+            Assert.False(await asUserB.ExternalLogins.AnyAsync(l => l.UserId == a.User.Id));
+            Assert.False(await asUserB.ExternalSignInCodes.AnyAsync());
+        }
     }
 
     [Fact]
