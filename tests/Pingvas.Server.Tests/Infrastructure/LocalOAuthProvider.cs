@@ -155,7 +155,7 @@ public sealed class LocalOAuthProvider : IAsyncDisposable
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
             <title>Local {{Flavor}} sign-in</title>
-            <style>body{font-family:sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}button{font-size:1rem;padding:.5rem 1.25rem;margin-right:.5rem}</style></head>
+            <style>body{font-family:sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}button{font-size:1rem;padding:.5rem 1.25rem;margin-right:.5rem}#identity{overflow-wrap:anywhere}</style></head>
             <body><h1>Local {{Flavor}} sign-in</h1>
             <p>Pingvas Studio wants to know who you are.</p>
             <p id="identity">{{who}}</p>
