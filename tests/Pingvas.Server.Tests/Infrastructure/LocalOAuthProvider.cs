@@ -227,12 +227,18 @@ public sealed class LocalOAuthProvider : IAsyncDisposable
         return Flavor == "google"
             ? Results.Json(new Dictionary<string, object>
             {
-                ["access_token"] = accessToken, ["expires_in"] = 3599, ["token_type"] = "Bearer", ["scope"] = grant.Authorization.Scope,
+                ["access_token"] = accessToken,
+                ["expires_in"] = 3599,
+                ["token_type"] = "Bearer",
+                ["scope"] = grant.Authorization.Scope,
             })
             : Results.Json(new Dictionary<string, object>
             {
-                ["access_token"] = accessToken, ["token_type"] = "Bearer", ["expires_in"] = 604800,
-                ["refresh_token"] = Base64Url(RandomNumberGenerator.GetBytes(24)), ["scope"] = grant.Authorization.Scope,
+                ["access_token"] = accessToken,
+                ["token_type"] = "Bearer",
+                ["expires_in"] = 604800,
+                ["refresh_token"] = Base64Url(RandomNumberGenerator.GetBytes(24)),
+                ["scope"] = grant.Authorization.Scope,
             });
     }
 
@@ -249,13 +255,22 @@ public sealed class LocalOAuthProvider : IAsyncDisposable
         return Flavor == "google"
             ? Results.Json(new Dictionary<string, object?>
             {
-                ["sub"] = user.Subject, ["name"] = user.Name, ["given_name"] = user.Name.Split(' ')[0],
-                ["picture"] = "https://lh3.googleusercontent.com/a/test", ["email"] = user.Email, ["email_verified"] = user.EmailVerified,
+                ["sub"] = user.Subject,
+                ["name"] = user.Name,
+                ["given_name"] = user.Name.Split(' ')[0],
+                ["picture"] = "https://lh3.googleusercontent.com/a/test",
+                ["email"] = user.Email,
+                ["email_verified"] = user.EmailVerified,
             })
             : Results.Json(new Dictionary<string, object?>
             {
-                ["id"] = user.Subject, ["username"] = user.Name.ToLowerInvariant().Replace(' ', '_'), ["global_name"] = user.Name,
-                ["discriminator"] = "0", ["avatar"] = null, ["email"] = user.Email, ["verified"] = user.EmailVerified,
+                ["id"] = user.Subject,
+                ["username"] = user.Name.ToLowerInvariant().Replace(' ', '_'),
+                ["global_name"] = user.Name,
+                ["discriminator"] = "0",
+                ["avatar"] = null,
+                ["email"] = user.Email,
+                ["verified"] = user.EmailVerified,
             });
     }
 
