@@ -35,7 +35,8 @@ public sealed class ExternalSignInTests(BrowserFixture browser)
     {
         foreach (var viewport in new[] { Viewport.Desktop, Viewport.Phone })
         {
-            var person = LocalOAuthProvider.Identity.Random();
+            // A Korean name: the shared server's admin pages list this account in the Korean tour too.
+            var person = LocalOAuthProvider.Identity.Random() with { Name = "박서연" };
             browser.Google.User = person;
             await using var ui = await browser.OpenAsync(viewport, language);
             var page = ui.Page;
@@ -61,7 +62,7 @@ public sealed class ExternalSignInTests(BrowserFixture browser)
             await ui.ScreenshotAsync("google-signed-in");
             var me = (await (await ui.ApiAsync()).GetFromJsonAsync<MeBody>("/api/v1/me", Json.Options))!;
             Assert.Equal(person.Email, me.Email);
-            Assert.Equal("Ada Lovelace", me.Name);
+            Assert.Equal("박서연", me.Name);
             Assert.True(me.Credits.Balance > 0);
             // The one-time code left no trace in the address bar or history.
             Assert.DoesNotContain("code=", page.Url);
@@ -73,7 +74,7 @@ public sealed class ExternalSignInTests(BrowserFixture browser)
     [MemberData(nameof(Denials))]
     public async Task Deny_at_the_provider_comes_back_explained(string language, string google, string denied)
     {
-        browser.Google.User = LocalOAuthProvider.Identity.Random();
+        browser.Google.User = LocalOAuthProvider.Identity.Random() with { Name = "박서연" };
         await using var ui = await browser.OpenAsync(Viewport.Phone, language);
         var page = ui.Page;
         await ui.GoAsync("/signup");
