@@ -9,6 +9,7 @@ import { useMe } from "./hooks";
 import { LocaleProvider, useLocale } from "./i18n/LocaleContext";
 import { CanvasPage } from "./pages/CanvasPage";
 import { CreditsPage } from "./pages/CreditsPage";
+import { ExternalSignInPage } from "./pages/ExternalSignInPage";
 import { GalleryPage } from "./pages/GalleryPage";
 import { GeneratePage } from "./pages/GeneratePage";
 import { ImageDetailPage } from "./pages/ImageDetailPage";
@@ -117,6 +118,7 @@ function Page({ path }: { path: string }) {
   if (path === "/pricing") return <PricingPage />;
   if (path === "/signin") return <SignInPage />;
   if (path === "/signup") return <SignUpPage />;
+  if (path === "/signin/external") return <ExternalSignInPage />;
   if (path === "/generate") return <GeneratePage />;
   if (path === "/canvas") return <CanvasPage />;
   if (path === "/queue") return <QueuePage />;

@@ -134,22 +134,7 @@ public static class AuthEndpoints
         await throttles.ClearAsync(pair, ct);
 
         // Only a caller who knows the password learns that the account is suspended.
-        if (user.Suspended)
-        {
-            return AccountGate.Suspended(StatusCodes.Status403Forbidden);
-        }
-
-        if (user.TotpEnabledAt is not null)
-        {
-            // The password alone is not enough: the code goes to /auth/login/totp with this challenge.
-            return Problems.Create(StatusCodes.Status401Unauthorized, AdminRole.TotpRequired, "Enter the code from your authenticator app.",
-                "Send the challenge token with a 6-digit code or a recovery code to POST /api/v1/auth/login/totp.",
-                new Dictionary<string, object?> { ["challengeToken"] = challenges.Create(user), ["expiresIn"] = (int)TotpChallenge.Lifetime.TotalSeconds });
-        }
-
-        var issued = await tokens.IssueAsync(user, null, ct);
-        var profile = await me.GetAsync(user.Id, ct);
-        return TypedResults.Ok(new AuthResponse(issued.AccessToken, issued.RefreshToken, issued.ExpiresIn, profile!));
+        return await SignInAnswer.ForAsync(user, tokens, me, challenges, ct);
     }
 
     /// <summary>Second step of a TOTP sign-in: a code (or a recovery code) for the challenge's account. Throttled like login, per account and address.</summary>

@@ -72,6 +72,10 @@ public sealed class PingvasDb : DbContext
 
     public DbSet<Notices.Notice> Notices => Set<Notices.Notice>();
 
+    public DbSet<Accounts.External.ExternalLogin> ExternalLogins => Set<Accounts.External.ExternalLogin>();
+
+    public DbSet<Accounts.External.ExternalSignInCode> ExternalSignInCodes => Set<Accounts.External.ExternalSignInCode>();
+
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.Entity<User>().ToTable("users");
@@ -96,6 +100,8 @@ public sealed class PingvasDb : DbContext
         b.Entity<Billing.BillingPayment>().ToTable("billing_payments");
         b.Entity<AccountToken>().ToTable("account_tokens");
         b.Entity<Notices.Notice>().ToTable("notices");
+        b.Entity<Accounts.External.ExternalLogin>().ToTable("external_logins").HasKey(x => new { x.Provider, x.Subject });
+        b.Entity<Accounts.External.ExternalSignInCode>().ToTable("external_sign_in_codes").HasKey(x => x.CodeHash);
 
         b.Entity<Lot>().Property(x => x.Source).HasConversion(EnumText<Core.Credits.LotSource>());
         b.Entity<LedgerEntry>().Property(x => x.Kind).HasConversion(EnumText<LedgerKind>());

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 using Pingvas.Server.Accounts;
+using Pingvas.Server.Accounts.External;
 using Pingvas.Server.Admin;
 using Pingvas.Server.Billing;
 using Pingvas.Server.Catalog;
@@ -116,7 +117,7 @@ public static class PingvasApp
         api.MapAuth().MapMe().MapCatalog().MapCredits().MapGenerations().MapImages().MapUploads().MapFiles();
         api.MapGenerationEstimate();
         api.MapBilling().MapBillingCheckout().MapBillingWebhooks();
-        api.MapEmailVerification().MapPasswordReset().MapNotices();
+        api.MapExternalSignIn().MapEmailVerification().MapPasswordReset().MapNotices();
         // Operator endpoints: the policy on the group admits admins signed in with TOTP only (401
         // anonymous, 403 forbidden for others, 403 totp_required for an admin without it).
         api.MapGroup("/admin").RequireAuthorization(AdminRole.Policy).InSystemContext().MapAdminWorkers().MapAdmin();

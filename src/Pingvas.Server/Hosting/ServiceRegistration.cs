@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 
 using Pingvas.Server.Accounts;
+using Pingvas.Server.Accounts.External;
 using Pingvas.Server.Admin;
 using Pingvas.Server.Billing;
 using Pingvas.Server.Catalog;
@@ -52,6 +53,7 @@ public static class ServiceRegistration
 
         services.AddData(configuration, paths);
         services.AddAccounts();
+        services.AddExternalSignIn(configuration);
         services.AddAdmin(configuration);
         services.AddCatalog(configuration);
         services.AddCredits(configuration);

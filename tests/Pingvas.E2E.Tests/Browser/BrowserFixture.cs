@@ -23,13 +23,26 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public PingvasServer Server { get; private set; } = null!;
 
+    /// <summary>Local OAuth servers answering as Google (with its consent page) and Discord: the sign-in page offers both.</summary>
+    public LocalOAuthProvider Google { get; private set; } = null!;
+
+    public LocalOAuthProvider Discord { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
+        // The providers first: the server reads their addresses; then they learn the server's callback.
+        Google = await LocalOAuthProvider.StartAsync("google");
+        Google.AutoApprove = false;
+        Discord = await LocalOAuthProvider.StartAsync("discord");
         // 60 ms a step: a 20-step job runs for over a second, long enough to see it move and to reload under it.
         var settings = new TestSettings { StepDelayMs = 60 }
             .With("Bootstrap:AdminEmail", AdminEmail)
-            .With("Bootstrap:AdminPassword", AdminPassword);
+            .With("Bootstrap:AdminPassword", AdminPassword)
+            .With(Google.Settings())
+            .With(Discord.Settings());
         Server = await PingvasServer.StartAsync(settings);
+        Google.AllowRedirectsTo(Server.BaseAddress);
+        Discord.AllowRedirectsTo(Server.BaseAddress);
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new()
         {
@@ -65,6 +78,16 @@ public sealed class BrowserFixture : IAsyncLifetime
         if (Server is not null)
         {
             await Server.DisposeAsync();
+        }
+
+        if (Google is not null)
+        {
+            await Google.DisposeAsync();
+        }
+
+        if (Discord is not null)
+        {
+            await Discord.DisposeAsync();
         }
     }
 }

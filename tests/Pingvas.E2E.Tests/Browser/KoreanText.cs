@@ -21,6 +21,7 @@ public static partial class KoreanText
         "KB", "MB", "GB", "TB", "US", "LoRA", "SLA",
         "euler", "euler_a", "dpmpp_2m", "dpmpp_2m_k", "dpmpp_sde", "ddim", "lms", "heun", "procedural",
         "Free", "Starter", "Pro", "Team", "Enterprise",
+        "Google", "Discord",
     };
 
     /// <summary>The Latin words on the page that are none of <see cref="Names"/>, the catalog's names or <paramref name="typed"/>.</summary>

@@ -26,6 +26,9 @@ export function createApi(client: ApiClient) {
       client.request<AuthResponse>("/auth/login", { method: "POST", body, anonymous: true }),
     loginTotp: (body: { challengeToken: string; code?: string; recoveryCode?: string }) =>
       client.request<AuthResponse>("/auth/login/totp", { method: "POST", body, anonymous: true }),
+    authProviders: () => client.request<string[]>("/auth/providers", { anonymous: true }),
+    externalExchange: (code: string) =>
+      client.request<AuthResponse>("/auth/external/exchange", { method: "POST", body: { code }, anonymous: true }),
     logout: (refreshToken: string) => client.request<void>("/auth/logout", { method: "POST", body: { refreshToken }, anonymous: true }),
     logoutAll: () => client.request<void>("/auth/logout-all", { method: "POST" }),
     me: () => client.request<Me>("/me"),

@@ -1,6 +1,7 @@
 import { useState } from "react";
 
 import { AuthForm } from "../components/AuthForm";
+import { ProviderButtons } from "../components/ExternalSignIn";
 import { TotpStep } from "../components/TotpStep";
 import { useLocale } from "../i18n/LocaleContext";
 import { Link } from "../router";
@@ -15,16 +16,19 @@ export function SignInPage() {
     return <TotpStep challengeToken={challenge} onRestart={() => setChallenge(null)} />;
   }
   return (
-    <AuthForm
-      title="signIn.title"
-      submitLabel="signIn.submit"
-      fields={[
-        { name: "email", label: "field.email", type: "email", autoComplete: "email" },
-        { name: "password", label: "field.password", type: "password", autoComplete: "current-password" },
-      ]}
-      send={(v) => api.login({ email: v.email ?? "", password: v.password ?? "" })}
-      onTotpRequired={setChallenge}
-      footer={<>{t("signIn.noAccount")} <Link to="/signup">{t("nav.signUp")}</Link> · <Link to="/forgot-password" data-testid="forgot-link">{t("signIn.forgot")}</Link></>}
-    />
+    <>
+      <AuthForm
+        title="signIn.title"
+        submitLabel="signIn.submit"
+        fields={[
+          { name: "email", label: "field.email", type: "email", autoComplete: "email" },
+          { name: "password", label: "field.password", type: "password", autoComplete: "current-password" },
+        ]}
+        send={(v) => api.login({ email: v.email ?? "", password: v.password ?? "" })}
+        onTotpRequired={setChallenge}
+        footer={<>{t("signIn.noAccount")} <Link to="/signup">{t("nav.signUp")}</Link> · <Link to="/forgot-password" data-testid="forgot-link">{t("signIn.forgot")}</Link></>}
+      />
+      <ProviderButtons />
+    </>
   );
 }

@@ -1,0 +1,65 @@
+using System.Security.Cryptography;
+using System.Text;
+
+using Microsoft.AspNetCore.DataProtection;
+
+using Pingvas.Server.Hosting;
+
+namespace Pingvas.Server.Accounts.External;
+
+/// <summary>
+/// Protects the OAuth state (which carries the PKCE verifier and the return path) and the
+/// round-trip cookie with AES-GCM under keys derived (HKDF) from <c>Auth:SigningKey</c>, one
+/// per purpose chain. ASP.NET Core's default key ring lives in each machine's own folder, so a
+/// callback reaching another api process could not read the state its sibling wrote; every
+/// process that shares the signing key shares these keys, with nothing to store.
+/// </summary>
+public sealed class SigningKeyDataProtection(SigningKeys keys) : IDataProtectionProvider
+{
+    public IDataProtector CreateProtector(string purpose) => new Protector(keys.TokenKey, [purpose]);
+
+    private sealed class Protector : IDataProtector
+    {
+        private const int NonceSize = 12;
+        private const int TagSize = 16;
+
+        private readonly byte[] root;
+        private readonly string[] purposes;
+        private readonly byte[] key;
+
+        public Protector(byte[] root, string[] purposes)
+        {
+            this.root = root;
+            this.purposes = purposes;
+            // The token key is itself a derived key; a second HKDF step with its own label keeps them apart.
+            var info = Encoding.UTF8.GetBytes("pingvas/external-sign-in/" + string.Join('\u001f', purposes));
+            key = HKDF.DeriveKey(HashAlgorithmName.SHA256, root, 32, info: info);
+        }
+
+        public IDataProtector CreateProtector(string purpose) => new Protector(root, [.. purposes, purpose]);
+
+        public byte[] Protect(byte[] plaintext)
+        {
+            var output = new byte[NonceSize + TagSize + plaintext.Length];
+            var nonce = output.AsSpan(0, NonceSize);
+            RandomNumberGenerator.Fill(nonce);
+            using var aes = new AesGcm(key, TagSize);
+            aes.Encrypt(nonce, plaintext, output.AsSpan(NonceSize + TagSize), output.AsSpan(NonceSize, TagSize));
+            return output;
+        }
+
+        public byte[] Unprotect(byte[] protectedData)
+        {
+            if (protectedData.Length < NonceSize + TagSize)
+            {
+                throw new CryptographicException("The protected payload is too short.");
+            }
+
+            var plaintext = new byte[protectedData.Length - NonceSize - TagSize];
+            using var aes = new AesGcm(key, TagSize);
+            // Throws AuthenticationTagMismatchException (a CryptographicException) for anything tampered with.
+            aes.Decrypt(protectedData.AsSpan(0, NonceSize), protectedData.AsSpan(NonceSize + TagSize), protectedData.AsSpan(NonceSize, TagSize), plaintext);
+            return plaintext;
+        }
+    }
+}
