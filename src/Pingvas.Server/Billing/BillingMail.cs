@@ -12,19 +12,19 @@ namespace Pingvas.Server.Billing;
 
 /// <summary>
 /// The subscription emails, queued in the outbox in the transaction of the change they report.
-/// Data values are plain strings: plan names, ISO-8601 UTC times, amounts in major units with
-/// their currency. Every kind has <c>plan</c> (name), <c>planId</c> and <c>interval</c>; the rest
-/// per kind is listed on each method and in docs/billing.md.
+/// Data values are plain strings: plan names, ISO-8601 UTC times, amounts in minor units with
+/// their currency. Every kind has <c>plan</c> (name), <c>planId</c> and <c>interval</c>, and
+/// <c>date</c> (yyyy-MM-dd), the one date its template names; the rest per kind is listed on each
+/// method and in docs/billing.md.
 /// </summary>
 public sealed class BillingMail(PingvasDb db, OutboxWriter outbox)
 {
-    private static readonly HashSet<string> ZeroDecimal = ["KRW", "JPY", "VND", "CLP", "ISK", "UGX", "XAF", "XOF"];
-
     /// <summary>Adds: renewsAt, monthlyCredits.</summary>
     public async Task StartedAsync(User user, Subscription row, CancellationToken ct)
     {
         var data = await BaseAsync(row.PlanId, row.Interval, ct);
         data["renewsAt"] = Iso(row.PaidThrough);
+        data["date"] = Day(row.PaidThrough);
         data["monthlyCredits"] = await CreditsAsync(row.PlanId, ct);
         Send(EmailKinds.SubscriptionStarted, user, data);
     }
@@ -44,6 +44,7 @@ public sealed class BillingMail(PingvasDb db, OutboxWriter outbox)
         var data = await BaseAsync(planId, interval, ct);
         data["change"] = change;
         data["effectiveAt"] = Iso(effectiveAt);
+        data["date"] = Day(effectiveAt);
         Send(EmailKinds.SubscriptionChanged, user, data);
     }
 
@@ -52,6 +53,7 @@ public sealed class BillingMail(PingvasDb db, OutboxWriter outbox)
     {
         var data = await BaseAsync(row.PlanId, row.Interval, ct);
         data["endsAt"] = Iso(row.EndsAt ?? row.PaidThrough);
+        data["date"] = Day(row.EndsAt ?? row.PaidThrough);
         Send(EmailKinds.SubscriptionCancelled, user, data);
     }
 
@@ -60,8 +62,9 @@ public sealed class BillingMail(PingvasDb db, OutboxWriter outbox)
     {
         var data = await BaseAsync(row.PlanId, row.Interval, ct);
         data["periodEnd"] = Iso(row.PaidThrough);
+        data["date"] = Day(row.PaidThrough);
         data["monthlyCredits"] = await CreditsAsync(row.PlanId, ct);
-        data["amount"] = Amount(payment.Amount, payment.Currency);
+        data["amount"] = payment.Amount.ToString(CultureInfo.InvariantCulture);
         data["currency"] = payment.Currency;
         Send(EmailKinds.SubscriptionRenewed, user, data);
     }
@@ -71,17 +74,15 @@ public sealed class BillingMail(PingvasDb db, OutboxWriter outbox)
     {
         var data = await BaseAsync(row.PlanId, row.Interval, ct);
         data["graceUntil"] = Iso(row.GraceUntil ?? row.PaidThrough);
-        data["amount"] = Amount(payment.Amount, payment.Currency);
+        data["date"] = Day(row.GraceUntil ?? row.PaidThrough);
+        data["amount"] = payment.Amount.ToString(CultureInfo.InvariantCulture);
         data["currency"] = payment.Currency;
         Send(EmailKinds.PaymentFailed, user, data);
     }
 
-    /// <summary>Minor units as a plain decimal in major units ("25.00"; "25000" for KRW).</summary>
-    public static string Amount(int minor, string currency) => ZeroDecimal.Contains(currency)
-        ? minor.ToString(CultureInfo.InvariantCulture)
-        : (minor / 100m).ToString("0.00", CultureInfo.InvariantCulture);
-
     public static string Iso(DateTime utc) => utc.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+
+    private static string Day(DateTime utc) => utc.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private async Task<Dictionary<string, string>> BaseAsync(string planId, string interval, CancellationToken ct)
     {

@@ -50,8 +50,8 @@ public sealed class TemplateContext(string name, IReadOnlyDictionary<string, str
             : $"{(minor / 100m).ToString("N2", CultureInfo.InvariantCulture)} {code}";
     }
 
-    /// <summary>Currencies without minor units (the provider's amounts are whole units).</summary>
-    private static readonly HashSet<string> ZeroDecimal = ["KRW", "JPY", "VND", "CLP", "ISK", "HUF", "TWD"];
+    /// <summary>Currencies without minor units (the provider's amounts are whole units): Stripe's zero-decimal list.</summary>
+    private static readonly HashSet<string> ZeroDecimal = ["BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"];
 }
 
 /// <summary>

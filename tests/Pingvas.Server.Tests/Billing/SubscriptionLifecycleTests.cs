@@ -108,8 +108,16 @@ public sealed class SubscriptionLifecycleTests
             emails.Select(e => e.Kind));
         Assert.Equal(("Pro", "upgraded"), (emails[2].Data["plan"], emails[2].Data["change"]));
         Assert.Equal(("Free", "cancelled_ended"), (emails[6].Data["plan"], emails[6].Data["change"]));
-        Assert.Equal(("75.00", "USD"), (emails[3].Data["amount"], emails[3].Data["currency"]));
+        Assert.Equal(("7500", "USD"), (emails[3].Data["amount"], emails[3].Data["currency"]));
         Assert.True(DateTime.TryParse(emails[3].Data["graceUntil"], out _));
+
+        // The templates read these keys: the failed payment names its amount and the grace date.
+        var templates = new Pingvas.Server.Email.EmailTemplates(Microsoft.Extensions.Options.Options.Create(new Pingvas.Server.Hosting.AppOptions()));
+        var failed = templates.Render(emails[3].Kind, "en", user.Email, emails[3].Data);
+        Assert.Contains("75.00 USD", failed.Text, StringComparison.Ordinal);
+        Assert.Contains(emails[3].Data["graceUntil"][..10], failed.Text, StringComparison.Ordinal);
+        var renewed = templates.Render(emails[1].Kind, "ko", user.Email, emails[1].Data);
+        Assert.Contains(emails[1].Data["periodEnd"][..10], renewed.Text, StringComparison.Ordinal);
 
         var payments = (await user.BillingAsync()).Payments;
         Assert.Equal(["renewal", "renewal", "topup", "renewal", "subscription"], payments.Select(p => p.Kind));
