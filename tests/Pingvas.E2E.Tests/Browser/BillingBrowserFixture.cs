@@ -54,20 +54,22 @@ public sealed class BillingBrowserCollection : ICollectionFixture<BillingBrowser
 /// <summary>What the billing and email browser tests share: both widths in one screenshot call, links out of mails.</summary>
 public static partial class BillingPages
 {
-    /// <summary>A screenshot of the page as it is at the tab's width and at the other one (then back).</summary>
+    /// <summary>A screenshot of the page at the tab's width and at the other one (then back); neither may scroll sideways.</summary>
     public static async Task ScreenshotBothWidthsAsync(UiPage ui, string name)
     {
         await ui.ScreenshotAsync(name);
-        var other = ui.Viewport.IsPhone ? Viewport.Desktop : Viewport.Phone;
-        await ui.Page.SetViewportSizeAsync(other.Width, other.Height);
-        await ui.As(other, ui.Language).ScreenshotAsync(name);
+        await AssertNoSidewaysScrollAsync(ui, name);
+        var other = ui.As(ui.Viewport.IsPhone ? Viewport.Desktop : Viewport.Phone, ui.Language);
+        await ui.Page.SetViewportSizeAsync(other.Viewport.Width, other.Viewport.Height);
+        await other.ScreenshotAsync(name);
+        await AssertNoSidewaysScrollAsync(other, name);
         await ui.Page.SetViewportSizeAsync(ui.Viewport.Width, ui.Viewport.Height);
     }
 
-    /// <summary>No sideways scrolling at the tab's width.</summary>
+    /// <summary>No sideways scrolling at the tab's width (a phone zooms out to wide content, so innerWidth would follow it).</summary>
     public static async Task AssertNoSidewaysScrollAsync(UiPage ui, string name)
     {
-        var overflow = await ui.Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+        var overflow = await ui.Page.EvaluateAsync<int>("w => document.documentElement.scrollWidth - w", ui.Viewport.Width);
         Assert.True(overflow <= 0, $"{name} scrolls sideways by {overflow} px at {ui.Viewport.Name} width.");
     }
 
