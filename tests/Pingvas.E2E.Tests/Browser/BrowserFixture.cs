@@ -9,7 +9,7 @@ namespace Pingvas.E2E.Tests.Browser;
 /// pacing its steps so progress can be watched) for every browser test: starting either costs seconds.
 /// Each test opens its own browser context (its own storage: its own signed-in user).
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
     public const string AdminEmail = "admin@pingvas.test";
     public const string AdminPassword = "admin-password-for-e2e";
@@ -21,7 +21,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
-    public PingvasServer Server { get; private set; } = null!;
+    public PingvasServer Server { get; protected set; } = null!;
 
     /// <summary>Local OAuth servers answering as Google (with its consent page) and Discord: the sign-in page offers both.</summary>
     public LocalOAuthProvider Google { get; private set; } = null!;
@@ -29,6 +29,13 @@ public sealed class BrowserFixture : IAsyncLifetime
     public LocalOAuthProvider Discord { get; private set; } = null!;
 
     public async Task InitializeAsync()
+    {
+        await StartServersAsync();
+        await LaunchBrowserAsync();
+    }
+
+    /// <summary>Starts <see cref="Server"/> and what it talks to; a fixture for other settings (billing, email) starts its own.</summary>
+    protected virtual async Task StartServersAsync()
     {
         // The providers first: the server reads their addresses; then they learn the server's callback.
         Google = await LocalOAuthProvider.StartAsync("google");
@@ -43,6 +50,10 @@ public sealed class BrowserFixture : IAsyncLifetime
         Server = await PingvasServer.StartAsync(settings);
         Google.AllowRedirectsTo(Server.BaseAddress);
         Discord.AllowRedirectsTo(Server.BaseAddress);
+    }
+
+    private async Task LaunchBrowserAsync()
+    {
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new()
         {
@@ -67,7 +78,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         return await UiPage.OpenAsync(this, context, viewport, language);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (Browser is not null)
         {

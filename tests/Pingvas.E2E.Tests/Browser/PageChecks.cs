@@ -14,7 +14,8 @@ public static class PageChecks
         await ui.Page.WaitForFunctionAsync("() => [...document.images].every(i => i.complete)");
         await ui.ScreenshotAsync(name);
         var faults = new List<string>();
-        var overflow = await ui.Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+        // Against the viewport's width: a phone zooms out to wide content, and innerWidth follows it.
+        var overflow = await ui.Page.EvaluateAsync<int>("w => document.documentElement.scrollWidth - w", ui.Viewport.Width);
         if (overflow > 0)
         {
             faults.Add($"{name} scrolls sideways by {overflow} px at {ui.Viewport.Name} width.");

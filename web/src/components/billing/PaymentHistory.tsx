@@ -19,7 +19,7 @@ export function PaymentHistory({ payments }: { payments: Payment[] }) {
               <tr>
                 <th scope="col">{t("credits.when")}</th>
                 <th scope="col">{t("credits.kind")}</th>
-                <th scope="col" className="number">{t("credits.amount")}</th>
+                <th scope="col" className="number">{t("billing.amount")}</th>
                 <th scope="col">{t("billing.status")}</th>
               </tr>
             </thead>
@@ -28,7 +28,7 @@ export function PaymentHistory({ payments }: { payments: Payment[] }) {
                 <tr key={`${p.at}-${i}`} data-testid="payment-row" data-kind={p.kind} data-status={p.status}>
                   <td data-label={t("credits.when")}>{formatDateTime(locale, p.at)}</td>
                   <td data-label={t("credits.kind")}>{t(kindKeys[p.kind] ?? "billing.kindOther")}</td>
-                  <td data-label={t("credits.amount")} className={p.kind === "refund" ? "number negative" : "number"}>{paymentAmountText(locale, p)}</td>
+                  <td data-label={t("billing.amount")} className={p.kind === "refund" ? "number negative" : "number"}>{paymentAmountText(locale, p)}</td>
                   <td data-label={t("billing.status")} className={p.status === "failed" ? "negative" : undefined}>{t(statusKeys[p.status] ?? "billing.paymentOther")}</td>
                 </tr>
               ))}
