@@ -8,7 +8,11 @@ using Pingvas.Server.Tests.Infrastructure;
 
 namespace Pingvas.Server.Tests.Billing;
 
-/// <summary>What the billing endpoints asked the provider (the real clients are tested against their local servers).</summary>
+/// <summary>
+/// What the billing endpoints asked the provider, for the tests of the endpoints' own rules (which
+/// subscription, whose, which product). The real clients and the provider's answers are tested
+/// against the local provider servers (CheckoutToPlanTests, LemonSqueezyCheckoutTests, StripeCheckoutTests).
+/// </summary>
 public sealed class RecordingBillingProvider : IBillingProvider
 {
     public List<string> Calls { get; } = [];

@@ -101,6 +101,21 @@ public sealed class CheckoutToPlanTests(LemonSqueezyLoopServer fixture) : IClass
     }
 
     [Fact]
+    public async Task A_provider_that_fails_leaves_the_subscription_as_it_was_and_answers_502()
+    {
+        var user = await server.RegisterAsync();
+        await api.CompleteCheckoutAsync(await CheckoutAsync(user, new { plan = "starter", interval = "monthly" }));
+
+        api.FailNext.Enqueue(500);
+        var cancel = await user.Client.PostAsync("/api/v1/billing/subscription/cancel", null);
+
+        await ProblemAssert.ReadAsync(cancel, HttpStatusCode.BadGateway, "billing_provider_error");
+        await api.WebhooksSentAsync();
+        var billing = await user.BillingAsync();
+        Assert.Equal(("starter", "active", false), (billing.Plan.Id, billing.Subscription!.Status, billing.Subscription.CancelAtPeriodEnd));
+    }
+
+    [Fact]
     public async Task Another_user_has_no_subscription_to_cancel()
     {
         var owner = await server.RegisterAsync();
