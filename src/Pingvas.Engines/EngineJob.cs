@@ -54,6 +54,61 @@ public sealed record EngineJob(
 
     /// <summary>Upscale only: 2 or 4.</summary>
     public int UpscaleScale { get; init; } = 1;
+
+    /// <summary>The owner's LoRAs to apply (text-to-image, image-to-image, inpaint); the model's family matches each.</summary>
+    public IReadOnlyList<EngineLora> Loras { get; init; } = [];
+
+    /// <summary>ControlNet images, preprocessed by the engine as their type says.</summary>
+    public IReadOnlyList<EngineControl> Controls { get; init; } = [];
+
+    /// <summary>An IP-Adapter reference image.</summary>
+    public EngineReference? Reference { get; init; }
+
+    /// <summary>
+    /// A workflow job's graph. An engine that runs graphs (InvokeAI) runs it instead of building one;
+    /// any other renders the job's plain fields (<see cref="Kind"/>, prompt, size…), which the server
+    /// filled from the graph when it is a plain text-to-image, image-to-image or inpaint chain.
+    /// </summary>
+    public EngineWorkflow? Workflow { get; init; }
+}
+
+/// <summary>
+/// A user's LoRA as a worker needs it: installed on a node under <see cref="NodeName"/> (which
+/// carries no user data) from <see cref="DownloadUrl"/>, a short-lived signed URL of the file.
+/// </summary>
+/// <param name="Family">Base model family: <c>sd1</c>, <c>sdxl</c> or <c>flux</c>.</param>
+public sealed record EngineLora(Guid Id, string Family, double Weight, long Bytes, string Sha256, string DownloadUrl)
+{
+    public string NodeName => $"pingvas-lora-{Id:N}";
+}
+
+/// <summary>A ControlNet input: <paramref name="Type"/> is <c>canny</c>, <c>depth</c>, <c>pose</c> or <c>lineart</c>; the percents are of the denoise (0–1).</summary>
+public sealed record EngineControl(string Type, EngineInputImage Image, double Weight, double BeginPercent, double EndPercent);
+
+/// <summary>An IP-Adapter reference image and its weight.</summary>
+public sealed record EngineReference(EngineInputImage Image, double Weight);
+
+/// <summary>
+/// A checked workflow graph in the queue API's shape (<c>{nodes, edges}</c>). Its model fields are
+/// Pingvas references (<see cref="WorkflowRefs"/>), its image fields name <see cref="Images"/> by id;
+/// <see cref="OutputNodeIds"/> are the nodes whose images are the job's outputs, in order.
+/// </summary>
+public sealed record EngineWorkflow(System.Text.Json.Nodes.JsonObject Graph, IReadOnlyList<string> OutputNodeIds, IReadOnlyDictionary<Guid, EngineInputImage> Images);
+
+/// <summary>
+/// How a stored workflow graph refers to things only a worker can resolve on its node. A model field
+/// (<c>ModelIdentifierField</c>) keeps <c>name</c>, <c>base</c> and <c>type</c> and gets the key
+/// <c>pingvas:main:&lt;catalog id&gt;</c> (the catalog model, resolved as the engine maps it),
+/// <c>pingvas:aux</c> (an auxiliary model found on the node by name + base + type) or
+/// <c>pingvas:lora:&lt;lora id&gt;</c> (the owner's LoRA, installed on first use); an image field
+/// (<c>ImageField</c>) gets the name <c>pingvas:image:&lt;image id&gt;</c>.
+/// </summary>
+public static class WorkflowRefs
+{
+    public const string MainPrefix = "pingvas:main:";
+    public const string Aux = "pingvas:aux";
+    public const string LoraPrefix = "pingvas:lora:";
+    public const string ImagePrefix = "pingvas:image:";
 }
 
 /// <summary>

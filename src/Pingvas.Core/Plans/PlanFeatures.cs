@@ -11,6 +11,15 @@ public static class PlanFeatures
 
     public const string Upscale = "upscale";
 
+    /// <summary>Run InvokeAI workflows (node graphs): Starter and above.</summary>
+    public const string Workflows = "workflows";
+
+    /// <summary>Upload LoRAs and apply them: Pro and above.</summary>
+    public const string Loras = "loras";
+
+    /// <summary>ControlNet control images and IP-Adapter references: Pro and above.</summary>
+    public const string Control = "control";
+
     public static bool Has(string features, string feature) =>
         features.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Contains(feature, StringComparer.Ordinal);
 }

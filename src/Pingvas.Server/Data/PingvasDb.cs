@@ -9,9 +9,11 @@ using Pingvas.Server.Catalog;
 using Pingvas.Server.Credits;
 using Pingvas.Server.Gallery;
 using Pingvas.Server.Jobs;
+using Pingvas.Server.Loras;
 using Pingvas.Server.Outbox;
 using Pingvas.Server.Uploads;
 using Pingvas.Server.Workers;
+using Pingvas.Server.Workflows;
 
 namespace Pingvas.Server.Data;
 
@@ -76,6 +78,14 @@ public sealed class PingvasDb : DbContext
 
     public DbSet<Accounts.External.ExternalSignInCode> ExternalSignInCodes => Set<Accounts.External.ExternalSignInCode>();
 
+    public DbSet<SavedWorkflow> Workflows => Set<SavedWorkflow>();
+
+    public DbSet<SharedWorkflow> SharedWorkflows => Set<SharedWorkflow>();
+
+    public DbSet<Lora> Loras => Set<Lora>();
+
+    public DbSet<JobInput> JobInputs => Set<JobInput>();
+
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.Entity<User>().ToTable("users");
@@ -102,6 +112,10 @@ public sealed class PingvasDb : DbContext
         b.Entity<Notices.Notice>().ToTable("notices");
         b.Entity<Accounts.External.ExternalLogin>().ToTable("external_logins").HasKey(x => new { x.Provider, x.Subject });
         b.Entity<Accounts.External.ExternalSignInCode>().ToTable("external_sign_in_codes").HasKey(x => x.CodeHash);
+        b.Entity<SavedWorkflow>().ToTable("workflows");
+        b.Entity<SharedWorkflow>().ToTable("shared_workflows");
+        b.Entity<Lora>().ToTable("loras");
+        b.Entity<JobInput>().ToTable("job_inputs").HasKey(x => new { x.JobId, x.Kind, x.RefId });
 
         b.Entity<Lot>().Property(x => x.Source).HasConversion(EnumText<Core.Credits.LotSource>());
         b.Entity<LedgerEntry>().Property(x => x.Kind).HasConversion(EnumText<LedgerKind>());

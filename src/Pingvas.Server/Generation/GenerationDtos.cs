@@ -16,7 +16,27 @@ public sealed record GenerationRequest(
     Guid? MaskImageId = null,
     double? Strength = null,
     Guid? ImageId = null,
-    int? Scale = null);
+    int? Scale = null,
+    IReadOnlyList<LoraUse>? Loras = null,
+    IReadOnlyList<ControlUse>? Control = null,
+    ReferenceUse? Reference = null,
+    Guid? WorkflowId = null,
+    System.Text.Json.JsonElement? Workflow = null,
+    System.Text.Json.JsonElement? Graph = null,
+    IReadOnlyDictionary<string, System.Text.Json.JsonElement>? Inputs = null);
+
+/// <summary>A LoRA of the owner applied with a weight (Pro and above; the model's family must match the LoRA's).</summary>
+public sealed record LoraUse(Guid Id, double Weight);
+
+/// <summary>
+/// A ControlNet image (Pro and above): the owner's upload or gallery image, preprocessed on the node
+/// as <paramref name="Type"/> (<c>canny</c>, <c>depth</c>, <c>pose</c>, <c>lineart</c>). Steps are denoise
+/// steps: the control acts from <paramref name="BeginStep"/> (default 0) to <paramref name="EndStep"/> (default all).
+/// </summary>
+public sealed record ControlUse(Guid ImageId, string Type, double? Weight = null, int? BeginStep = null, int? EndStep = null);
+
+/// <summary>An IP-Adapter reference image (Pro and above): the owner's upload or gallery image.</summary>
+public sealed record ReferenceUse(Guid ImageId, double? Weight = null);
 
 /// <summary>What <c>POST /generations/cancel-queued</c> did: the jobs it cancelled and the credits their holds gave back.</summary>
 public sealed record CancelQueuedResponse(int Cancelled, IReadOnlyList<Guid> Ids, int RefundedCredits);
@@ -76,4 +96,15 @@ public sealed record GenerationDto(
 
     /// <summary>Upscale: 2 or 4.</summary>
     public int? Scale { get; init; }
+
+    /// <summary>The LoRAs applied, with their weights; empty when none.</summary>
+    public IReadOnlyList<LoraUse> Loras { get; init; } = [];
+
+    /// <summary>The control images, with every default filled in; empty when none.</summary>
+    public IReadOnlyList<ControlUse> Control { get; init; } = [];
+
+    public ReferenceUse? Reference { get; init; }
+
+    /// <summary>Workflow jobs (<see cref="Kind"/> <c>workflow</c>): the saved or shared workflow run, if any.</summary>
+    public Guid? WorkflowId { get; init; }
 }

@@ -37,7 +37,8 @@ public sealed class GenerationMapper(IObjectUrls urls)
             job.StartedAt,
             job.FinishedAt)
         {
-            Kind = GenerationKinds.NameOf(job.Kind),
+            Kind = job.Graph is null ? GenerationKinds.NameOf(job.Kind) : "workflow",
+            WorkflowId = job.WorkflowId,
             InitImageId = job.Kind == JobKind.Upscale ? null : job.InitImageId,
             MaskImageId = job.MaskImageId,
             Strength = job.Strength,

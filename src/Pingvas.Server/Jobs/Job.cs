@@ -48,6 +48,19 @@ public sealed class Job
     /// <summary>Upscale: 2 or 4.</summary>
     public int? UpscaleScale { get; set; }
 
+    /// <summary>
+    /// A workflow job's checked graph (JSON, queue-API shape), its model and image fields rewritten
+    /// to Pingvas references the worker resolves on its node; null for every other job.
+    /// <see cref="Kind"/> is then what the graph amounts to for an engine that cannot run graphs.
+    /// </summary>
+    public string? Graph { get; set; }
+
+    /// <summary>The saved or shared workflow a workflow job ran, if it came from one.</summary>
+    public Guid? WorkflowId { get; set; }
+
+    /// <summary>JSON of the request's LoRAs, control images and reference image (<c>Generation.JobAddOns</c>); null when none.</summary>
+    public string? AddOns { get; set; }
+
     /// <summary>The plan's queue priority when submitted (an upgrade does not reorder queued jobs).</summary>
     public int Priority { get; set; }
 
