@@ -27,6 +27,9 @@ public interface IImageEngine
 
     bool CanRun(string model) => Models.Contains(model);
 
+    /// <summary>The users' LoRAs installed where it runs (an InvokeAI node's cache), so claims can prefer it for jobs that use them.</summary>
+    IReadOnlyCollection<Guid> HeldLoras => [];
+
     /// <summary>
     /// Re-reads what the engine can serve (an InvokeAI node's installed models) at start and
     /// periodically. Throws when the engine cannot be reached; its workers then claim nothing.
