@@ -20,8 +20,8 @@ public sealed class Lora
 
     public long Bytes { get; set; }
 
-    /// <summary>Hex SHA-256 of the file, computed while it was stored.</summary>
-    public required string Sha256 { get; set; }
+    /// <summary>Hex SHA-256 of the file, computed while it was stored (the API's <c>sha256</c>).</summary>
+    public required string FileHash { get; set; }
 
     /// <summary>Where the bytes are; carries a random part, so knowing the id does not give the key.</summary>
     public required string ObjectKey { get; set; }

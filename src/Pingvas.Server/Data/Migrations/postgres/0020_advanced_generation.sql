@@ -52,7 +52,7 @@ CREATE TABLE loras (
     file_name text NOT NULL,
     family text NOT NULL CHECK (family IN ('sd1', 'sdxl', 'flux')),
     bytes bigint NOT NULL,
-    sha256 text NOT NULL,
+    file_hash text NOT NULL,
     object_key text NOT NULL,
     tensor_count integer NOT NULL,
     trigger_words text NULL,

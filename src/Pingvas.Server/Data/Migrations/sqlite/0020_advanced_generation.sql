@@ -38,7 +38,7 @@ CREATE TABLE loras (
     file_name TEXT NOT NULL,
     family TEXT NOT NULL CHECK (family IN ('sd1', 'sdxl', 'flux')),
     bytes INTEGER NOT NULL,
-    sha256 TEXT NOT NULL,
+    file_hash TEXT NOT NULL,
     object_key TEXT NOT NULL,
     tensor_count INTEGER NOT NULL,
     trigger_words TEXT NULL,
