@@ -135,6 +135,17 @@ test('cancel stops an install; the same active source gives the same job; unknow
   assert.equal((await h.call('GET', '/api/v2/models/install/abc')).status, 422);
 });
 
+test('access_token is sent as a bearer token to the download URL', async () => {
+  files = await serveFiles({ '/private.safetensors': { token: 's3cret', bytes: SD1_LORA } });
+  h = await startServer();
+  const denied = await finished((await install(files.url('/private.safetensors'))).data.id);
+  assert.equal(denied.error_reason, 'HTTPError');
+  const res = await install(files.url('/private.safetensors'), {}, '&access_token=s3cret');
+  assert.equal(res.data.source.access_token, 's3cret');
+  assert.equal((await finished(res.data.id)).status, 'completed');
+  assert.deepEqual((await h.ctl('GET', '/record')).installs.map((i) => i.had_access_token), [false, true]);
+});
+
 test('the body is a ModelRecordChanges and the source must parse', async () => {
   h = await startServer();
   const unknown = await install('https://example.com/x.safetensors', { nmae: 'typo' });
