@@ -101,4 +101,15 @@ public sealed class SafetensorsHeaderTests
             Assert.True(error.Message.Contains(reason, StringComparison.Ordinal), $"{json}: '{error.Message}' does not say '{reason}'.");
         }
     }
+
+    [Theory]
+    [InlineData(32768)]
+    [InlineData(65537)]
+    [InlineData(262144)]
+    public void The_test_helper_makes_valid_loras_of_an_exact_size(long bytes)
+    {
+        var file = LoraFiles.Sd1OfSize(bytes);
+        Assert.Equal(bytes, file.LongLength);
+        Assert.Equal(bytes, SafetensorsHeader.ParseFile(file).FileLength);
+    }
 }

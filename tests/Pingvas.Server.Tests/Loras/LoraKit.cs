@@ -11,7 +11,16 @@ using Pingvas.Server.Tests.Infrastructure;
 
 namespace Pingvas.Server.Tests.Loras;
 
-public sealed record LoraBody(Guid Id, string Name, string FileName, string Family, long Bytes, string Sha256, List<string> TriggerWords, DateTime CreatedAt);
+public sealed record LoraBody(Guid Id, string Name, string FileName, string Family, long Bytes, string Sha256, List<string> TriggerWords, DateTime CreatedAt)
+{
+    // By value, trigger words included (a record compares the list by reference).
+    public bool Equals(LoraBody? other) =>
+        other is not null
+        && (Id, Name, FileName, Family, Bytes, Sha256, CreatedAt) == (other.Id, other.Name, other.FileName, other.Family, other.Bytes, other.Sha256, other.CreatedAt)
+        && TriggerWords.SequenceEqual(other.TriggerWords);
+
+    public override int GetHashCode() => Id.GetHashCode();
+}
 
 public sealed record LoraListBody(List<LoraBody> Items, long UsedBytes, long? QuotaBytes);
 

@@ -218,6 +218,9 @@ public sealed class LoraTests(LoraTests.Fixture fixture) : IClassFixture<LoraTes
         {
             var now = DateTime.UtcNow;
             db.Jobs.Add(new Job { Id = jobId, UserId = user.Id, Status = JobStatus.Queued, Prompt = "held", ModelId = "sd-1.5", Width = 64, Height = 64, Steps = 1, Scheduler = "euler", BatchSize = 1, Priority = 2, ProgressTotal = 1, CreatedAt = now });
+
+            // The job first: the model knows no relationship that would order the inserts.
+            await db.SaveChangesAsync();
             db.JobInputs.Add(new JobInput { JobId = jobId, UserId = user.Id, Kind = JobInputKinds.Lora, RefId = lora.Id });
 
             // An image input with the same id is not this LoRA.

@@ -101,22 +101,22 @@ public static class LoraFiles
     /// <summary>An SD 1.x LoRA with kohya's tag table over two dataset folders.</summary>
     public static byte[] Sd1WithTags(string tagFrequencyJson) => Sd1Builder().Metadata("ss_tag_frequency", tagFrequencyJson).Build();
 
-    /// <summary>A valid SD 1.x LoRA of exactly <paramref name="bytes"/> bytes (at least a few hundred): its last tensor is padded.</summary>
+    /// <summary>A valid SD 1.x LoRA of exactly <paramref name="bytes"/> bytes (at least a few hundred): a padding tensor, and spaces after the header JSON (the format allows them) for an odd byte.</summary>
     public static byte[] Sd1OfSize(long bytes, int seed = 1)
     {
-        // The pad tensor's size and the header's length depend on each other: settle in two passes.
+        // The pad tensor's size and the header's length depend on each other: settle in a few passes.
         var padElements = 1L;
-        for (var pass = 0; pass < 3; pass++)
+        for (var pass = 0; pass < 6; pass++)
         {
-            var builder = Sd1Builder(seed).Tensor("lora_unet_mid_block_attentions_0_proj_in.lora_up.weight", [padElements], "U8");
-            var file = builder.Build();
-            var missing = bytes - file.Length;
-            if (missing == 0)
+            var builder = Sd1Builder(seed).Tensor("lora_unet_mid_block_attentions_0_proj_in.lora_up.weight", [padElements]);
+            var header = Encoding.UTF8.GetBytes(builder.Header().ToJsonString());
+            var missing = bytes - (8 + header.Length + builder.DataLength);
+            if (missing is 0 or 1)
             {
-                return file;
+                return builder.Build([.. header, .. Enumerable.Repeat((byte)' ', (int)missing)], builder.DataLength);
             }
 
-            padElements += missing;
+            padElements += (long)Math.Floor(missing / 2.0);
             if (padElements < 1)
             {
                 throw new ArgumentOutOfRangeException(nameof(bytes), bytes, "Too small for an SD 1.x LoRA.");
