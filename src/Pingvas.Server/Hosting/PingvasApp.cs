@@ -9,6 +9,7 @@ using Pingvas.Server.Credits;
 using Pingvas.Server.Data;
 using Pingvas.Server.Gallery;
 using Pingvas.Server.Generation;
+using Pingvas.Server.Loras;
 using Pingvas.Server.Notices;
 using Pingvas.Server.Queue;
 using Pingvas.Server.Realtime;
@@ -114,7 +115,7 @@ public static class PingvasApp
 
         // Every JSON body of the API has its text checked once here, not per endpoint.
         var api = app.MapGroup("/api/v1").WithTextFieldChecks();
-        api.MapAuth().MapMe().MapCatalog().MapCredits().MapGenerations().MapImages().MapUploads().MapFiles();
+        api.MapAuth().MapMe().MapCatalog().MapCredits().MapGenerations().MapImages().MapUploads().MapLoras().MapFiles();
         api.MapGenerationEstimate();
         api.MapBilling().MapBillingCheckout().MapBillingWebhooks();
         api.MapExternalSignIn().MapEmailVerification().MapPasswordReset().MapNotices();

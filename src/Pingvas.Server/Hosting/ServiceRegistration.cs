@@ -10,6 +10,7 @@ using Pingvas.Server.Data;
 using Pingvas.Server.Email;
 using Pingvas.Server.Generation;
 using Pingvas.Server.Jobs;
+using Pingvas.Server.Loras;
 using Pingvas.Server.Notices;
 using Pingvas.Server.Outbox;
 using Pingvas.Server.Queue;
@@ -60,6 +61,7 @@ public static class ServiceRegistration
         services.AddJobs();
         services.AddGeneration();
         services.AddUploads();
+        services.AddLoras(configuration);
         services.AddWorkerRegistry(configuration);
         services.AddQueue(configuration, role);
         services.AddOutbox(configuration);

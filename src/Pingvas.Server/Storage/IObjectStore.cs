@@ -10,6 +10,19 @@ public interface IObjectStore
 {
     Task PutAsync(string key, ReadOnlyMemory<byte> content, string contentType, CancellationToken ct);
 
+    /// <summary>
+    /// Stores exactly <paramref name="length"/> bytes read from <paramref name="content"/> without holding
+    /// them all in memory (LoRA files run to hundreds of megabytes). When the stream fails or ends early
+    /// the exception propagates and no object is left under the key. The default buffers, for stores
+    /// that only ever see small objects (test doubles); the real stores override it.
+    /// </summary>
+    async Task PutStreamAsync(string key, Stream content, long length, string contentType, CancellationToken ct)
+    {
+        var buffer = new byte[length];
+        await content.ReadExactlyAsync(buffer, ct);
+        await PutAsync(key, buffer, contentType, ct);
+    }
+
     /// <summary>The object, or null when it does not exist.</summary>
     Task<StoredObject?> GetAsync(string key, CancellationToken ct);
 

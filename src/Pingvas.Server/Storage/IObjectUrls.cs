@@ -9,10 +9,15 @@ public interface IObjectUrls
     /// local store, an S3 presigned GET on S3.
     /// </summary>
     string UrlFor(string key);
+
+    /// <summary>As <see cref="UrlFor(string)"/>, valid for <paramref name="lifetime"/> instead of the configured lifetime (e.g. a worker's short download link).</summary>
+    string UrlFor(string key, TimeSpan lifetime);
 }
 
 /// <summary>The embedded default: signed <c>/api/v1/files/{key}?exp&amp;sig</c> URLs served by <see cref="FileEndpoints"/>.</summary>
 public sealed class LocalObjectUrls(UrlSigner signer) : IObjectUrls
 {
     public string UrlFor(string key) => signer.Sign(key);
+
+    public string UrlFor(string key, TimeSpan lifetime) => signer.Sign(key, lifetime);
 }

@@ -15,6 +15,39 @@ public sealed class LocalObjectStore(string root) : IObjectStore
         File.Move(temp, path, overwrite: true);
     }
 
+    public async Task PutStreamAsync(string key, Stream content, long length, string contentType, CancellationToken ct)
+    {
+        var path = PathFor(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = path + "." + Guid.NewGuid().ToString("N") + TempSuffix;
+        try
+        {
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
+            {
+                var buffer = new byte[64 * 1024];
+                var left = length;
+                while (left > 0)
+                {
+                    var read = await content.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left)), ct);
+                    if (read == 0)
+                    {
+                        throw new EndOfStreamException($"The stream ended {left} bytes short of {length}.");
+                    }
+
+                    await file.WriteAsync(buffer.AsMemory(0, read), ct);
+                    left -= read;
+                }
+            }
+
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            // Nothing half-written stays behind (the move already took a complete one).
+            File.Delete(temp);
+        }
+    }
+
     public Task<StoredObject?> GetAsync(string key, CancellationToken ct)
     {
         var path = PathFor(key);

@@ -59,6 +59,47 @@ public sealed class S3ObjectStore : IObjectStore, IObjectUrls, IDisposable
             ct);
     }
 
+    /// <summary>Parts of a streamed put: S3 wants at least 5 MiB per part but the last, so this is what one put holds in memory.</summary>
+    internal const int PartBytes = 8 * 1024 * 1024;
+
+    /// <summary>Up to one part: a single put; larger: a multipart upload, aborted when the stream fails.</summary>
+    public async Task PutStreamAsync(string key, Stream content, long length, string contentType, CancellationToken ct)
+    {
+        Check(key);
+        var buffer = new byte[(int)Math.Min(PartBytes, Math.Max(length, 1))];
+        if (length <= PartBytes)
+        {
+            await content.ReadExactlyAsync(buffer.AsMemory(0, (int)length), ct);
+            await PutAsync(key, buffer.AsMemory(0, (int)length), contentType, ct);
+            return;
+        }
+
+        var upload = await client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = Bucket, Key = key, ContentType = contentType }, ct);
+        try
+        {
+            var parts = new List<PartETag>();
+            var left = length;
+            for (var number = 1; left > 0; number++)
+            {
+                var size = (int)Math.Min(PartBytes, left);
+                await content.ReadExactlyAsync(buffer.AsMemory(0, size), ct);
+                using var body = new MemoryStream(buffer, 0, size, writable: false);
+                var part = await client.UploadPartAsync(
+                    new UploadPartRequest { BucketName = Bucket, Key = key, UploadId = upload.UploadId, PartNumber = number, InputStream = body, PartSize = size, UseChunkEncoding = false },
+                    ct);
+                parts.Add(new PartETag(number, part.ETag));
+                left -= size;
+            }
+
+            await client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = Bucket, Key = key, UploadId = upload.UploadId, PartETags = parts }, ct);
+        }
+        catch
+        {
+            await client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Bucket, Key = key, UploadId = upload.UploadId }, CancellationToken.None);
+            throw;
+        }
+    }
+
     public async Task<StoredObject?> GetAsync(string key, CancellationToken ct)
     {
         Check(key);
@@ -117,8 +158,10 @@ public sealed class S3ObjectStore : IObjectStore, IObjectUrls, IDisposable
         while (continuation is not null);
     }
 
-    /// <summary>A presigned GET valid for <see cref="S3StorageOptions.PresignSeconds"/>, optionally on <see cref="S3StorageOptions.PublicBaseUrl"/>.</summary>
-    public string UrlFor(string key)
+    /// <summary>A presigned GET valid for <see cref="S3StorageOptions.PresignSeconds"/> (or the given lifetime), optionally on <see cref="S3StorageOptions.PublicBaseUrl"/>.</summary>
+    public string UrlFor(string key) => UrlFor(key, TimeSpan.FromSeconds(options.PresignSeconds));
+
+    public string UrlFor(string key, TimeSpan lifetime)
     {
         Check(key);
 
@@ -129,7 +172,7 @@ public sealed class S3ObjectStore : IObjectStore, IObjectUrls, IDisposable
             Key = key,
             Verb = HttpVerb.GET,
             Protocol = http ? Protocol.HTTP : Protocol.HTTPS,
-            Expires = DateTime.UtcNow.AddSeconds(options.PresignSeconds),
+            Expires = DateTime.UtcNow.Add(lifetime),
         });
         return string.IsNullOrEmpty(options.PublicBaseUrl) ? url : WithBase(url, options.PublicBaseUrl);
     }
