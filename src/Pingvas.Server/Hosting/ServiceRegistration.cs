@@ -9,6 +9,7 @@ using Pingvas.Server.Credits;
 using Pingvas.Server.Data;
 using Pingvas.Server.Email;
 using Pingvas.Server.Generation;
+using Pingvas.Server.Workflows;
 using Pingvas.Server.Jobs;
 using Pingvas.Server.Notices;
 using Pingvas.Server.Outbox;
@@ -59,6 +60,7 @@ public static class ServiceRegistration
         services.AddCredits(configuration);
         services.AddJobs();
         services.AddGeneration();
+        services.AddWorkflows(configuration);
         services.AddUploads();
         services.AddWorkerRegistry(configuration);
         services.AddQueue(configuration, role);
