@@ -48,7 +48,7 @@ public sealed class SharedWorkflows(PingvasDb db, WorkflowLibrary library, Audit
 
         var now = time.GetUtcNow().UtcDateTime;
         now = now.AddTicks(-(now.Ticks % 10));
-        var before = row is null ? null : Dto(row) with { Workflow = Dto(row).Workflow with { Document = default } };
+        var before = row is null ? null : AuditView(row);
         if (row is null)
         {
             row = new SharedWorkflow
@@ -82,7 +82,7 @@ public sealed class SharedWorkflows(PingvasDb db, WorkflowLibrary library, Audit
         }
 
         row.UpdatedAt = now;
-        var after = Dto(row) with { Workflow = Dto(row).Workflow with { Document = default } };
+        var after = AuditView(row);
         await audit.AddAsync(before is null ? "shared_workflow.create" : "shared_workflow.update", "shared_workflow", row.Id.ToString(), before, after, ct);
         await db.SaveChangesAsync(ct);
         return (Dto(row), null);
@@ -97,7 +97,7 @@ public sealed class SharedWorkflows(PingvasDb db, WorkflowLibrary library, Audit
         }
 
         db.SharedWorkflows.Remove(row);
-        await audit.AddAsync("shared_workflow.delete", "shared_workflow", id.ToString(), new { row.Name, Plans = row.PlanIds }, null, ct);
+        await audit.AddAsync("shared_workflow.delete", "shared_workflow", id.ToString(), AuditView(row), null, ct);
         await db.SaveChangesAsync(ct);
         if (row.ThumbnailKey is { } key)
         {
@@ -106,6 +106,9 @@ public sealed class SharedWorkflows(PingvasDb db, WorkflowLibrary library, Audit
 
         return true;
     }
+
+    /// <summary>What the audit log keeps of a shared workflow: not its document, which can be large.</summary>
+    private static object AuditView(SharedWorkflow w) => new { w.Name, w.Description, Plans = w.PlanIds, w.Format, w.NodeCount, w.ThumbnailKey };
 
     private SharedWorkflowDto Dto(SharedWorkflow w) =>
         new(library.Detail(w), w.PlanIds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
