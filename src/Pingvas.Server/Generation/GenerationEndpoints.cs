@@ -54,6 +54,10 @@ public static class GenerationEndpoints
         SubmitRefusal.InvalidImageReference => Problems.Create(StatusCodes.Status400BadRequest, "invalid_image_reference", "Unknown input image.", refused.Detail,
             new Dictionary<string, object?> { ["field"] = refused.Subject }),
         SubmitRefusal.ImageTooLarge => Problems.Create(StatusCodes.Status400BadRequest, "image_too_large", "The image is too large for your plan.", refused.Detail),
+        SubmitRefusal.WorkflowRejected => Problems.Create(StatusCodes.Status400BadRequest, refused.Subject ?? "invalid_workflow", "The workflow cannot run.", refused.Detail,
+            refused.Extensions is null ? null : new Dictionary<string, object?>(refused.Extensions)),
+        SubmitRefusal.WorkflowNotFound => Problems.Create(StatusCodes.Status404NotFound, "workflow_not_found", "Workflow not found.", refused.Detail),
+        SubmitRefusal.WorkflowNeedsGpuWorker => Problems.Conflict("workflow_needs_gpu_worker", refused.Detail),
         _ => throw new InvalidOperationException($"Unknown refusal {refused.Reason}."),
     };
 

@@ -42,6 +42,9 @@ public static class GenerationKinds
         ["upscale"] = JobKind.Upscale,
     };
 
+    /// <summary>The request kind of a workflow run; its job's <see cref="JobKind"/> is what the graph lowers to.</summary>
+    public const string Workflow = "workflow";
+
     public static string NameOf(JobKind kind) => kind.ToString().ToLowerInvariant();
 
     /// <summary>
@@ -54,7 +57,7 @@ public static class GenerationKinds
         var kind = r.Kind is null ? Implied(r) : Names.GetValueOrDefault(r.Kind, (JobKind)(-1));
         if (!Enum.IsDefined(kind))
         {
-            errors["kind"] = [$"kind must be one of {string.Join(", ", Names.Keys)}."];
+            errors["kind"] = [$"kind must be one of {string.Join(", ", Names.Keys)}, {Workflow}."];
             return (new KindRequest(JobKind.Txt2Img, null, null, null, null), errors);
         }
 
@@ -113,6 +116,12 @@ public static class GenerationKinds
 
                 break;
         }
+
+        // A workflow's fields belong to kind "workflow" (GenerationService.Workflow.cs).
+        Refuses("workflowId", r.WorkflowId);
+        Refuses("workflow", r.Workflow);
+        Refuses("graph", r.Graph);
+        Refuses("inputs", r.Inputs);
 
         if (r.Strength is { } s && (double.IsNaN(s) || s is < 0 or > 1))
         {

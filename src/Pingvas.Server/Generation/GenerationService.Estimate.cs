@@ -20,6 +20,11 @@ public sealed partial class GenerationService
     /// </summary>
     public async Task<GenerationEstimate> EstimateAsync(Guid userId, GenerationRequest request, CancellationToken ct)
     {
+        if (IsWorkflow(request))
+        {
+            return await EstimateWorkflowAsync(userId, request, ct);
+        }
+
         if (request.Seed is < 0 or > uint.MaxValue)
         {
             return new GenerationEstimate(null, Invalid("seed", $"seed must be between 0 and {uint.MaxValue}."));

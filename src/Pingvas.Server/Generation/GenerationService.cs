@@ -14,6 +14,7 @@ using Pingvas.Server.Data;
 using Pingvas.Server.Jobs;
 using Pingvas.Server.Queue;
 using Pingvas.Server.Workers;
+using Pingvas.Server.Workflows;
 
 namespace Pingvas.Server.Generation;
 
@@ -34,7 +35,8 @@ public sealed partial class GenerationService(
     GenerationMapper mapper,
     Ledger ledger,
     IOptions<QueueOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    WorkflowPreparer workflows)
 {
     public const int MaxIdempotencyKeyLength = 200;
 
@@ -43,6 +45,11 @@ public sealed partial class GenerationService(
         if (idempotencyKey is { Length: > MaxIdempotencyKeyLength })
         {
             return Invalid("Idempotency-Key", $"The Idempotency-Key header may have at most {MaxIdempotencyKeyLength} characters.");
+        }
+
+        if (IsWorkflow(request))
+        {
+            return await SubmitWorkflowAsync(userId, request, idempotencyKey, ct);
         }
 
         if (request.Seed is < 0 or > uint.MaxValue)

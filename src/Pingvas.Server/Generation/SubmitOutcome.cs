@@ -26,6 +26,15 @@ public enum SubmitRefusal
 
     /// <summary>An upscale's output would be larger than the plan's maximum side (400 <c>image_too_large</c>).</summary>
     ImageTooLarge,
+
+    /// <summary>A workflow refused by its checks (400 with the check's code in <see cref="SubmitOutcome.Refused.Subject"/>: <c>invalid_workflow</c>, <c>workflow_node_forbidden</c>, <c>workflow_too_large</c>, <c>invalid_workflow_input</c>, <c>unknown_workflow_model</c>).</summary>
+    WorkflowRejected,
+
+    /// <summary>The saved or shared workflow is not the owner's or not visible to the plan (404 <c>workflow_not_found</c>).</summary>
+    WorkflowNotFound,
+
+    /// <summary>The graph is not a plain chain and no InvokeAI worker serves its model (409 <c>workflow_needs_gpu_worker</c>).</summary>
+    WorkflowNeedsGpuWorker,
 }
 
 /// <summary>What came of a submit: a job in the queue (new, or the original of a replay), or why not.</summary>
@@ -40,6 +49,9 @@ public abstract record SubmitOutcome
     {
         /// <summary>The request field or plan feature the refusal is about, when there is one.</summary>
         public string? Subject { get; init; }
+
+        /// <summary>Extra members of the problem (a forbidden node's <c>nodeType</c> and <c>nodeId</c>).</summary>
+        public IReadOnlyDictionary<string, object?>? Extensions { get; init; }
     }
 
     public sealed record ShortOfCredits(int Needed, int Balance) : SubmitOutcome;

@@ -9,6 +9,7 @@ using Pingvas.Server.Credits;
 using Pingvas.Server.Data;
 using Pingvas.Server.Email;
 using Pingvas.Server.Generation;
+using Pingvas.Server.Workflows;
 using Pingvas.Server.Jobs;
 using Pingvas.Server.Loras;
 using Pingvas.Server.Notices;
@@ -60,6 +61,7 @@ public static class ServiceRegistration
         services.AddCredits(configuration);
         services.AddJobs();
         services.AddGeneration();
+        services.AddWorkflows(configuration);
         services.AddUploads();
         services.AddLoras(configuration);
         services.AddWorkerRegistry(configuration);
