@@ -54,6 +54,12 @@ public static class GenerationEndpoints
         SubmitRefusal.InvalidImageReference => Problems.Create(StatusCodes.Status400BadRequest, "invalid_image_reference", "Unknown input image.", refused.Detail,
             new Dictionary<string, object?> { ["field"] = refused.Subject }),
         SubmitRefusal.ImageTooLarge => Problems.Create(StatusCodes.Status400BadRequest, "image_too_large", "The image is too large for your plan.", refused.Detail),
+        SubmitRefusal.LoraNotFound => Problems.Create(StatusCodes.Status404NotFound, "lora_not_found", "Unknown LoRA.", refused.Detail,
+            new Dictionary<string, object?> { ["field"] = refused.Subject }),
+        SubmitRefusal.LoraFamilyMismatch => Problems.Create(StatusCodes.Status400BadRequest, "lora_family_mismatch", "The LoRA does not fit the model.", refused.Detail,
+            new Dictionary<string, object?> { ["field"] = refused.Subject }),
+        SubmitRefusal.ControlUnsupported => Problems.Create(StatusCodes.Status400BadRequest, "control_unsupported", "Not supported by the model.", refused.Detail,
+            new Dictionary<string, object?> { ["field"] = refused.Subject }),
         _ => throw new InvalidOperationException($"Unknown refusal {refused.Reason}."),
     };
 
