@@ -30,4 +30,21 @@ public static class KindCosts
         var seconds = model.BaseSeconds + (UpscaleSecondsPerMegapixel * outputWidth * (double)outputHeight / 1_000_000d);
         return Math.Max(1, (int)Math.Ceiling(Math.Round(seconds, 6)));
     }
+
+    /// <summary>Percent a control image adds to a job's reservation (its preprocessor and the ControlNet pass).</summary>
+    public const int ControlPercent = 15;
+
+    /// <summary>Percent an IP-Adapter reference adds (its image encoder and the adapter pass).</summary>
+    public const int ReferencePercent = 10;
+
+    /// <summary>
+    /// A reservation with its add-ons: each control image +15 %, a reference +10 %, rounded up in
+    /// whole credits (integer arithmetic: no floating point noise). LoRAs add nothing.
+    /// </summary>
+    public static int WithAddOns(int credits, int controlImages, bool reference)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(controlImages);
+        var percent = 100 + (ControlPercent * controlImages) + (reference ? ReferencePercent : 0);
+        return (int)(((long)credits * percent + 99) / 100);
+    }
 }

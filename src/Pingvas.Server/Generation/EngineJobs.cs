@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+
 using Pingvas.Engines;
 using Pingvas.Server.Data;
 using Pingvas.Server.Jobs;
@@ -10,12 +12,13 @@ public sealed class InputImageMissingException(Guid jobId, Guid imageId)
     : Exception($"Input image {imageId} of generation {jobId} is missing.");
 
 /// <summary>Builds what an engine is asked to render for a job, with its input images read from the object store.</summary>
-public sealed class EngineJobs(PingvasDb db, IObjectStore store)
+public sealed class EngineJobs(PingvasDb db, IObjectStore store, IObjectUrls urls)
 {
     public async Task<EngineJob> ForAsync(Job job, CancellationToken ct)
     {
         var request = new EngineJob(job.Id, job.ModelId, job.Prompt, job.NegativePrompt, job.Width, job.Height,
             job.Steps, job.CfgScale, job.Scheduler, job.Seed, job.BatchSize);
+        request = await WithAddOnsAsync(job, request, ct);
         return job.Kind switch
         {
             JobKind.Txt2Img => request,
@@ -40,6 +43,52 @@ public sealed class EngineJobs(PingvasDb db, IObjectStore store)
             },
             _ => throw new InvalidOperationException($"Unknown job kind {job.Kind}."),
         };
+    }
+
+    /// <summary>
+    /// The job's LoRAs (with signed download URLs), control images (steps as shares of the denoise)
+    /// and reference. A workflow job's LoRAs are those its graph names (<c>job_inputs</c>), weight 0:
+    /// the graph's own weights apply.
+    /// </summary>
+    private async Task<EngineJob> WithAddOnsAsync(Job job, EngineJob request, CancellationToken ct)
+    {
+        var addOns = JobAddOns.Parse(job.AddOns);
+        var weights = addOns.Loras.ToDictionary(l => l.Id, l => l.Weight);
+        if (job.Graph is not null)
+        {
+            weights = (await db.JobInputs.AsNoTracking().Where(i => i.JobId == job.Id && i.Kind == JobInputKinds.Lora).Select(i => i.RefId).ToListAsync(ct))
+                .ToDictionary(id => id, _ => 0.0);
+        }
+
+        if (weights.Count == 0 && addOns.Control.Count == 0 && addOns.Reference is null)
+        {
+            return request;
+        }
+
+        var ids = weights.Keys.ToList();
+        var loras = await db.Loras.AsNoTracking().Where(l => l.UserId == job.UserId && ids.Contains(l.Id)).ToDictionaryAsync(l => l.Id, ct);
+        var engineLoras = new List<EngineLora>(ids.Count);
+        foreach (var id in ids)
+        {
+            // Deleting a LoRA is refused while a waiting or running job names it: a missing one is data loss.
+            var lora = loras.GetValueOrDefault(id) ?? throw new InvalidOperationException($"LoRA {id} of generation {job.Id} is missing.");
+
+            // TODO(lead): switch to branch lora's short-lived URL (IObjectUrls lifetime overload / LoraFiles) when it is merged.
+            engineLoras.Add(new EngineLora(lora.Id, lora.Family, weights[id], lora.Bytes, lora.FileHash, urls.UrlFor(lora.ObjectKey)));
+        }
+
+        var steps = Math.Max(1, job.Steps);
+        var controls = new List<EngineControl>(addOns.Control.Count);
+        foreach (var c in addOns.Control)
+        {
+            controls.Add(new EngineControl(c.Type, await LoadAsync(job, c.ImageId, ct), c.Weight ?? JobAddOns.DefaultControlWeight,
+                (c.BeginStep ?? 0) / (double)steps, (c.EndStep ?? steps) / (double)steps));
+        }
+
+        var reference = addOns.Reference is { } r
+            ? new EngineReference(await LoadAsync(job, r.ImageId, ct), r.Weight ?? JobAddOns.DefaultReferenceWeight)
+            : null;
+        return request with { Loras = engineLoras, Controls = controls, Reference = reference };
     }
 
     private async Task<EngineInputImage> LoadAsync(Job job, Guid? imageId, CancellationToken ct)

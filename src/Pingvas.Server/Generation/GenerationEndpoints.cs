@@ -58,6 +58,12 @@ public static class GenerationEndpoints
             refused.Extensions is null ? null : new Dictionary<string, object?>(refused.Extensions)),
         SubmitRefusal.WorkflowNotFound => Problems.Create(StatusCodes.Status404NotFound, "workflow_not_found", "Workflow not found.", refused.Detail),
         SubmitRefusal.WorkflowNeedsGpuWorker => Problems.Conflict("workflow_needs_gpu_worker", refused.Detail),
+        SubmitRefusal.LoraNotFound => Problems.Create(StatusCodes.Status404NotFound, "lora_not_found", "Unknown LoRA.", refused.Detail,
+            new Dictionary<string, object?> { ["field"] = refused.Subject }),
+        SubmitRefusal.LoraFamilyMismatch => Problems.Create(StatusCodes.Status400BadRequest, "lora_family_mismatch", "The LoRA does not fit the model.", refused.Detail,
+            new Dictionary<string, object?> { ["field"] = refused.Subject }),
+        SubmitRefusal.ControlUnsupported => Problems.Create(StatusCodes.Status400BadRequest, "control_unsupported", "Not supported by the model.", refused.Detail,
+            new Dictionary<string, object?> { ["field"] = refused.Subject }),
         _ => throw new InvalidOperationException($"Unknown refusal {refused.Reason}."),
     };
 

@@ -12,6 +12,7 @@ public sealed class GenerationMapper(IObjectUrls urls)
         var total = job.ProgressTotal > 0 ? job.ProgressTotal : job.Steps * job.BatchSize;
         var step = job.Status == JobStatus.Succeeded ? total : job.ProgressStep;
         var percent = total == 0 ? 0 : (int)Math.Floor(100.0 * step / total);
+        var addOns = JobAddOns.Parse(job.AddOns);
         return new GenerationDto(
             job.Id,
             job.Status.ToString().ToLowerInvariant(),
@@ -44,6 +45,9 @@ public sealed class GenerationMapper(IObjectUrls urls)
             Strength = job.Strength,
             ImageId = job.Kind == JobKind.Upscale ? job.InitImageId : null,
             Scale = job.UpscaleScale,
+            Loras = addOns.Loras,
+            Control = addOns.Control,
+            Reference = addOns.Reference,
         };
     }
 

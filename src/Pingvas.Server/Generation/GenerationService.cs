@@ -112,6 +112,7 @@ public sealed partial class GenerationService(
         job.MaskImageId = kind.MaskId;
         job.Strength = kind.Strength;
         job.UpscaleScale = kind.Scale;
+        AttachAddOns(job, request);
         var queue = new QueuedAhead(queued, queuedByModel.Any(m => m.Model == job.ModelId));
         var (reserved, balance, generation) = await lifecycle.EnqueueAsync(tx, job, estimate, unlimited, queue, plan.ConcurrentJobs, ct);
         if (!reserved)
@@ -120,6 +121,7 @@ public sealed partial class GenerationService(
             return new SubmitOutcome.ShortOfCredits(estimate, balance);
         }
 
+        await SaveJobInputsAsync(job, ct);
         await tx.CommitAsync(ct);
         return new SubmitOutcome.Accepted(generation);
     }
@@ -192,6 +194,11 @@ public sealed partial class GenerationService(
 
         var found = request.Model is null ? null : catalog.EnabledModel(request.Model);
         var (problem, accepted) = Accept(request, kind, inputs, found, plan, available);
+        if (problem is null)
+        {
+            (problem, accepted) = await CheckAddOnsAsync(user.Id, request, kind, plan, accepted, ct);
+        }
+
         return (problem, accepted, plan);
     }
 

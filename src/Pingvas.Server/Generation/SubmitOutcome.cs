@@ -35,6 +35,15 @@ public enum SubmitRefusal
 
     /// <summary>The graph is not a plain chain and no InvokeAI worker serves its model (409 <c>workflow_needs_gpu_worker</c>).</summary>
     WorkflowNeedsGpuWorker,
+
+    /// <summary>A LoRA id is not one of the owner's LoRAs (404 <c>lora_not_found</c>).</summary>
+    LoraNotFound,
+
+    /// <summary>A LoRA is for another model family than the model's (400 <c>lora_family_mismatch</c>).</summary>
+    LoraFamilyMismatch,
+
+    /// <summary>The model's family has no ControlNet of the type, or no IP-Adapter (400 <c>control_unsupported</c>).</summary>
+    ControlUnsupported,
 }
 
 /// <summary>What came of a submit: a job in the queue (new, or the original of a replay), or why not.</summary>
