@@ -32,6 +32,8 @@ export class TestServer {
       next();
     });
     this.io.on('connection', (socket) => {
+      // Single-user InvokeAI: every socket is the admin, whose room hears the model install events.
+      socket.join('admin');
       socket.on('subscribe_queue', (data) => data?.queue_id && socket.join(data.queue_id));
       socket.on('unsubscribe_queue', (data) => data?.queue_id && socket.leave(data.queue_id));
     });

@@ -130,6 +130,10 @@ public sealed class InvokeAiTestNode : IAsyncDisposable
     public Task FailNextAsync(string errorType = "RuntimeError", string errorMessage = "CUDA out of memory.", CancellationToken ct = default) =>
         SendAsync(HttpMethod.Post, "fail-next", new { error_type = errorType, error_message = errorMessage }, ct);
 
+    /// <summary>The next model install fails once its download is done: job status <c>error</c> with this <c>error_reason</c>/<c>error</c>, and <c>model_install_error</c>.</summary>
+    public Task FailNextInstallAsync(string errorType = "RuntimeError", string errorMessage = "Simulated install failure", CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, "fail-next-install", new { error_type = errorType, error_message = errorMessage }, ct);
+
     /// <summary>Image-storage maintenance: <c>enqueue_batch</c> answers 409 while it is on.</summary>
     public Task SetMaintenanceAsync(bool on, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Put, "maintenance", new { on }, ct);

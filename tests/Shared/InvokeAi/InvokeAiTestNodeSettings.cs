@@ -29,6 +29,12 @@ public sealed record InvokeAiTestNodeSettings
 
     /// <summary>The installed models; null: the starter models (see tests/invokeai-node/README.md).</summary>
     public IReadOnlyList<InvokeAiModelConfig>? Models { get; init; }
+
+    /// <summary>How long a model install waits after its download (status <c>downloading</c>, cancellable) before it is probed and registered.</summary>
+    public int InstallDelayMs { get; init; }
+
+    /// <summary>InvokeAI's <c>allow_private_download_urls</c>. InvokeAI defaults to false; true here because tests serve files on loopback.</summary>
+    public bool AllowPrivateDownloadUrls { get; init; } = true;
 }
 
 /// <summary>A partial change of the node's settings: null leaves a value as it is.</summary>
@@ -50,4 +56,8 @@ public sealed record InvokeAiTestNodeOptions
     public int? RestartDowntimeMs { get; init; }
 
     public bool? EmitEvents { get; init; }
+
+    public int? InstallDelayMs { get; init; }
+
+    public bool? AllowPrivateDownloadUrls { get; init; }
 }

@@ -12,7 +12,23 @@ public sealed record InvokeAiTestRecord(
     IReadOnlyList<GraphViolation> Violations,
     IReadOnlyList<string> Images,
     int ConnectedSockets,
-    int Restarts);
+    int Restarts,
+    IReadOnlyList<RecordedInstall> Installs,
+    IReadOnlyList<string> DeletedModels);
+
+/// <summary>
+/// One <c>POST /api/v2/models/install</c> job: its source, the name it got, its status now, the bytes
+/// downloaded and their SHA-256 (hex), and the installed model's key once <c>completed</c>.
+/// </summary>
+public sealed record RecordedInstall(
+    int Id,
+    string Source,
+    string? Name,
+    string Status,
+    long Bytes,
+    string? Sha256,
+    string? Key,
+    bool HadAccessToken);
 
 /// <summary>One <c>enqueue_batch</c> call: the batch as sent and what the node answered (<paramref name="Status"/> 200, 401, 409 or 422).</summary>
 public sealed record RecordedEnqueue(

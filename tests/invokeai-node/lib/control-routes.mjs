@@ -22,6 +22,9 @@ export async function handleControl(server, req, res) {
     case 'POST /fail-next':
       node.executor.failNext = { error_type: body.error_type ?? 'RuntimeError', error_message: body.error_message ?? 'CUDA out of memory.' };
       return send(res, 200, node.executor.failNext);
+    case 'POST /fail-next-install':
+      node.installer.failNext = { error_type: body.error_type ?? 'RuntimeError', error_message: body.error_message ?? 'Simulated install failure' };
+      return send(res, 200, node.installer.failNext);
     case 'PUT /maintenance':
       node.maintenance = body.on === true;
       return send(res, 200, { maintenance: node.maintenance });

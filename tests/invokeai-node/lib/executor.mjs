@@ -238,6 +238,7 @@ export class Executor {
       for (const field of ['latents', 'noise']) if (field in entry.outputProps) output[field] = { latents_name: `${node.id}-${field}`, seed: info.seed ?? null };
       if ('denoise_mask' in entry.outputProps) output.denoise_mask = { mask_name: `${node.id}-mask`, masked_latents_name: null, gradient: node.type === 'create_gradient_mask' };
     }
+    this.carryInputs(node, entry, output);
     for (const [field, prop] of Object.entries(entry.outputProps)) {
       if (this.node.catalog.fieldType(prop)?.[0]?.base !== 'ImageField') continue;
       const source = field === 'image' ? info : info?.mask;
@@ -252,6 +253,29 @@ export class Executor {
     }
     output.type = entry.outputType;
     return output;
+  }
+
+  /**
+   * Outputs built from the node's inputs, as InvokeAI's nodes build them: a struct output
+   * (ControlField, IPAdapterField, LoRAField, ...) takes the inputs of the same names; an output
+   * named like an input (unet, clip, transformer, ...) is that input passed through, and a LoRA
+   * loader appends its LoRA(s) to the `loras` of what it passes on.
+   */
+  carryInputs(node, entry, output) {
+    const isObject = (v) => v && typeof v === 'object' && !Array.isArray(v);
+    for (const value of Object.values(output)) {
+      if (!isObject(value)) continue;
+      for (const key of Object.keys(value)) if (node[key] !== undefined && key in entry.props) value[key] = clone(node[key]);
+    }
+    const loaderLoras = /lora_(collection_)?loader$/.test(node.type) && !node.type.includes('control')
+      ? (node.lora ? [{ lora: node.lora, weight: node.weight }] : [node.loras ?? []].flat().filter(Boolean))
+      : [];
+    for (const field of Object.keys(entry.outputProps)) {
+      const input = node[field];
+      if (!(field in entry.props) || !isObject(input) || 'image_name' in input || 'latents_name' in input) continue;
+      output[field] = clone(input);
+      if (Array.isArray(output[field].loras)) output[field].loras.push(...clone(loaderLoras));
+    }
   }
 
   /** A plausible value for an output field from its schema (model fields carry the node's model). */

@@ -1,5 +1,6 @@
 // InvokeAI's REST routes (the subset a remote driver uses), with InvokeAI's shapes and status codes.
 import { parseMultipart, readBody, readJson, send, validationError } from './http.mjs';
+import { jobJson } from './installs.mjs';
 import { omitNulls } from './util.mjs';
 
 const VERSION = '6.14.0a1';
@@ -33,6 +34,13 @@ export async function handleInvoke(node, req, res) {
     return config ? send(res, 200, config) : send(res, 404, { detail: `Model with key ${m[1]} not found` }), true;
   }
 
+  if (method === 'DELETE' && (m = /^\/api\/v2\/models\/i\/([^/]+)$/.exec(path))) {
+    if (!node.deleteModel(decodeURIComponent(m[1]))) return send(res, 404, { detail: 'model not found' }), true;
+    res.writeHead(204);
+    return res.end(), true;
+  }
+  if (path === '/api/v2/models/install' || path.startsWith('/api/v2/models/install/')) return installRoute(node, req, res, url, path);
+
   if (method === 'POST' && path === '/api/v1/images/upload') return upload(node, req, res, url), true;
   if ((m = /^\/api\/v1\/images\/i\/([^/]+)(\/full)?$/.exec(path))) {
     const name = decodeURIComponent(m[1]);
@@ -57,6 +65,49 @@ export async function handleInvoke(node, req, res) {
   }
 
   if ((m = /^\/api\/v1\/queue\/([^/]+)\/(.*)$/.exec(path))) return queueRoute(node, req, res, decodeURIComponent(m[1]), m[2]);
+  return false;
+}
+
+/** The model install routes (routers/model_manager.py): install, list, get and cancel jobs. */
+async function installRoute(node, req, res, url, path) {
+  const method = req.method;
+  const installer = node.installer;
+  if (path === '/api/v2/models/install') {
+    if (method === 'GET') return send(res, 200, installer.list().map(jobJson)), true;
+    if (method !== 'POST') return send(res, 405, { detail: 'Method Not Allowed' }), true;
+    const source = url.searchParams.get('source');
+    if (source === null) return validationError(res, ['query', 'source'], 'Field required', 'missing'), true;
+    const inplace = url.searchParams.get('inplace');
+    if (inplace !== null && !['true', 'false', '1', '0'].includes(inplace)) {
+      return validationError(res, ['query', 'inplace'], 'Input should be a valid boolean', 'bool_parsing'), true;
+    }
+    const body = await readJson(req);
+    if (body === undefined) return validationError(res, ['body'], 'Field required', 'missing'), true;
+    const schema = node.catalog.schemas.ModelRecordChanges;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      return validationError(res, ['body'], 'Input should be a valid dictionary or object to extract fields from', 'model_attributes_type'), true;
+    }
+    // Stricter than pydantic (which ignores extras): a misspelt override would silently do nothing.
+    const extra = Object.keys(body).find((k) => !(k in schema.properties));
+    if (extra) return validationError(res, ['body', extra], 'Extra inputs are not permitted', 'extra_forbidden'), true;
+    const checked = node.catalog.check(schema, body, 'body');
+    if (checked.error) return validationError(res, ['body'], checked.error, 'value_error'), true;
+    const result = installer.start(source, { inplace: inplace === 'true' || inplace === '1', accessToken: url.searchParams.get('access_token'), config: body });
+    if (!result.job) return send(res, result.status, { detail: result.detail }), true;
+    return send(res, 201, jobJson(result.job)), true;
+  }
+  const raw = path.slice('/api/v2/models/install/'.length);
+  if (!/^-?\d+$/.test(raw)) {
+    if (raw.includes('/')) return false;
+    return validationError(res, ['path', 'id'], 'Input should be a valid integer, unable to parse string as an integer', 'int_parsing'), true;
+  }
+  const job = installer.get(Number(raw));
+  if (method === 'GET') return job ? send(res, 200, jobJson(job)) : send(res, 404, { detail: `No job with id ${raw} known` }), true;
+  if (method === 'DELETE') {
+    if (!job) return send(res, 415, { detail: `No job with id ${raw} known` }), true;
+    installer.cancel(job);
+    return send(res, 201, null), true;
+  }
   return false;
 }
 

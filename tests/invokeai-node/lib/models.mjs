@@ -13,6 +13,34 @@ const STARTERS = [
   { name: 'FLUX.1-schnell_ae', base: 'flux', type: 'vae', format: 'checkpoint', source: 'black-forest-labs/FLUX.1-schnell::ae.safetensors', description: 'FLUX VAE compatible with both schnell and dev variants.' },
   { name: 'RealESRGAN_x2plus', base: 'any', type: 'spandrel_image_to_image', format: 'checkpoint', source: 'https://github.com/xinntao/Real-ESRGAN/releases/download/v0.2.1/RealESRGAN_x2plus.pth', description: 'A Real-ESRGAN 2x upscaling model (general-purpose).' },
   { name: 'RealESRGAN_x4plus', base: 'any', type: 'spandrel_image_to_image', format: 'checkpoint', source: 'https://github.com/xinntao/Real-ESRGAN/releases/download/v0.1.0/RealESRGAN_x4plus.pth', description: 'A Real-ESRGAN 4x upscaling model (general-purpose).' },
+  // ControlNets (region ControlNet): canny, depth, openpose and lineart where InvokeAI has them;
+  // FLUX has only the union model. Installed from HF repos, so diffusers folders.
+  { name: 'Hard Edge Detection (canny)', base: 'sd-1', type: 'controlnet', format: 'diffusers', source: 'lllyasviel/control_v11p_sd15_canny', description: 'Uses detected edges in the image to control composition.' },
+  { name: 'Depth Map', base: 'sd-1', type: 'controlnet', format: 'diffusers', source: 'lllyasviel/control_v11f1p_sd15_depth', description: 'Uses depth information in the image to control the depth in the generation.' },
+  { name: 'Pose Detection (openpose)', base: 'sd-1', type: 'controlnet', format: 'diffusers', source: 'lllyasviel/control_v11p_sd15_openpose', description: 'Uses pose information to control the pose of human characters in the generation.' },
+  { name: 'Lineart', base: 'sd-1', type: 'controlnet', format: 'diffusers', source: 'lllyasviel/control_v11p_sd15_lineart', description: 'Uses lineart detection to guide the lighting of the composition.' },
+  { name: 'Hard Edge Detection (canny)', base: 'sdxl', type: 'controlnet', format: 'diffusers', source: 'xinsir/controlNet-canny-sdxl-1.0', description: 'Uses detected edges in the image to control composition.' },
+  { name: 'Depth Map', base: 'sdxl', type: 'controlnet', format: 'diffusers', source: 'diffusers/controlNet-depth-sdxl-1.0', description: 'Uses depth information in the image to control the depth in the generation.' },
+  { name: 'Pose Detection (openpose)', base: 'sdxl', type: 'controlnet', format: 'diffusers', source: 'xinsir/controlNet-openpose-sdxl-1.0', description: 'Uses pose information to control the pose of human characters in the generation.' },
+  { name: 'FLUX.1-dev-Controlnet-Union', base: 'flux', type: 'controlnet', format: 'diffusers', source: 'InstantX/FLUX.1-dev-Controlnet-Union', description: 'A unified ControlNet for FLUX.1-dev model that supports 7 control modes, including canny (0), tile (1), depth (2), blur (3), pose (4), gray (5), low quality (6)' },
+  // IP-Adapters (single .safetensors files: checkpoint) and the CLIP Vision encoders they load by
+  // name (ip_adapter.py CLIP_VISION_MODEL_MAP: ViT-H, ViT-G, ViT-L).
+  { name: 'Standard Reference (IP Adapter)', base: 'sd-1', type: 'ip_adapter', format: 'checkpoint', source: 'https://huggingface.co/InvokeAI/ip_adapter_sd15/resolve/main/ip-adapter_sd15.safetensors', description: 'References images with a more generalized/looser degree of precision.' },
+  { name: 'Standard Reference (IP Adapter ViT-H)', base: 'sdxl', type: 'ip_adapter', format: 'checkpoint', source: 'https://huggingface.co/InvokeAI/ip_adapter_sdxl_vit_h/resolve/main/ip-adapter_sdxl_vit-h.safetensors', description: 'References images with a higher degree of precision.' },
+  { name: 'Standard Reference (XLabs FLUX IP-Adapter v2)', base: 'flux', type: 'ip_adapter', format: 'checkpoint', source: 'https://huggingface.co/XLabs-AI/flux-ip-adapter-v2/resolve/main/ip_adapter.safetensors', description: 'References images with a more generalized/looser degree of precision.' },
+  { name: 'IP Adapter SD1.5 Image Encoder', base: 'any', type: 'clip_vision', format: 'diffusers', source: 'InvokeAI/ip_adapter_sd_image_encoder', description: 'IP Adapter SD Image Encoder' },
+  { name: 'IP Adapter SDXL Image Encoder', base: 'any', type: 'clip_vision', format: 'diffusers', source: 'InvokeAI/ip_adapter_sdxl_image_encoder', description: 'IP Adapter SDXL Image Encoder' },
+  { name: 'clip-vit-large-patch14', base: 'any', type: 'clip_vision', format: 'diffusers', source: 'InvokeAI/clip-vit-large-patch14', description: 'CLIP ViT-L Image Encoder' },
+];
+
+// ControlAdapterDefaultSettings.from_model_name (configs/controlnet.py): the first key in the name.
+const PREPROCESSORS = [
+  ['canny', 'canny_image_processor'], ['mlsd', 'mlsd_image_processor'], ['depth', 'depth_anything_image_processor'],
+  ['bae', 'normalbae_image_processor'], ['normal', 'normalbae_image_processor'], ['sketch', 'pidi_image_processor'],
+  ['scribble', 'lineart_image_processor'], ['lineart anime', 'lineart_anime_image_processor'], ['lineart_anime', 'lineart_anime_image_processor'],
+  ['lineart', 'lineart_image_processor'], ['soft', 'hed_image_processor'], ['softedge', 'hed_image_processor'], ['hed', 'hed_image_processor'],
+  ['shuffle', 'content_shuffle_image_processor'], ['pose', 'dw_openpose_image_processor'], ['mediapipe', 'mediapipe_face_processor'],
+  ['pidi', 'pidi_image_processor'], ['zoe', 'zoe_depth_image_processor'], ['color', 'color_map_image_processor'],
 ];
 
 // Stable keys and hashes (derived from the name) so test runs are reproducible.
@@ -54,6 +82,16 @@ export function completeConfig(model) {
     else config.repo_variant = '';
   } else if (model.type === 't5_encoder') {
     config.cpu_only = null;
+  } else if (model.type === 'controlnet') {
+    const lower = name.toLowerCase();
+    config.default_settings = model.default_settings ?? { preprocessor: PREPROCESSORS.find(([k]) => lower.includes(k))?.[1] ?? null };
+    if (config.format === 'diffusers') config.repo_variant = '';
+    else config.config_path = null;
+  } else if (model.type === 'clip_vision') {
+    Object.assign(config, { repo_variant: '', cpu_only: null });
+  } else if (model.type === 'lora') {
+    Object.assign(config, { trigger_phrases: null, default_settings: null });
+    config.format = model.format ?? 'lycoris';
   } else if (model.type === 'clip_embed') {
     Object.assign(config, { repo_variant: '', cpu_only: null, variant: model.variant ?? 'large' });
   }

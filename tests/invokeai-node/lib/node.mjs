@@ -2,6 +2,7 @@
 // everything received, shared by the InvokeAI routes, the socket server and the control API.
 import { Catalog } from './schema.mjs';
 import { Executor } from './executor.mjs';
+import { ModelInstaller } from './installs.mjs';
 import { ImageStore } from './images.mjs';
 import { completeConfig, starterModels } from './models.mjs';
 import { SessionQueue, applyFieldValues, expandBatch } from './queue.mjs';
@@ -16,6 +17,9 @@ export const DEFAULT_SETTINGS = {
   max_queue_size: 10000,
   restart_downtime_ms: 300,
   emit_events: true,
+  install_delay_ms: 0,
+  // InvokeAI's default is false; the tests serve model files from loopback, so true here.
+  allow_private_download_urls: true,
 };
 
 let sharedCatalog = null;
@@ -33,6 +37,7 @@ export class InvokeAiNode {
     this.maintenance = false;
     this.queue = new SessionQueue((room, event, payload) => this.emit(room, event, payload));
     this.executor = new Executor(this);
+    this.installer = new ModelInstaller(this);
     this.clearRecord();
     this.restarts = 0;
   }
@@ -49,6 +54,7 @@ export class InvokeAiNode {
   setModels(models) {
     const list = models === null ? starterModels() : models.map(completeConfig);
     this.models = new Map(list.map((m) => [m.key, m]));
+    this.files = new Map(list.map((m) => [m.key, { path: m.path, size: m.file_size }]));
   }
 
   emit(room, event, payload) {
@@ -57,7 +63,7 @@ export class InvokeAiNode {
   }
 
   clearRecord() {
-    this.record = { enqueued: [], uploads: [], deleted_images: [], cancels: [], violations: [], produced: [] };
+    this.record = { enqueued: [], uploads: [], deleted_images: [], cancels: [], violations: [], produced: [], installs: [], deleted_models: [] };
   }
 
   /**
@@ -165,6 +171,14 @@ export class InvokeAiNode {
     return count;
   }
 
+  /** DELETE /api/v2/models/i/{key}: the record and its file go; false when no such model. */
+  deleteModel(key) {
+    if (!this.models.delete(key)) return false;
+    this.files.delete(key);
+    this.record.deleted_models.push(key);
+    return true;
+  }
+
   deleteImage(name) {
     this.record.deleted_images.push(name);
     return this.images.delete(name);
@@ -209,6 +223,8 @@ export class InvokeAiNode {
       images: this.images.names(),
       connected_sockets: connectedSockets,
       restarts: this.restarts,
+      installs: this.record.installs.map(({ access_token, ...rest }) => ({ ...rest, had_access_token: access_token !== null })),
+      deleted_models: this.record.deleted_models,
     };
   }
 }

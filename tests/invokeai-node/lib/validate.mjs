@@ -92,6 +92,7 @@ export function validateGraph(graph, catalog, ctx) {
   if (hasCycle(graph.nodes, edges)) add('invalid_graph', null, null, 'the graph has a cycle');
 
   // Node values: known fields, right types and enums, required inputs set or fed, images and models known.
+  const models = []; // installed models the graph names: { nodeId, field, config }
   for (const [key, entry] of known) {
     const node = graph.nodes[key];
     for (const [field, value] of Object.entries(node)) {
@@ -108,7 +109,7 @@ export function validateGraph(graph, catalog, ctx) {
       }
       for (const ref of result.refs) {
         if (ref.ref === 'ImageField') checkImage(ref.value, key, field, ctx, add);
-        else checkModel(ref.value, prop, key, field, ctx, add);
+        else if (checkModel(ref.value, prop, key, field, ctx, add)) models.push({ nodeId: key, field, config: ctx.model(ref.value.key) });
       }
     }
     for (const [field, prop] of Object.entries(entry.props)) {
@@ -121,7 +122,21 @@ export function validateGraph(graph, catalog, ctx) {
       }
     }
   }
+  checkAdapterBases(models, add);
   return violations;
+}
+
+// A LoRA or control/reference adapter must be of the main model's base: InvokeAI fails that at run
+// time (the patch or adapter does not fit the model); the test node rejects it up front.
+const ADAPTERS = new Set(['lora', 'controlnet', 'ip_adapter', 't2i_adapter', 'control_lora']);
+function checkAdapterBases(models, add) {
+  const main = models.find((m) => m.config.type === 'main')?.config;
+  if (!main) return;
+  for (const { nodeId, field, config } of models) {
+    if (ADAPTERS.has(config.type) && config.base !== 'any' && config.base !== main.base) {
+      add('model_mismatch', nodeId, field, `${config.type} ${config.name} has base ${config.base}; the main model ${main.name} has base ${main.base}`);
+    }
+  }
 }
 
 function checkImage(value, nodeId, field, ctx, add) {
@@ -134,21 +149,24 @@ function checkModel(value, prop, nodeId, field, ctx, add) {
   const installed = ctx.model(value.key);
   if (!installed) {
     add('unknown_model', nodeId, field, `model ${JSON.stringify(value.key)} (${value.name}) is not installed`);
-    return;
+    return false;
   }
   for (const attr of ['hash', 'name', 'base', 'type']) {
     if (value[attr] !== installed[attr]) {
       add('model_mismatch', nodeId, field,
         `model ${value.key}: ${attr} ${JSON.stringify(value[attr])} differs from the installed ${JSON.stringify(installed[attr])}`);
-      return;
+      return false;
     }
   }
   // The UI only offers models of these bases and types here; a loader given another kind fails to load it.
   if (prop.ui_model_base && !prop.ui_model_base.includes(installed.base) && installed.base !== 'any') {
     add('model_mismatch', nodeId, field, `model ${installed.name} has base ${installed.base}; ${field} takes ${prop.ui_model_base.join(', ')}`);
+    return false;
   } else if (prop.ui_model_type && !prop.ui_model_type.includes(installed.type)) {
     add('model_mismatch', nodeId, field, `model ${installed.name} has type ${installed.type}; ${field} takes ${prop.ui_model_type.join(', ')}`);
+    return false;
   }
+  return true;
 }
 
 function describe(type) {
