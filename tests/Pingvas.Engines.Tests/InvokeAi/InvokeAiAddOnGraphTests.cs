@@ -105,7 +105,7 @@ public sealed class InvokeAiAddOnGraphTests
     {
         await using var node = await InvokeAiTestNode.StartAsync();
         // The SDXL IP-Adapter without its CLIP Vision encoder does not count; no SDXL depth ControlNet.
-        await InstallAsync(node, AddOnModels().Where(m => !(m.Type == "controlnet" && m.Base == "sdxl" && m.Name == "Depth Map") && m.Name != "IP Adapter SD1.5 Image Encoder"));
+        await InstallAsync(node, AddOnModels(), drop: m => (m.Type == "controlnet" && m.Base == "sdxl" && m.Name == "Depth Map") || m.Name == "IP Adapter SD1.5 Image Encoder");
         await using var engine = await EngineAsync(node);
 
         var control = await Assert.ThrowsAsync<RetryableEngineException>(() =>

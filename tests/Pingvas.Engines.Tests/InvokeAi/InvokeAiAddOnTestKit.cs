@@ -38,12 +38,15 @@ internal static class InvokeAiAddOnTestKit
     public static InvokeAiModelConfig Config(string name, string baseType, string type, string format) =>
         new($"test-{type}-{baseType}-{name}".Replace(' ', '-'), $"blake3:{Math.Abs(name.GetHashCode()):x}", name, baseType, type, format);
 
-    /// <summary>The node with its starter models plus <paramref name="extra"/>.</summary>
-    public static async Task InstallAsync(InvokeAiTestNode node, IEnumerable<InvokeAiModelConfig> extra)
+    /// <summary>
+    /// The node's models plus those of <paramref name="extra"/> it lacks (by name, base and type),
+    /// without those <paramref name="drop"/> matches.
+    /// </summary>
+    public static async Task InstallAsync(InvokeAiTestNode node, IEnumerable<InvokeAiModelConfig> extra, Func<InvokeAiModelConfig, bool>? drop = null)
     {
         var models = (await node.GetModelsAsync()).ToList();
-        models.AddRange(extra);
-        await node.SetModelsAsync(models);
+        models.AddRange(extra.Where(e => !models.Any(m => (m.Name, m.Base, m.Type) == (e.Name, e.Base, e.Type))).ToList());
+        await node.SetModelsAsync(models.Where(m => drop?.Invoke(m) != true).ToList());
     }
 
     public static EngineLora Lora(string family, double weight, long bytes = 1_000_000, string url = "http://127.0.0.1:9/lora") =>

@@ -70,11 +70,36 @@ public sealed class InvokeAiWorkflowTests
     }
 
     [Fact]
+    public async Task A_workflow_lora_not_in_the_cache_is_installed_from_the_jobs_download_url()
+    {
+        await using var files = await LoraFileServer.StartAsync();
+        await using var node = await InvokeAiTestNode.StartAsync(new InvokeAiTestNodeSettings { StepDelayMs = 1 });
+        await InstallAsync(node, AddOnModels());
+        await using var engine = await EngineAsync(node);
+        // Weight 0 in the job: the graph's own weight (0.6) applies.
+        var lora = files.Add("sd1", InvokeAiTestLoras.Safetensors("sd-1"), weight: 0);
+        var imageId = Guid.NewGuid();
+        var workflow = new EngineWorkflow(Sd1Graph(lora.Id, imageId), ["decode"], new Dictionary<Guid, EngineInputImage> { [imageId] = Picture() });
+
+        var (result, _) = await RunAsync(engine, Job() with { Loras = [lora], Workflow = workflow });
+
+        Assert.Single(result.Images);
+        var record = await node.RecordAsync();
+        NoViolations(record);
+        var install = Assert.Single(record.Installs);
+        Assert.Equal((lora.DownloadUrl, lora.NodeName), (install.Source, install.Name));
+        var selector = Graph(record).GetProperty("nodes").GetProperty("lora").GetProperty("lora");
+        Assert.Equal(install.Key, selector.GetProperty("key").GetString());
+        Assert.Equal(0.6, Graph(record).GetProperty("nodes").GetProperty("lora").GetProperty("weight").GetDouble());
+        Assert.Equal([lora.Id], engine.HeldLoras);
+    }
+
+    [Fact]
     public async Task A_missing_auxiliary_model_is_node_missing_model_before_anything_reaches_the_node()
     {
         await using var node = await InvokeAiTestNode.StartAsync();
         var lora = Lora("sd1", 0);
-        await InstallAsync(node, AddOnModels().Where(m => m.Name != "Hard Edge Detection (canny)").Append(CachedLora(lora)));
+        await InstallAsync(node, AddOnModels().Append(CachedLora(lora)), drop: m => m.Name == "Hard Edge Detection (canny)");
         await using var engine = await EngineAsync(node);
         var imageId = Guid.NewGuid();
         var workflow = new EngineWorkflow(Sd1Graph(lora.Id, imageId), ["decode"], new Dictionary<Guid, EngineInputImage> { [imageId] = Picture() });
@@ -92,8 +117,7 @@ public sealed class InvokeAiWorkflowTests
     public async Task A_workflow_main_model_the_node_lacks_is_node_missing_model()
     {
         await using var node = await InvokeAiTestNode.StartAsync();
-        var models = await node.GetModelsAsync();
-        await node.SetModelsAsync(models.Where(m => m.Name != "Dreamshaper 8").Concat(AddOnModels()).ToList());
+        await InstallAsync(node, AddOnModels(), drop: m => m.Name == "Dreamshaper 8");
         await using var engine = await EngineAsync(node);
         var imageId = Guid.NewGuid();
         var lora = Lora("sd1", 0);
