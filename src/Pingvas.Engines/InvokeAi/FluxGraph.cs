@@ -71,6 +71,10 @@ internal static class FluxGraph
             graph.Edge("encode", "latents", "denoise", "latents");
         }
 
+        AddOnsGraph.AddFluxLoras(graph, request, loader, "denoise");
+        AddOnsGraph.AddControls(graph, request, "denoise", flux: true, loader);
+        AddOnsGraph.AddReference(graph, request, "denoise", flux: true);
+
         var inpaint = request.Kind == EngineJobKind.Inpaint;
         var decodeId = inpaint ? "decode" : outputId;
         var decode = graph.Add(decodeId, "flux_vae_decode");

@@ -27,6 +27,35 @@ public sealed class InvokeAiClient(HttpClient http, ILogger logger)
             .ToList();
     }
 
+    /// <summary>Starts installing a model from <paramref name="source"/> (a URL) under <paramref name="name"/>; the node downloads and probes it in the background.</summary>
+    public async Task<InvokeAiInstallJob> InstallModelAsync(string source, string name, CancellationToken ct)
+    {
+        var body = new JsonObject { ["name"] = name }.ToJsonString();
+        using var doc = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"api/v2/models/install?source={Uri.EscapeDataString(source)}&inplace=false")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        }, ct);
+        return InvokeAiInstallJob.Parse(doc.RootElement);
+    }
+
+    /// <summary>The install job, or null when the node no longer knows it (it restarted).</summary>
+    public async Task<InvokeAiInstallJob?> GetInstallAsync(int installId, CancellationToken ct)
+    {
+        using var doc = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, $"api/v2/models/install/{installId}"), ct, allowNotFound: true);
+        return doc is null ? null : InvokeAiInstallJob.Parse(doc.RootElement);
+    }
+
+    public async Task CancelInstallAsync(int installId, CancellationToken ct)
+    {
+        using var _ = await SendAsync(() => new HttpRequestMessage(HttpMethod.Delete, $"api/v2/models/install/{installId}"), ct, allowNotFound: true);
+    }
+
+    /// <summary>Deletes an installed model and its files.</summary>
+    public async Task DeleteModelAsync(string key, CancellationToken ct)
+    {
+        using var _ = await SendAsync(() => new HttpRequestMessage(HttpMethod.Delete, $"api/v2/models/i/{Uri.EscapeDataString(key)}"), ct, allowNotFound: true);
+    }
+
     /// <summary>Uploads an input image as an intermediate (hidden from the node's gallery); returns its image_name.</summary>
     public async Task<string> UploadAsync(byte[] bytes, string contentType, string category, CancellationToken ct)
     {
@@ -171,6 +200,19 @@ public sealed class InvokeAiClient(HttpClient http, ILogger logger)
     }
 
     private string Host => http.BaseAddress?.Authority ?? "?";
+}
+
+/// <summary>A model install job (<c>ModelInstallJob</c>): its status, and once completed the installed model.</summary>
+public sealed record InvokeAiInstallJob(int Id, string Status, InvokeAiModel? Installed, string? Error)
+{
+    public static InvokeAiInstallJob Parse(JsonElement job)
+    {
+        var installed = job.TryGetProperty("config_out", out var config) ? InvokeAiModel.FromConfig(config) : null;
+        var error = job.TryGetProperty("error_reason", out var reason) && reason.ValueKind == JsonValueKind.String ? reason.GetString()
+            : job.TryGetProperty("error", out var text) && text.ValueKind == JsonValueKind.String ? text.GetString() : null;
+        var status = job.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()! : "waiting";
+        return new InvokeAiInstallJob(job.GetProperty("id").GetInt32(), status, installed, error);
+    }
 }
 
 public sealed record InvokeAiEnqueued(int Enqueued, int Requested, IReadOnlyList<int> ItemIds);

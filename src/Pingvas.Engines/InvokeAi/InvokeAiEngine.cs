@@ -11,7 +11,7 @@ namespace Pingvas.Engines.InvokeAi;
 /// One InvokeAI node (one GPU). Each image of a job is one queue item, enqueued only when the
 /// previous one finished, so the node's own queue stays shallow and Pingvas keeps the scheduling.
 /// </summary>
-public sealed class InvokeAiEngine : IImageEngine, IAsyncDisposable
+public sealed partial class InvokeAiEngine : IImageEngine, IAsyncDisposable
 {
     public const string EngineName = "invokeai";
     public const string Origin = "pingvas";
@@ -26,6 +26,7 @@ public sealed class InvokeAiEngine : IImageEngine, IAsyncDisposable
     private readonly InvokeAiItemFollower _follower;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly InvokeAiLoraCache _loras;
     private volatile InvokeAiNodeModels _models = InvokeAiNodeModels.Empty;
 
     public InvokeAiEngine(InvokeAiNodeOptions node, InvokeAiOptions options, TimeProvider time, ILogger<InvokeAiEngine> logger)
@@ -58,6 +59,7 @@ public sealed class InvokeAiEngine : IImageEngine, IAsyncDisposable
         _events = new InvokeAiEventStream(eventsUrl ?? baseUrl, string.IsNullOrEmpty(node.Token) ? null : node.Token, time, logger);
         _follower = new InvokeAiItemFollower(_client, _events, options, time);
         Instance = baseUrl.Authority;
+        _loras = new InvokeAiLoraCache(_client, node, options, time, logger, Instance);
     }
 
     public string Name => EngineName;
@@ -70,14 +72,19 @@ public sealed class InvokeAiEngine : IImageEngine, IAsyncDisposable
 
     public IReadOnlyCollection<string> Models => _models.CatalogIds;
 
+    /// <summary>The users' LoRAs in this node's cache.</summary>
+    public IReadOnlyCollection<Guid> HeldLoras => _loras.Held;
+
     /// <summary>The upscale factors the node has a spandrel model for.</summary>
     public IReadOnlyCollection<int> UpscaleFactors => _models.Upscalers.Keys.ToArray();
 
     /// <summary>Re-reads the node's installed models; throws <see cref="RetryableEngineException"/> when the node cannot be reached.</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
+        var stamp = _loras.Stamp();
         var installed = await _client.GetModelsAsync(cancellationToken);
         _models = InvokeAiNodeModels.Resolve(installed, _options);
+        _loras.Refresh(installed, stamp);
         _events.EnsureStarted();
     }
 
@@ -86,9 +93,15 @@ public sealed class InvokeAiEngine : IImageEngine, IAsyncDisposable
         var models = _models;
         using var subscription = _events.Subscribe();
         var uploads = new List<string>();
+        InvokeAiLoraLease? lease = null;
         try
         {
+            if (job.Workflow is { } workflow)
+            {
+                return await RunWorkflowAsync(job, workflow, models, subscription, uploads, l => lease = l, onProgress, cancellationToken);
+            }
             var request = await PrepareAsync(job, models, uploads, cancellationToken);
+            request = await PrepareAddOnsAsync(job, request, models, uploads, l => lease = l, cancellationToken);
             var images = new List<EngineImage>(job.BatchSize);
             var compute = TimeSpan.Zero;
             var modelLoad = TimeSpan.Zero;
@@ -105,6 +118,7 @@ public sealed class InvokeAiEngine : IImageEngine, IAsyncDisposable
         }
         finally
         {
+            lease?.Dispose();
             await DeleteImagesQuietlyAsync(uploads);
         }
     }
@@ -125,9 +139,7 @@ public sealed class InvokeAiEngine : IImageEngine, IAsyncDisposable
         }
         else
         {
-            var model = models.Models.GetValueOrDefault(job.Model)
-                ?? throw new RetryableEngineException("node_missing_model", $"The node at {Instance} does not have the model for '{job.Model}'.");
-            request = request with { Model = model };
+            request = request with { Model = MainModel(job.Model, models) };
         }
         if (job.Kind != EngineJobKind.TextToImage)
         {
@@ -146,16 +158,21 @@ public sealed class InvokeAiEngine : IImageEngine, IAsyncDisposable
         return request;
     }
 
-    private async Task<(InvokeAiItemOutcome Outcome, RgbaImage Pixels)> RunItemAsync(
-        EngineJob job, int index, InvokeAiBuiltGraph built, InvokeAiEventStream.Subscription subscription,
-        Func<EngineProgress, ValueTask> onProgress, CancellationToken ct)
+    private InvokeAiModelSet MainModel(string catalogId, InvokeAiNodeModels models) =>
+        models.Models.GetValueOrDefault(catalogId)
+            ?? throw new RetryableEngineException("node_missing_model", $"The node at {Instance} does not have the model for '{catalogId}'.");
+
+    /// <summary>Enqueues one item and follows it to its end; a canceled or lost item does not stay on the node.</summary>
+    private async Task<InvokeAiItemOutcome> EnqueueAndFollowAsync(
+        EngineJob job, JsonObject graph, string outputNodeId, InvokeAiEventStream.Subscription subscription,
+        Func<InvokeAiItemProgress, ValueTask> onProgress, CancellationToken ct)
     {
         var destination = job.JobId.ToString("D");
         var batch = new JsonObject
         {
             ["origin"] = Origin,
             ["destination"] = destination,
-            ["graph"] = built.Graph.ToJson($"pingvas-{destination}-{index}"),
+            ["graph"] = graph,
             ["runs"] = 1,
         };
         int itemId;
@@ -177,12 +194,9 @@ public sealed class InvokeAiEngine : IImageEngine, IAsyncDisposable
             throw;
         }
 
-        var progress = new ProgressMapper(job, index, _options.PreviewsPerSecond, _time);
-        InvokeAiItemOutcome outcome;
         try
         {
-            outcome = await _follower.FollowAsync(itemId, built.OutputNodeId, subscription,
-                p => progress.ReportAsync(p, onProgress), ct);
+            return await _follower.FollowAsync(itemId, outputNodeId, subscription, onProgress, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -201,21 +215,33 @@ public sealed class InvokeAiEngine : IImageEngine, IAsyncDisposable
             await DeleteItemImagesQuietlyAsync(itemId);
             throw;
         }
+    }
 
+    /// <summary>The node's PNG as pixels; an unreadable one is the node's fault (retryable).</summary>
+    private async Task<RgbaImage> FetchImageAsync(string imageName, CancellationToken ct)
+    {
+        var png = await _client.GetFullImageAsync(imageName, ct);
+        try
+        {
+            return ImageDecoder.Decode(png);
+        }
+        catch (InvalidImageException ex)
+        {
+            throw new RetryableEngineException("node_unavailable", $"The node at {Instance} sent an unreadable image.", ex);
+        }
+    }
+
+    private async Task<(InvokeAiItemOutcome Outcome, RgbaImage Pixels)> RunItemAsync(
+        EngineJob job, int index, InvokeAiBuiltGraph built, InvokeAiEventStream.Subscription subscription,
+        Func<EngineProgress, ValueTask> onProgress, CancellationToken ct)
+    {
+        var progress = new ProgressMapper(job, index, _options.PreviewsPerSecond, _time);
+        var graph = built.Graph.ToJson($"pingvas-{job.JobId:D}-{index}");
+        var outcome = await EnqueueAndFollowAsync(job, graph, built.OutputNodeId, subscription, p => progress.ReportAsync(p, onProgress), ct);
         var produced = outcome.Item.ResultImageNames().Append(outcome.ImageName).Distinct(StringComparer.Ordinal).ToList();
         try
         {
-            var png = await _client.GetFullImageAsync(outcome.ImageName, ct);
-            RgbaImage pixels;
-            try
-            {
-                pixels = ImageDecoder.Decode(png);
-            }
-            catch (InvalidImageException ex)
-            {
-                throw new RetryableEngineException("node_unavailable", $"The node at {Instance} sent an unreadable image.", ex);
-            }
-            return (outcome, pixels);
+            return (outcome, await FetchImageAsync(outcome.ImageName, ct));
         }
         finally
         {
@@ -290,10 +316,11 @@ public sealed class InvokeAiEngine : IImageEngine, IAsyncDisposable
         }
     }
 
-    private IReadOnlyDictionary<string, string> Metadata(EngineJob job, int index, long seed)
+    private Dictionary<string, string> Metadata(EngineJob job, int index, long seed)
     {
         var metadata = ImageMetadata.For(job, EngineName, "InvokeAI", index, seed);
         metadata["gpuClass"] = GpuClass;
+        AddOnMetadata(job, metadata);
         return metadata;
     }
 

@@ -34,6 +34,19 @@ public sealed class InvokeAiGraph
             ["destination"] = new JsonObject { ["node_id"] = destinationNode, ["field"] = destinationField },
         });
 
+    /// <summary>Removes every edge into <paramref name="node"/>'s <paramref name="field"/> (to reroute it, as the UI's deleteEdgesTo).</summary>
+    public void RemoveEdgesTo(string node, string field)
+    {
+        for (var i = _edges.Count - 1; i >= 0; i--)
+        {
+            var destination = _edges[i]!["destination"]!;
+            if (destination["node_id"]!.GetValue<string>() == node && destination["field"]!.GetValue<string>() == field)
+            {
+                _edges.RemoveAt(i);
+            }
+        }
+    }
+
     /// <summary>Denoise and output nodes always run: a cached result would be the same image for a paid job.</summary>
     public static void NoCache(JsonObject node) => node["use_cache"] = false;
 

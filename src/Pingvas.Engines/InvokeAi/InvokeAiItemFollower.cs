@@ -6,7 +6,11 @@ namespace Pingvas.Engines.InvokeAi;
 public sealed record InvokeAiItemOutcome(InvokeAiQueueItem Item, string ImageName, TimeSpan ModelLoadTime);
 
 /// <summary>Progress of the running item as the node reports it: a fraction (null when indeterminate), a phase, a JPEG data URL.</summary>
-public sealed record InvokeAiItemProgress(double? Percentage, string? Message, string? PreviewDataUrl);
+public sealed record InvokeAiItemProgress(double? Percentage, string? Message, string? PreviewDataUrl)
+{
+    /// <summary>The graph node the progress is for (<c>invocation_source_id</c>), when the node says.</summary>
+    public string? SourceId { get; init; }
+}
 
 /// <summary>
 /// Follows one queue item to its end: socket events while they flow, the REST item whenever the
@@ -47,7 +51,10 @@ public sealed class InvokeAiItemFollower(InvokeAiClient client, InvokeAiEventStr
                         break;
                     case "invocation_progress":
                         running = true;
-                        await onProgress(new InvokeAiItemProgress(Number(e.Data, "percentage"), Text(e.Data, "message"), PreviewUrl(e.Data)));
+                        await onProgress(new InvokeAiItemProgress(Number(e.Data, "percentage"), Text(e.Data, "message"), PreviewUrl(e.Data))
+                        {
+                            SourceId = Text(e.Data, "invocation_source_id"),
+                        });
                         break;
                     case "invocation_complete" when Text(e.Data, "invocation_source_id") == outputNodeId:
                         imageName = OutputImage(e.Data) ?? imageName;

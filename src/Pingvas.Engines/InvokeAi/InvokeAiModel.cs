@@ -6,6 +6,9 @@ namespace Pingvas.Engines.InvokeAi;
 /// <summary>One installed model as <c>GET /api/v2/models/</c> lists it: the fields a graph's ModelIdentifierField needs.</summary>
 public sealed record InvokeAiModel(string Key, string Hash, string Name, string Base, string Type)
 {
+    /// <summary>Bytes on the node's disk (<c>file_size</c>), for the LoRA cache.</summary>
+    public long FileSize { get; init; }
+
     /// <summary>A ModelIdentifierField (key, hash, name, base, type), as every model input in a graph takes it.</summary>
     public JsonObject ToIdentifier() => new()
     {
@@ -30,7 +33,8 @@ public sealed record InvokeAiModel(string Key, string Hash, string Name, string 
         {
             return null;
         }
-        return new InvokeAiModel(key, Text(config, "hash") ?? string.Empty, name, baseType, type);
+        var size = config.TryGetProperty("file_size", out var bytes) && bytes.ValueKind == JsonValueKind.Number && bytes.TryGetInt64(out var n) ? n : 0;
+        return new InvokeAiModel(key, Text(config, "hash") ?? string.Empty, name, baseType, type) { FileSize = size };
     }
 
     private static string? Text(JsonElement e, string name) =>
@@ -52,6 +56,19 @@ public sealed record InvokeAiNodeModels(IReadOnlyDictionary<string, InvokeAiMode
     public IReadOnlyCollection<string> CatalogIds { get; } = Models.Keys.ToArray();
 
     public static InvokeAiNodeModels Empty { get; } = new(new Dictionary<string, InvokeAiModelSet>(), new Dictionary<int, InvokeAiModel>());
+
+    /// <summary>Everything installed (workflows resolve their auxiliary models by name + base + type).</summary>
+    public IReadOnlyList<InvokeAiModel> Installed { get; init; } = [];
+
+    /// <summary>(family, type) → the ControlNet this node has for it.</summary>
+    public IReadOnlyDictionary<(string Family, string Type), InvokeAiControlModel> Controls { get; init; } = new Dictionary<(string, string), InvokeAiControlModel>();
+
+    /// <summary>family → the IP-Adapter (with its CLIP Vision encoder installed) this node has for it.</summary>
+    public IReadOnlyDictionary<string, InvokeAiReferenceModel> References { get; init; } = new Dictionary<string, InvokeAiReferenceModel>();
+
+    /// <summary>An installed model by name (extension-insensitive), base and type, as a workflow's auxiliary model names it.</summary>
+    public InvokeAiModel? FindInstalled(string name, string baseType, string type) =>
+        Installed.FirstOrDefault(m => m.Type == type && m.Base == baseType && SameName(m.Name, name));
 
     /// <summary>
     /// Matches the configured names against what the node has. A FLUX model counts only with a
@@ -94,7 +111,47 @@ public sealed record InvokeAiNodeModels(IReadOnlyDictionary<string, InvokeAiMode
                 upscalers[scale] = model;
             }
         }
-        return new InvokeAiNodeModels(models, upscalers);
+        return new InvokeAiNodeModels(models, upscalers)
+        {
+            Installed = installed,
+            Controls = ResolveControls(installed, options),
+            References = ResolveReferences(installed, options),
+        };
+    }
+
+    private static Dictionary<(string, string), InvokeAiControlModel> ResolveControls(IReadOnlyList<InvokeAiModel> installed, InvokeAiOptions options)
+    {
+        var controls = new Dictionary<(string, string), InvokeAiControlModel>();
+        foreach (var (key, wanted) in options.EffectiveControl())
+        {
+            var model = wanted.Name is null || wanted.Base is null
+                ? null
+                : installed.FirstOrDefault(m => m.Type == "controlnet" && m.Base == wanted.Base && SameName(m.Name, wanted.Name));
+            if (model is not null)
+            {
+                controls[key] = new InvokeAiControlModel(model, wanted.Mode);
+            }
+        }
+        return controls;
+    }
+
+    private static Dictionary<string, InvokeAiReferenceModel> ResolveReferences(IReadOnlyList<InvokeAiModel> installed, InvokeAiOptions options)
+    {
+        var references = new Dictionary<string, InvokeAiReferenceModel>(StringComparer.Ordinal);
+        foreach (var (family, wanted) in options.EffectiveReference())
+        {
+            if (wanted.Name is null || wanted.Base is null || wanted.ClipVision is null || wanted.ImageEncoder is null)
+            {
+                continue;
+            }
+            var adapter = installed.FirstOrDefault(m => m.Type == "ip_adapter" && m.Base == wanted.Base && SameName(m.Name, wanted.Name));
+            var encoder = installed.FirstOrDefault(m => m.Type == "clip_vision" && SameName(m.Name, wanted.ImageEncoder));
+            if (adapter is not null && encoder is not null)
+            {
+                references[family] = new InvokeAiReferenceModel(adapter, wanted.ClipVision, encoder);
+            }
+        }
+        return references;
     }
 
     private static InvokeAiModel? First(IReadOnlyList<InvokeAiModel> installed, string type, params string[] bases) =>
@@ -105,3 +162,9 @@ public sealed record InvokeAiNodeModels(IReadOnlyDictionary<string, InvokeAiMode
         string.Equals(installed, wanted, StringComparison.OrdinalIgnoreCase)
         || string.Equals(Path.GetFileNameWithoutExtension(installed), wanted, StringComparison.OrdinalIgnoreCase);
 }
+
+/// <summary>A ControlNet on a node; <paramref name="Mode"/> is the union model's <c>instantx_control_mode</c> (FLUX).</summary>
+public sealed record InvokeAiControlModel(InvokeAiModel Model, int? Mode);
+
+/// <summary>An IP-Adapter on a node, the CLIP Vision variant its node takes, and that installed encoder.</summary>
+public sealed record InvokeAiReferenceModel(InvokeAiModel Adapter, string ClipVision, InvokeAiModel ImageEncoder);

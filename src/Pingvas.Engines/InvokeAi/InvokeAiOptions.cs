@@ -14,6 +14,12 @@ public sealed class InvokeAiOptions
     /// <summary>Upscale factor ("2", "4") → spandrel image-to-image model name.</summary>
     public Dictionary<string, string> Upscalers { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary><c>Control:{sd1|sdxl|flux}:{canny|depth|pose|lineart}</c> → ControlNet model; laid over <see cref="InvokeAiAddOnDefaults.Control"/>.</summary>
+    public Dictionary<string, Dictionary<string, InvokeAiControlOptions>> Control { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary><c>Reference:{sd1|sdxl|flux}</c> → IP-Adapter model; laid over <see cref="InvokeAiAddOnDefaults.Reference"/>.</summary>
+    public Dictionary<string, InvokeAiReferenceOptions> Reference { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Every HTTP request to a node gives up after this long (the node is then unavailable for the job).</summary>
     public double RequestTimeoutSeconds { get; set; } = 30;
 
@@ -63,6 +69,51 @@ public sealed class InvokeAiOptions
         return merged;
     }
 
+    /// <summary>(family, type) → ControlNet: the defaults with configured entries laid over them (a name without a base keeps the default base).</summary>
+    public IReadOnlyDictionary<(string Family, string Type), InvokeAiControlOptions> EffectiveControl()
+    {
+        var merged = new Dictionary<(string, string), InvokeAiControlOptions>();
+        foreach (var (family, types) in InvokeAiAddOnDefaults.Control)
+        {
+            foreach (var (type, model) in types)
+            {
+                merged[(family, type)] = model;
+            }
+        }
+        foreach (var (family, types) in Control)
+        {
+            foreach (var (type, model) in types)
+            {
+                var fallback = merged.GetValueOrDefault((family, type));
+                merged[(family, type)] = new InvokeAiControlOptions
+                {
+                    Name = string.IsNullOrWhiteSpace(model.Name) ? fallback?.Name : model.Name,
+                    Base = string.IsNullOrWhiteSpace(model.Base) ? fallback?.Base ?? InvokeAiAddOnDefaults.BaseOf(family) : model.Base,
+                    Mode = model.Mode ?? fallback?.Mode,
+                };
+            }
+        }
+        return merged;
+    }
+
+    /// <summary>family → IP-Adapter: the defaults with configured entries laid over them.</summary>
+    public IReadOnlyDictionary<string, InvokeAiReferenceOptions> EffectiveReference()
+    {
+        var merged = new Dictionary<string, InvokeAiReferenceOptions>(InvokeAiAddOnDefaults.Reference, StringComparer.Ordinal);
+        foreach (var (family, model) in Reference)
+        {
+            var fallback = merged.GetValueOrDefault(family);
+            merged[family] = new InvokeAiReferenceOptions
+            {
+                Name = string.IsNullOrWhiteSpace(model.Name) ? fallback?.Name : model.Name,
+                Base = string.IsNullOrWhiteSpace(model.Base) ? fallback?.Base ?? InvokeAiAddOnDefaults.BaseOf(family) : model.Base,
+                ClipVision = string.IsNullOrWhiteSpace(model.ClipVision) ? fallback?.ClipVision : model.ClipVision,
+                ImageEncoder = string.IsNullOrWhiteSpace(model.ImageEncoder) ? fallback?.ImageEncoder : model.ImageEncoder,
+            };
+        }
+        return merged;
+    }
+
     public IReadOnlyDictionary<int, string> EffectiveUpscalers()
     {
         var merged = new Dictionary<int, string>();
@@ -90,6 +141,12 @@ public sealed class InvokeAiNodeOptions
 
     /// <summary>InvokeAI ≤ 6.13 runs one item at a time, so one job per node keeps its queue shallow.</summary>
     public int Concurrency { get; set; } = 1;
+
+    /// <summary>Disk the node may fill with users' LoRAs; the least recently used are deleted before an install would exceed it.</summary>
+    public double LoraCacheGigabytes { get; set; } = 20;
+
+    /// <summary>A LoRA install (download + probe) not completed in this time fails the attempt (retryable).</summary>
+    public double LoraInstallTimeoutSeconds { get; set; } = 300;
 }
 
 /// <summary>An InvokeAI main model, found by name and base (<c>sd-1</c>, <c>sdxl</c>, <c>flux</c>).</summary>

@@ -29,15 +29,19 @@ public sealed record InvokeAiQueueItem(
         item.TryGetProperty("session", out var session) && session.ValueKind == JsonValueKind.Object ? session : null);
 
     /// <summary>The image the node produced for our output node (session.results via source_prepared_mapping).</summary>
-    public string? OutputImageName(string outputNodeId)
+    public string? OutputImageName(string outputNodeId) => OutputImageNames(outputNodeId).FirstOrDefault();
+
+    /// <summary>Every image a graph node produced: one per prepared copy (several when it runs inside an iterate).</summary>
+    public IReadOnlyList<string> OutputImageNames(string outputNodeId)
     {
+        var names = new List<string>();
         if (Session is not { } session
             || !session.TryGetProperty("source_prepared_mapping", out var mapping)
             || !mapping.TryGetProperty(outputNodeId, out var prepared)
             || prepared.ValueKind != JsonValueKind.Array
             || !session.TryGetProperty("results", out var results))
         {
-            return null;
+            return names;
         }
         foreach (var id in prepared.EnumerateArray())
         {
@@ -46,10 +50,10 @@ public sealed record InvokeAiQueueItem(
                 && output.TryGetProperty("image", out var image)
                 && Text(image, "image_name") is { } name)
             {
-                return name;
+                names.Add(name);
             }
         }
-        return null;
+        return names;
     }
 
     /// <summary>Every image the session wrote (outputs and intermediates such as expanded masks), to delete them all.</summary>

@@ -58,6 +58,17 @@ internal static class StableDiffusionGraph
             graph.Edge("encode", "latents", "denoise", "latents");
         }
 
+        if (model.IsSdxl)
+        {
+            AddOnsGraph.AddSdxlLoras(graph, request, loader, "denoise");
+        }
+        else
+        {
+            AddOnsGraph.AddSd1Loras(graph, request, loader, "denoise");
+        }
+        AddOnsGraph.AddControls(graph, request, "denoise", flux: false, loader);
+        AddOnsGraph.AddReference(graph, request, "denoise", flux: false);
+
         var inpaint = request.Kind == EngineJobKind.Inpaint;
         var decodeId = inpaint ? "decode" : InvokeAiGraphBuilder.OutputNodeId;
         var decode = graph.Add(decodeId, "l2i", new JsonObject { ["fp32"] = fp32 });
