@@ -3,6 +3,7 @@ import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { ApiError, toProblem, type ApiProblem } from "../api/problem";
 import type { Generation } from "../api/types";
 import { FieldError } from "../components/FieldError";
+import { AddOnPanels } from "../components/generate/AddOnPanels";
 import { InitImagePicker } from "../components/InitImagePicker";
 import { JobCard } from "../components/JobCard";
 import { ModelPicker } from "../components/ModelPicker";
@@ -51,7 +52,10 @@ export function GeneratePage() {
   const errors = problem?.errors ?? {};
   const unlimited = me.data?.credits.unlimited ?? false;
   const after = balanceAfter(me.data?.credits.balance ?? null, estimate, unlimited);
-  const unlockingPlan = model ? plans.data?.find((p) => p.id === model.minPlan)?.name : undefined;
+  // A model's plan for plan_forbids_model; a feature's own plan for plan_forbids_feature.
+  const unlockingPlan = problem?.code === "plan_forbids_feature"
+    ? plans.data?.find((p) => p.features.includes(problem.feature ?? ""))?.name
+    : model ? plans.data?.find((p) => p.id === model.minPlan)?.name : undefined;
 
   const update = (change: Partial<GenerateForm>) => {
     setSubmitProblem(null);
@@ -157,6 +161,7 @@ export function GeneratePage() {
             onImage={(initImage) => update(initImage ? { initImage, width: initImage.width - (initImage.width % 8), height: initImage.height - (initImage.height % 8) } : { initImage: null })}
             onStrength={(strength) => update({ strength })} />
           <FieldError id="initImageId-error" messages={errors.initImageId ?? errors.strength} />
+          <AddOnPanels form={form} family={model?.family} plans={plans.data} planId={me.data?.plan.id} onChange={update} />
           <ProblemNotice problem={problem} context={{ unlockingPlan }} />
           <div className="submit-row">
             <button type="submit" className="primary generate-button" disabled={busy || request === null || !canSubmit(estimate)} aria-live="polite">
