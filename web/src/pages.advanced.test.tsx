@@ -61,6 +61,9 @@ async function pickFile(input: HTMLInputElement, file: File) {
 async function open(path: string, signedIn: boolean, locale = "en") {
   const page = await render(path, signedIn, locale);
   await until(page, () => page.querySelector("main h1") !== null && !/Loading|불러오는 중/.test(page.textContent ?? ""));
+  if (path === "/generate") {
+    await until(page, () => page.querySelector("details.addon-section") !== null);
+  }
   return page;
 }
 

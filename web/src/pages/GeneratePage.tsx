@@ -1,9 +1,8 @@
-import { useEffect, useMemo, useState, type FormEvent } from "react";
+import { lazy, Suspense, useEffect, useMemo, useState, type FormEvent } from "react";
 
 import { ApiError, toProblem, type ApiProblem } from "../api/problem";
 import type { Generation } from "../api/types";
 import { FieldError } from "../components/FieldError";
-import { AddOnPanels } from "../components/generate/AddOnPanels";
 import { InitImagePicker } from "../components/InitImagePicker";
 import { JobCard } from "../components/JobCard";
 import { ModelPicker } from "../components/ModelPicker";
@@ -16,6 +15,9 @@ import { balanceAfter, canSubmit, generateButtonLabel } from "../logic/cost";
 import { emptyForm, fromGeneration, maxSeed, randomSeed, schedulers, takeDraft, toRequest, withModel, type GenerateForm } from "../logic/generateForm";
 import { useEstimate } from "../logic/useEstimate";
 import { useLive, useServices } from "../services";
+
+// LoRA, ControlNet and IP-Adapter panels: a chunk of their own, loaded with the page but after the first paint.
+const AddOnPanels = lazy(() => import("../components/generate/AddOnPanels"));
 
 export function GeneratePage() {
   const { t, locale } = useLocale();
@@ -161,7 +163,9 @@ export function GeneratePage() {
             onImage={(initImage) => update(initImage ? { initImage, width: initImage.width - (initImage.width % 8), height: initImage.height - (initImage.height % 8) } : { initImage: null })}
             onStrength={(strength) => update({ strength })} />
           <FieldError id="initImageId-error" messages={errors.initImageId ?? errors.strength} />
-          <AddOnPanels form={form} family={model?.family} plans={plans.data} planId={me.data?.plan.id} onChange={update} />
+          <Suspense fallback={null}>
+            <AddOnPanels form={form} family={model?.family} plans={plans.data} planId={me.data?.plan.id} onChange={update} />
+          </Suspense>
           <ProblemNotice problem={problem} context={{ unlockingPlan }} />
           <div className="submit-row">
             <button type="submit" className="primary generate-button" disabled={busy || request === null || !canSubmit(estimate)} aria-live="polite">

@@ -10,7 +10,8 @@ import { LoraPanel } from "./LoraPanel";
 import { ReferencePanel } from "./ReferencePanel";
 
 /** The Generate page's collapsible LoRA, ControlNet and IP-Adapter sections (Pro and above). */
-export function AddOnPanels({ form, family, plans, planId, onChange }: {
+/** Default export: the Generate page loads it lazily (not part of the first load). */
+export default function AddOnPanels({ form, family, plans, planId, onChange }: {
   form: GenerateForm;
   family: string | undefined;
   plans: Plan[] | undefined;
