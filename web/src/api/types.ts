@@ -171,7 +171,8 @@ export interface Lora {
   family: LoraFamily | string;
   bytes: number;
   sha256: string;
-  triggerWords: string[];
+  /** A list; a comma-separated string or null is read too (the column is comma-separated). */
+  triggerWords: string[] | string | null;
   createdAt: string;
 }
 

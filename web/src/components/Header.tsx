@@ -80,6 +80,21 @@ function MoreMenu() {
       menu.current.open = false;
     }
   }, [path]);
+  // A click elsewhere or Escape closes it, as a menu would.
+  useEffect(() => {
+    const close = (event: Event) => {
+      const element = menu.current;
+      if (element?.open && (event instanceof KeyboardEvent ? event.key === "Escape" : !element.contains(event.target as Node))) {
+        element.open = false;
+      }
+    };
+    document.addEventListener("click", close);
+    document.addEventListener("keydown", close);
+    return () => {
+      document.removeEventListener("click", close);
+      document.removeEventListener("keydown", close);
+    };
+  }, []);
   const inside = path.startsWith("/workflows") || path === "/loras";
   return (
     <details ref={menu} className="nav-more">

@@ -74,3 +74,9 @@ export function planHas(plans: Plan[] | undefined, planId: string | undefined, f
 export function unlockingPlan(plans: Plan[] | undefined, feature: string, fallback: string): string {
   return plans?.find((p) => p.features.includes(feature))?.name ?? fallback;
 }
+
+/** A LoRA's trigger words as a list, whichever shape the API gave. */
+export function triggerWords(words: string[] | string | null | undefined): string[] {
+  const list = Array.isArray(words) ? words : typeof words === "string" ? words.split(",") : [];
+  return list.map((w) => w.trim()).filter((w) => w !== "");
+}

@@ -111,6 +111,8 @@ export function fromGeneration(form: GenerateForm, job: Generation): GenerateFor
     scheduler: job.scheduler,
     seed: String(job.seed),
     batchSize: job.batchSize,
+    // The job's LoRAs and weights apply again (control and reference images are picked anew: their previews are not at hand).
+    loras: job.loras ? job.loras.map((l) => ({ id: l.id, weight: l.weight })) : form.loras,
   };
 }
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 
-import { controlTypesFor, controlUses, referenceSupported } from "./addOns";
+import { controlTypesFor, controlUses, referenceSupported, triggerWords } from "./addOns";
+import { emptyForm, fromGeneration, toRequest } from "./generateForm";
 import { initialInputs, readWorkflowFile, toInputs } from "./workflowFile";
+import { running } from "../testing/fakeApp";
 
 describe("workflow files", () => {
   it("reads an editor export: name, description, nodes without notes, exposed fields typed from their values", () => {
@@ -45,6 +47,21 @@ describe("add-ons", () => {
     expect(controlTypesFor("other")).toEqual([]);
     expect(referenceSupported("flux")).toBe(true);
     expect(referenceSupported(undefined)).toBe(false);
+  });
+
+  it("puts the add-ons in the request only when chosen, and \"use again\" brings a job's LoRAs back", () => {
+    const plain = toRequest({ ...emptyForm, prompt: "p", model: "m" });
+    expect(plain).not.toHaveProperty("loras");
+    expect(plain).not.toHaveProperty("control");
+    expect(plain).not.toHaveProperty("reference");
+    const again = fromGeneration(emptyForm, { ...running, loras: [{ id: "l1", weight: -0.5 }] });
+    expect(toRequest(again).loras).toEqual([{ id: "l1", weight: -0.5 }]);
+  });
+
+  it("reads trigger words as a list or a comma-separated string", () => {
+    expect(triggerWords(["a", " b "])).toEqual(["a", "b"]);
+    expect(triggerWords("ink, wash,")).toEqual(["ink", "wash"]);
+    expect(triggerWords(null)).toEqual([]);
   });
 
   it("sends the end step only when it stops before the last step", () => {

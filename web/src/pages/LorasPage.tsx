@@ -10,7 +10,7 @@ import { ProblemNotice } from "../components/ProblemNotice";
 import { useMe, usePlans } from "../hooks";
 import { formatBytes } from "../i18n/format";
 import { useLocale } from "../i18n/LocaleContext";
-import { familyName, planHas, unlockingPlan } from "../logic/addOns";
+import { familyName, planHas, triggerWords, unlockingPlan } from "../logic/addOns";
 import { useServices } from "../services";
 
 /** The user's LoRAs (Pro and above): upload, family, size, trigger words, storage, rename, delete. */
@@ -79,6 +79,7 @@ function LoraRow({ lora, onChanged, onDelete }: { lora: Lora; onChanged: () => v
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(lora.name);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const words = triggerWords(lora.triggerWords);
 
   const rename = async () => {
     setProblem(null);
@@ -104,7 +105,7 @@ function LoraRow({ lora, onChanged, onDelete }: { lora: Lora; onChanged: () => v
         <h2 className="card-title">{lora.name} <span className="badge">{familyName(lora.family)}</span></h2>
       )}
       <p className="muted">{lora.fileName} · {formatBytes(locale, lora.bytes)}</p>
-      {lora.triggerWords.length > 0 ? <p>{t("loras.triggerWords")} <code>{lora.triggerWords.join(", ")}</code></p> : null}
+      {words.length !== 0 ? <p>{t("loras.triggerWords")} <code>{words.join(", ")}</code></p> : null}
       <ProblemNotice problem={problem} />
       {editing ? null : (
         <div className="actions">

@@ -2,7 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { useLocale } from "../../i18n/LocaleContext";
-import { familyName, maxLoras, type LoraChoice } from "../../logic/addOns";
+import { familyName, maxLoras, triggerWords, type LoraChoice } from "../../logic/addOns";
 import { formatNumber } from "../../i18n/format";
 import { Link } from "../../router";
 import { useServices } from "../../services";
@@ -44,6 +44,9 @@ export function LoraPanel({ family, value, onChange }: { family: string | undefi
                 onChange={(e) => onChange(value.map((v, i) => (i === index ? { ...v, weight: Number(e.target.value) } : v)))} />
               <button type="button" className="link-button" onClick={() => onChange(value.filter((_, i) => i !== index))}
                 aria-label={t("loraPanel.removeNamed", { name: lora?.name ?? choice.id })}>{t("addons.remove")}</button>
+              {lora && triggerWords(lora.triggerWords).length !== 0 ? (
+                <p className="hint">{t("loras.triggerWords")} <code>{triggerWords(lora.triggerWords).join(", ")}</code></p>
+              ) : null}
               {mismatch && lora && family ? (
                 <p className="notice error">{t("loraPanel.mismatch", { lora: familyName(lora.family), model: familyName(family) })}</p>
               ) : null}
