@@ -5,6 +5,7 @@ import { act } from "react";
 import { afterEach, describe, expect, it } from "vitest";
 
 import type { ExposedField, Generation, Lora, Plan, WorkflowDetail } from "./api/types";
+import { emptyForm, setDraft } from "./logic/generateForm";
 import { calls, me, models, overrides, plans, render, resetApp, running, settle, uploadControl } from "./testing/fakeApp";
 
 afterEach(resetApp);
@@ -351,6 +352,17 @@ describe("Generate page add-ons", () => {
     const options = [...page.querySelectorAll<HTMLOptionElement>("#control-type-0 option")].map((o) => [o.textContent, o.disabled]);
     expect(options).toEqual([["Pose", true], ["Edges (Canny)", false], ["Depth", false]]);
     expect(page.textContent).toContain("Pose is not available for FLUX models");
+  });
+
+  it("leaves out add-ons the plan lacks (a job used again after a downgrade)", async () => {
+    signedInAs("starter");
+    setDraft({ ...emptyForm, prompt: "a lighthouse", model: "sd-1.5", loras: [{ id: "l1", weight: 1 }], reference: { image: { id: "u1", previewUrl: "", width: 8, height: 8 }, weight: 0.5 } });
+    const page = await open("/generate", true);
+    await until(page, () => calls.some((c) => c.path === "/generations/estimate"));
+    const body = calls.find((c) => c.path === "/generations/estimate")!.body as Record<string, unknown>;
+    expect(body.prompt).toBe("a lighthouse");
+    expect(body).not.toHaveProperty("loras");
+    expect(body).not.toHaveProperty("reference");
   });
 
   it("shows the panels locked on Free and Starter with the Pro plan and a link", async () => {

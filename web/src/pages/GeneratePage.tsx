@@ -11,6 +11,7 @@ import { SizePicker } from "../components/SizePicker";
 import { useMe, useModels, usePlans } from "../hooks";
 import { formatCredits } from "../i18n/format";
 import { useLocale } from "../i18n/LocaleContext";
+import { planHas } from "../logic/addOns";
 import { balanceAfter, canSubmit, generateButtonLabel } from "../logic/cost";
 import { emptyForm, fromGeneration, maxSeed, randomSeed, schedulers, takeDraft, toRequest, withModel, type GenerateForm } from "../logic/generateForm";
 import { useEstimate } from "../logic/useEstimate";
@@ -45,7 +46,20 @@ export function GeneratePage() {
     }
   }, [models.data, me.data, form.model]);
 
-  const request = useMemo(() => (form.model !== "" && form.prompt.trim() !== "" ? toRequest(form) : null), [form]);
+  // Add-ons the plan lacks (a "use again" after a downgrade) stay out of the request: their panels are locked.
+  const lorasAllowed = planHas(plans.data, me.data?.plan.id, "loras") === true;
+  const controlAllowed = planHas(plans.data, me.data?.plan.id, "control") === true;
+  const request = useMemo(() => {
+    if (form.model === "" || form.prompt.trim() === "") {
+      return null;
+    }
+    return toRequest({
+      ...form,
+      loras: lorasAllowed ? form.loras : [],
+      control: controlAllowed ? form.control : [],
+      reference: controlAllowed ? form.reference : null,
+    });
+  }, [form, lorasAllowed, controlAllowed]);
   const estimate = useEstimate(request);
   const estimateProblem = estimate.state === "ready" && estimate.estimate.problem
     ? toProblem(Number(estimate.estimate.problem.status ?? 400), estimate.estimate.problem)

@@ -7,6 +7,9 @@ import { useLocale } from "../../i18n/LocaleContext";
 import { useServices } from "../../services";
 import { ProblemNotice } from "../ProblemNotice";
 
+// The server's Loras:MaxBytes: a larger file is refused at once instead of after sending it all.
+const maxBytes = 512 * 1024 * 1024;
+
 /** A .safetensors upload with a real progress bar (the bytes sent so far), cancellable. */
 export function LoraUpload({ onUploaded }: { onUploaded: () => void }) {
   const { t, locale } = useLocale();
@@ -21,6 +24,10 @@ export function LoraUpload({ onUploaded }: { onUploaded: () => void }) {
   const upload = async () => {
     if (!file) return;
     setProblem(null);
+    if (file.size > maxBytes) {
+      setProblem({ status: 413, code: "file_too_large", title: "", errors: {} });
+      return;
+    }
     setProgress({ loaded: 0, total: file.size });
     controller.current = new AbortController();
     try {
