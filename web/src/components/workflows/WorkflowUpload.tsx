@@ -10,8 +10,11 @@ import { WorkflowRunner } from "./WorkflowRunner";
 type Read = Extract<ReadWorkflow, { ok: true }>;
 
 /** Upload a .json (an editor export or a graph): preview its fields, then save it (with a name) or run it once. */
+// Refusals whose server detail says exactly what to change (shown in English only: the server's words are English).
+const detailed = ["invalid_workflow", "workflow_too_large", "unknown_workflow_model"];
+
 export function WorkflowUpload({ onSave, allowRun = true }: { onSave: (body: WorkflowBody) => Promise<void>; allowRun?: boolean }) {
-  const { t } = useLocale();
+  const { t, locale } = useLocale();
   const input = useRef<HTMLInputElement>(null);
   const [read, setRead] = useState<Read | null>(null);
   const [readError, setReadError] = useState<"json" | "shape" | null>(null);
@@ -80,6 +83,7 @@ export function WorkflowUpload({ onSave, allowRun = true }: { onSave: (body: Wor
             <textarea id="workflow-description" rows={2} maxLength={2000} value={description} onChange={(e) => setDescription(e.target.value)} />
           </div>
           <ProblemNotice problem={problem} />
+          {problem?.detail && locale === "en" && detailed.includes(problem.code) ? <p className="hint">{problem.detail}</p> : null}
           <div className="actions">
             <button type="button" className="primary" disabled={busy || name.trim() === ""} onClick={() => void save()}>{t("workflows.save")}</button>
             {allowRun ? <button type="button" aria-expanded={running} onClick={() => setRunning((r) => !r)}>{t("workflows.runOnce")}</button> : null}
