@@ -31,6 +31,10 @@ const BillingReturnPage = lazy(() => import("./pages/BillingReturnPage"));
 const VerifyEmailPage = lazy(() => import("./pages/VerifyEmailPage"));
 const ForgotPasswordPage = lazy(() => import("./pages/ForgotPasswordPage"));
 const ResetPasswordPage = lazy(() => import("./pages/ResetPasswordPage"));
+// Workflows and LoRAs (issue 11): loaded when visited.
+const WorkflowsPage = lazy(() => import("./pages/WorkflowsPage"));
+const WorkflowRunPage = lazy(() => import("./pages/WorkflowRunPage"));
+const LorasPage = lazy(() => import("./pages/LorasPage"));
 
 /** `services` is for tests; the app makes its own. */
 export function App({ services: given }: { services?: Services } = {}) {
@@ -46,7 +50,7 @@ export function App({ services: given }: { services?: Services } = {}) {
   );
 }
 
-const privatePaths = ["/generate", "/canvas", "/queue", "/gallery", "/credits", "/account", "/admin", "/billing"];
+const privatePaths = ["/generate", "/canvas", "/queue", "/gallery", "/credits", "/account", "/admin", "/billing", "/workflows", "/loras"];
 
 function Shell() {
   const { client, live, queries } = useServices();
@@ -131,6 +135,10 @@ function Page({ path }: { path: string }) {
   if (path === "/forgot-password") return <ForgotPasswordPage />;
   if (path === "/reset-password") return <ResetPasswordPage />;
   if (path === "/admin" || path.startsWith("/admin/")) return <AdminApp path={path} />;
+  if (path === "/workflows") return <WorkflowsPage />;
+  if (path === "/loras") return <LorasPage />;
+  const workflow = matchPath("/workflows/:id", path);
+  if (workflow) return <WorkflowRunPage id={workflow.id} />;
   const image = matchPath("/gallery/:id", path);
   if (image) return <ImageDetailPage id={image.id} />;
   return <NotFoundPage />;

@@ -55,7 +55,7 @@ describe("pages", () => {
       const page = await render(path, true, "ko");
       // Names from the API (plans, models, prompts, schedulers) and the brand may be Latin; the UI's words may not.
       const text = (page.textContent ?? "")
-        .replace(/Pingvas Studio|Free|Starter|Stable Diffusion 1\.5|FLUX\.1 dev|a lighthouse|English|euler_a|euler|dpmpp_2m_k|dpmpp_2m|dpmpp_sde|ddim|lms|heun|generation|CFG|FLUX|LoRA|SLA|GPU|US\$|WebP|PNG|JPEG|px|MB/g, "");
+        .replace(/Pingvas Studio|Free|Starter|Pro\b|Stable Diffusion 1\.5|FLUX\.1 dev|a lighthouse|English|euler_a|euler|dpmpp_2m_k|dpmpp_2m|dpmpp_sde|ddim|lms|heun|generation|CFG|FLUX|LoRA|SLA|GPU|US\$|WebP|PNG|JPEG|px|MB/g, "");
       expect(text, path).not.toMatch(/[A-Za-z]{3,}/);
       resetApp();
     }

@@ -2,7 +2,7 @@
 import { QueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useSyncExternalStore, type ReactNode } from "react";
 
-import { ApiClient, type Fetch } from "./api/client";
+import { ApiClient, xhrUploader, type Fetch, type Uploader } from "./api/client";
 import { createApi, type Api } from "./api/endpoints";
 import { ApiError } from "./api/problem";
 import { TokenStore } from "./api/tokens";
@@ -15,9 +15,9 @@ export interface Services {
   queries: QueryClient;
 }
 
-export function createServices(fetcher: Fetch = (input, init) => fetch(input, init)): Services {
+export function createServices(fetcher: Fetch = (input, init) => fetch(input, init), uploader: Uploader = xhrUploader): Services {
   const tokens = new TokenStore(localStorage);
-  const client = new ApiClient(tokens, fetcher);
+  const client = new ApiClient(tokens, fetcher, "/api/v1", uploader);
   const queries = new QueryClient({
     defaultOptions: {
       queries: {

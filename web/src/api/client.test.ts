@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { ApiClient } from "./client";
+import { ApiClient, type Uploader, type UploadProgress } from "./client";
 import { ApiError } from "./problem";
 import { TokenStore, type TokenStorage } from "./tokens";
 
@@ -104,5 +104,42 @@ describe("token refresh", () => {
     const client = new ApiClient(new TokenStore(new MemoryStorage()), () => Promise.reject(new TypeError("Failed to fetch")));
     const error = (await client.request("/plans", { anonymous: true }).catch((e: unknown) => e)) as ApiError;
     expect(error.problem.code).toBe("network_error");
+  });
+
+  it("sends a multipart upload with the bearer token, reports its progress, and refreshes once on 401 before sending it again", async () => {
+    const storage = new MemoryStorage();
+    const server = fakeServer(storage);
+    const sent: { url: string; auth: string | undefined; file: unknown }[] = [];
+    const uploader: Uploader = async (url, init) => {
+      sent.push({ url, auth: init.headers.Authorization, file: (init.body.get("file") as File).name });
+      init.onProgress({ loaded: 5, total: 10 });
+      init.onProgress({ loaded: 10, total: 10 });
+      return server.fetcher(url, { method: "POST", headers: init.headers });
+    };
+    const client = new ApiClient(signedIn(storage), server.fetcher, "/api/v1", uploader);
+    const progress: UploadProgress[] = [];
+    const form = new FormData();
+    form.append("file", new File([new Uint8Array(10)], "style.safetensors"));
+
+    const answer = await client.uploadForm<{ stored: string }>("/loras", form, (p) => progress.push(p));
+
+    expect(sent).toEqual([
+      { url: "/api/v1/loras", auth: "Bearer expired", file: "style.safetensors" },
+      { url: "/api/v1/loras", auth: "Bearer access-1", file: "style.safetensors" },
+    ]);
+    expect(JSON.parse(answer.stored)).toEqual({ accessToken: "access-1", refreshToken: "refresh-1" });
+    expect(progress.at(-1)).toEqual({ loaded: 10, total: 10 });
+  });
+
+  it("turns a failed upload into a network problem and lets a cancelled one abort", async () => {
+    const storage = new MemoryStorage();
+    const failing: Uploader = () => Promise.reject(new TypeError("network error"));
+    const client = new ApiClient(signedIn(storage), fakeServer(storage).fetcher, "/api/v1", failing);
+    const error = (await client.uploadForm("/loras", new FormData(), () => undefined).catch((e: unknown) => e)) as ApiError;
+    expect(error.problem.code).toBe("network_error");
+    const aborting: Uploader = () => Promise.reject(new DOMException("cancelled", "AbortError"));
+    const cancelled = new ApiClient(signedIn(storage), fakeServer(storage).fetcher, "/api/v1", aborting);
+    const abort = (await cancelled.uploadForm("/loras", new FormData(), () => undefined).catch((e: unknown) => e)) as DOMException;
+    expect(abort.name).toBe("AbortError");
   });
 });

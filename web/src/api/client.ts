@@ -15,27 +15,86 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
+export interface UploadProgress {
+  loaded: number;
+  /** 0 when the browser cannot tell. */
+  total: number;
+}
+
+/** Sends a multipart body and reports the upload's progress (fetch cannot: XMLHttpRequest can). */
+export type Uploader = (url: string, init: { headers: Record<string, string>; body: FormData; onProgress: (progress: UploadProgress) => void; signal?: AbortSignal }) => Promise<Response>;
+
+export const xhrUploader: Uploader = (url, init) =>
+  new Promise<Response>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", url);
+    for (const [name, value] of Object.entries(init.headers)) {
+      xhr.setRequestHeader(name, value);
+    }
+    xhr.upload.onprogress = (event) => init.onProgress({ loaded: event.loaded, total: event.lengthComputable ? event.total : 0 });
+    xhr.onload = () => {
+      const headers = new Headers({ "Content-Type": xhr.getResponseHeader("Content-Type") ?? "application/json" });
+      const retryAfter = xhr.getResponseHeader("Retry-After");
+      if (retryAfter !== null) {
+        headers.set("Retry-After", retryAfter);
+      }
+      // A Response cannot carry a body with these statuses.
+      const empty = xhr.status === 204 || xhr.status === 205 || xhr.status === 304 || xhr.responseText === "";
+      resolve(new Response(empty ? null : xhr.responseText, { status: xhr.status, headers }));
+    };
+    xhr.onerror = () => reject(new TypeError("network error"));
+    xhr.onabort = () => reject(new DOMException("The upload was cancelled.", "AbortError"));
+    init.signal?.addEventListener("abort", () => xhr.abort());
+    xhr.send(init.body);
+  });
+
 export class ApiClient {
   private readonly fetcher: Fetch;
+  private readonly uploader: Uploader;
   readonly tokens: TokenStore;
   private readonly base: string;
   private refreshing: Promise<TokenPair | null> | null = null;
 
-  constructor(tokens: TokenStore, fetcher: Fetch, base = "/api/v1") {
+  constructor(tokens: TokenStore, fetcher: Fetch, base = "/api/v1", uploader: Uploader = xhrUploader) {
     this.tokens = tokens;
     this.fetcher = fetcher;
     this.base = base;
+    this.uploader = uploader;
   }
 
-  async request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+    return this.run<T>(options.anonymous ?? false, (token) => this.send(path, options, token));
+  }
+
+  /** A multipart upload with progress; the same bearer token and single refresh as every other call. */
+  async uploadForm<T>(path: string, form: FormData, onProgress: (progress: UploadProgress) => void, signal?: AbortSignal): Promise<T> {
+    // A large file takes long to send: start with a token that will not expire on the way.
+    await this.freshAccessToken();
+    return this.run<T>(false, async (token) => {
+      const headers: Record<string, string> = { Accept: "application/json" };
+      if (token) {
+        headers.Authorization = `Bearer ${token}`;
+      }
+      try {
+        return await this.uploader(this.base + path, { headers, body: form, onProgress, signal });
+      } catch (error) {
+        if (error instanceof DOMException && error.name === "AbortError") {
+          throw error;
+        }
+        throw new ApiError(networkProblem);
+      }
+    });
+  }
+
+  private async run<T>(anonymous: boolean, send: (accessToken: string | undefined) => Promise<Response>): Promise<T> {
     const sent = this.tokens.current;
-    let response = await this.send(path, options, sent?.accessToken);
-    if (response.status === 401 && !options.anonymous && sent !== null) {
+    let response = await send(sent?.accessToken);
+    if (response.status === 401 && !anonymous && sent !== null) {
       const fresh = await this.refresh(sent);
       if (fresh === null) {
         throw new ApiError(await readProblem(response));
       }
-      response = await this.send(path, options, fresh.accessToken);
+      response = await send(fresh.accessToken);
     }
     if (!response.ok) {
       throw new ApiError(await readProblem(response));

@@ -1,6 +1,7 @@
 // One typed function per API call the app makes (docs/api.md).
-import type { ApiClient } from "./client";
+import type { ApiClient, UploadProgress } from "./client";
 import type {
+  AdminWorkflow, AdminWorkflowBody, Lora, LoraList, WorkflowBody, WorkflowDetail, WorkflowSummary,
   AdminStats, AdminUser, AuditEntry, AuthResponse, Billing, BillingInterval, CancelQueuedResult, CheckoutRequest, CreditAdjustment, Estimate, GalleryImage, Generation,
   GenerationRequest, ImageModelCount, LedgerEntry, Me, Model, Notice, Page, Plan, TotpConfirmation, TotpEnrollment, Upload, Worker,
 } from "./types";
@@ -68,6 +69,22 @@ export function createApi(client: ApiClient) {
     confirmPasswordReset: (body: { token: string; password: string }) =>
       client.request<void>("/auth/password-reset/confirm", { method: "POST", body, anonymous: true }),
     changeEmail: (body: { email: string; password: string }) => client.request<void>("/me/email", { method: "POST", body }),
+    workflows: () => client.request<{ items: WorkflowSummary[] }>("/workflows"),
+    workflow: (id: string) => client.request<WorkflowDetail>(`/workflows/${encodeURIComponent(id)}`),
+    createWorkflow: (body: WorkflowBody) => client.request<WorkflowDetail>("/workflows", { method: "POST", body }),
+    updateWorkflow: (id: string, body: WorkflowBody) => client.request<WorkflowDetail>(`/workflows/${encodeURIComponent(id)}`, { method: "PUT", body }),
+    deleteWorkflow: (id: string) => client.request<void>(`/workflows/${encodeURIComponent(id)}`, { method: "DELETE" }),
+    loras: () => client.request<LoraList>("/loras"),
+    uploadLora: (file: File, name: string, onProgress: (progress: UploadProgress) => void, signal?: AbortSignal) => {
+      const form = new FormData();
+      form.append("file", file, file.name);
+      if (name.trim() !== "") {
+        form.append("name", name.trim());
+      }
+      return client.uploadForm<Lora>("/loras", form, onProgress, signal);
+    },
+    renameLora: (id: string, name: string) => client.request<Lora>(`/loras/${encodeURIComponent(id)}`, { method: "PATCH", body: { name } }),
+    deleteLora: (id: string) => client.request<void>(`/loras/${encodeURIComponent(id)}`, { method: "DELETE" }),
     notices: () => client.request<Notice[]>("/notices"),
     dismissNotice: (id: string) => client.request<void>(`/notices/${encodeURIComponent(id)}/dismiss`, { method: "POST" }),
     admin: {
@@ -81,6 +98,11 @@ export function createApi(client: ApiClient) {
       stats: () => client.request<AdminStats>("/admin/stats"),
       audit: (cursor?: string | null) => client.request<Page<AuditEntry>>(`/admin/audit${pageQuery(cursor, 50)}`),
       workers: () => client.request<{ items: Worker[] }>("/admin/workers"),
+      workflows: () => client.request<{ items: AdminWorkflow[] }>("/admin/workflows"),
+      createWorkflow: (body: AdminWorkflowBody) => client.request<AdminWorkflow>("/admin/workflows", { method: "POST", body }),
+      updateWorkflow: (id: string, body: Partial<AdminWorkflowBody>) =>
+        client.request<AdminWorkflow>(`/admin/workflows/${encodeURIComponent(id)}`, { method: "PUT", body }),
+      deleteWorkflow: (id: string) => client.request<void>(`/admin/workflows/${encodeURIComponent(id)}`, { method: "DELETE" }),
     },
   };
 }

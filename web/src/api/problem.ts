@@ -12,6 +12,9 @@ export interface ApiProblem {
   balance?: number;
   feature?: string;
   field?: string;
+  /** workflow_node_forbidden: the node type refused and its id. */
+  nodeType?: string;
+  nodeId?: string;
   /** 401 totp_required at sign-in: the token for the second step. */
   challengeToken?: string;
 }
@@ -79,6 +82,8 @@ export function toProblem(status: number, body: unknown, retryAfter: string | nu
     balance: asNumber(json.balance),
     feature: asString(json.feature),
     field: asString(json.field),
+    nodeType: asString(json.nodeType),
+    nodeId: asString(json.nodeId),
     challengeToken: asString(json.challengeToken),
   };
 }

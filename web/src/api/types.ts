@@ -57,9 +57,11 @@ export interface Model {
 }
 
 export interface GenerationRequest {
-  prompt: string;
+  /** Absent for a workflow (its graph says it). */
+  prompt?: string;
   negativePrompt?: string | null;
-  model: string;
+  /** Absent for a workflow. */
+  model?: string;
   width?: number;
   height?: number;
   steps?: number;
@@ -72,7 +74,112 @@ export interface GenerationRequest {
   strength?: number;
   imageId?: string;
   scale?: number;
-  kind?: "txt2img" | "img2img" | "inpaint" | "upscale";
+  kind?: "txt2img" | "img2img" | "inpaint" | "upscale" | "workflow";
+  /** At most 5; the model's family (docs/advanced-generation.md). */
+  loras?: LoraUse[];
+  /** At most 3 ControlNet images. */
+  control?: ControlUse[];
+  /** An IP-Adapter image. */
+  reference?: ReferenceUse;
+  /** Workflow jobs: exactly one of these three. */
+  workflowId?: string;
+  workflow?: unknown;
+  graph?: unknown;
+  /** "<nodeId>.<field>" → value, for the workflow's exposed fields. */
+  inputs?: Record<string, WorkflowInputValue>;
+}
+
+export interface LoraUse {
+  id: string;
+  weight: number;
+}
+
+export type ControlType = "canny" | "depth" | "pose" | "lineart";
+
+export interface ControlUse {
+  imageId: string;
+  type: ControlType;
+  weight?: number;
+  beginStep?: number;
+  endStep?: number;
+}
+
+export interface ReferenceUse {
+  imageId: string;
+  weight?: number;
+}
+
+export type WorkflowInputValue = string | number | boolean | null;
+
+export type ExposedFieldType = "string" | "integer" | "float" | "boolean" | "enum" | "image" | "model";
+
+export interface ExposedField {
+  nodeId: string;
+  field: string;
+  label: string;
+  type: ExposedFieldType;
+  value: unknown;
+  options?: string[] | null;
+  min?: number | null;
+  max?: number | null;
+}
+
+export interface WorkflowSummary {
+  id: string;
+  name: string;
+  description: string | null;
+  shared: boolean;
+  nodeCount: number;
+  exposedFields: ExposedField[];
+  thumbnailUrl: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface WorkflowDetail extends WorkflowSummary {
+  format: "workflow" | "graph";
+  document: unknown;
+}
+
+export interface WorkflowBody {
+  name?: string;
+  description?: string | null;
+  workflow?: unknown;
+  graph?: unknown;
+  thumbnailImageId?: string;
+}
+
+/** A shared workflow as the admin sees it: the plans it is offered to. */
+export interface AdminWorkflow extends WorkflowSummary {
+  plans: string[];
+}
+
+export interface AdminWorkflowBody {
+  name: string;
+  description?: string | null;
+  workflow?: unknown;
+  graph?: unknown;
+  plans: string[];
+}
+
+export type LoraFamily = "sd1" | "sdxl" | "flux";
+
+export interface Lora {
+  id: string;
+  name: string;
+  fileName: string;
+  family: LoraFamily | string;
+  bytes: number;
+  sha256: string;
+  /** A list; a comma-separated string or null is read too (the column is comma-separated). */
+  triggerWords: string[] | string | null;
+  createdAt: string;
+}
+
+export interface LoraList {
+  items: Lora[];
+  usedBytes: number;
+  quotaBytes: number | null;
 }
 
 export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
@@ -114,6 +221,10 @@ export interface Generation {
   kind: string;
   initImageId: string | null;
   strength: number | null;
+  loras?: LoraUse[];
+  control?: ControlUse[];
+  reference?: ReferenceUse | null;
+  workflowId?: string | null;
   /** Live events only. */
   preview?: string | null;
   balance?: number | null;

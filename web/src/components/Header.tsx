@@ -1,8 +1,10 @@
+import { useEffect, useRef } from "react";
+
 import { useMe, useSwitchLanguage } from "../hooks";
 import { formatCredits } from "../i18n/format";
 import { locales, type Locale } from "../i18n/i18n";
 import { useLocale } from "../i18n/LocaleContext";
-import { Link, navigate } from "../router";
+import { Link, navigate, usePath } from "../router";
 import { useServices, useSignedIn } from "../services";
 
 export function Header() {
@@ -35,6 +37,7 @@ export function Header() {
               <li><Link to="/gallery">{t("nav.gallery")}</Link></li>
               <li><Link to="/credits">{t("nav.credits")}</Link></li>
               <li><Link to="/billing">{t("nav.billing")}</Link></li>
+              <li><MoreMenu /></li>
               {me.data?.role === "admin" ? <li><Link to="/admin/users">{t("nav.admin")}</Link></li> : null}
             </>
           ) : null}
@@ -64,5 +67,42 @@ export function Header() {
         )}
       </div>
     </header>
+  );
+}
+
+/** Workflows and LoRAs behind one "More" item, so the phone header keeps its lines (closes on navigation). */
+function MoreMenu() {
+  const { t } = useLocale();
+  const path = usePath();
+  const menu = useRef<HTMLDetailsElement>(null);
+  useEffect(() => {
+    if (menu.current) {
+      menu.current.open = false;
+    }
+  }, [path]);
+  // A click elsewhere or Escape closes it, as a menu would.
+  useEffect(() => {
+    const close = (event: Event) => {
+      const element = menu.current;
+      if (element?.open && (event instanceof KeyboardEvent ? event.key === "Escape" : !element.contains(event.target as Node))) {
+        element.open = false;
+      }
+    };
+    document.addEventListener("click", close);
+    document.addEventListener("keydown", close);
+    return () => {
+      document.removeEventListener("click", close);
+      document.removeEventListener("keydown", close);
+    };
+  }, []);
+  const inside = path.startsWith("/workflows") || path === "/loras";
+  return (
+    <details ref={menu} className="nav-more">
+      <summary className={inside ? "current" : undefined}>{t("nav.more")}</summary>
+      <ul>
+        <li><Link to="/workflows">{t("nav.workflows")}</Link></li>
+        <li><Link to="/loras">{t("nav.loras")}</Link></li>
+      </ul>
+    </details>
   );
 }

@@ -1,5 +1,6 @@
 // The Generate form's state and its translation to the API's request body.
 import type { GalleryImage, Generation, GenerationRequest, Model } from "../api/types";
+import { controlUses, loraUses, referenceUse, type ControlChoice, type LoraChoice, type ReferenceChoice } from "./addOns";
 
 export const schedulers = ["euler", "euler_a", "dpmpp_2m", "dpmpp_2m_k", "dpmpp_sde", "ddim", "lms", "heun"] as const;
 
@@ -32,6 +33,10 @@ export interface GenerateForm {
   /** An upload or a gallery image (the API takes either id); previewUrl is a blob: URL or the image's signed URL. */
   initImage: InitImage | null;
   strength: number;
+  /** Pro and above: LoRAs, ControlNet images and an IP-Adapter reference. */
+  loras: LoraChoice[];
+  control: ControlChoice[];
+  reference: ReferenceChoice | null;
 }
 
 export const emptyForm: GenerateForm = {
@@ -47,6 +52,9 @@ export const emptyForm: GenerateForm = {
   batchSize: 1,
   initImage: null,
   strength: 0.75,
+  loras: [],
+  control: [],
+  reference: null,
 };
 
 export function toRequest(form: GenerateForm): GenerationRequest {
@@ -66,6 +74,15 @@ export function toRequest(form: GenerateForm): GenerationRequest {
   if (form.initImage !== null) {
     request.initImageId = form.initImage.id;
     request.strength = form.strength;
+  }
+  if (form.loras.length > 0) {
+    request.loras = loraUses(form.loras);
+  }
+  if (form.control.length > 0) {
+    request.control = controlUses(form.control, form.steps);
+  }
+  if (form.reference !== null) {
+    request.reference = referenceUse(form.reference);
   }
   return request;
 }
@@ -94,6 +111,8 @@ export function fromGeneration(form: GenerateForm, job: Generation): GenerateFor
     scheduler: job.scheduler,
     seed: String(job.seed),
     batchSize: job.batchSize,
+    // The job's LoRAs and weights apply again (control and reference images are picked anew: their previews are not at hand).
+    loras: job.loras ? job.loras.map((l) => ({ id: l.id, weight: l.weight })) : form.loras,
   };
 }
 

@@ -14,7 +14,7 @@ export interface ProblemContext {
   unlockingPlan?: string;
 }
 
-const featurePlans: Record<string, string> = { canvas: "Starter", upscale: "Starter" };
+const featurePlans: Record<string, string> = { canvas: "Starter", upscale: "Starter", workflows: "Starter", loras: "Pro", control: "Pro" };
 
 export function problemText(locale: Locale, problem: ApiProblem, context: ProblemContext = {}): ProblemText {
   const t = (key: Parameters<typeof translate>[1], params?: Record<string, string | number>) => translate(locale, key, params);
@@ -103,6 +103,36 @@ export function problemText(locale: Locale, problem: ApiProblem, context: Proble
       return { text: t("problem.invalidToken") };
     case "already_verified":
       return { text: t("problem.alreadyVerified") };
+    case "invalid_workflow":
+      return { text: t("problem.invalidWorkflow") };
+    case "workflow_node_forbidden":
+      return { text: problem.nodeType ? t("problem.workflowNodeForbiddenType", { node: problem.nodeType }) : t("problem.workflowNodeForbidden") };
+    case "workflow_too_large":
+      return { text: t("problem.workflowTooLarge") };
+    case "invalid_workflow_input":
+      return { text: t("problem.invalidWorkflowInput") };
+    case "unknown_workflow_model":
+      return { text: t("problem.unknownWorkflowModel") };
+    case "workflow_not_found":
+      return { text: t("problem.workflowNotFound") };
+    case "workflow_needs_gpu_worker":
+      return { text: t("problem.workflowNeedsGpuWorker") };
+    case "lora_not_found":
+      return { text: t("problem.loraNotFound") };
+    case "lora_family_mismatch":
+      return { text: t("problem.loraFamilyMismatch") };
+    case "lora_in_use":
+      return { text: t("problem.loraInUse") };
+    case "control_unsupported":
+      return { text: t("problem.controlUnsupported") };
+    case "invalid_safetensors":
+      return { text: t("problem.invalidSafetensors") };
+    case "not_a_lora":
+      return { text: t("problem.notALora") };
+    case "unknown_lora_family":
+      return { text: t("problem.unknownLoraFamily") };
+    case "file_too_large":
+      return { text: t("problem.fileTooLarge") };
     default:
       return { text: t("problem.generic") };
   }

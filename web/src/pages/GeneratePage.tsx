@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, type FormEvent } from "react";
+import { lazy, Suspense, useEffect, useMemo, useState, type FormEvent } from "react";
 
 import { ApiError, toProblem, type ApiProblem } from "../api/problem";
 import type { Generation } from "../api/types";
@@ -11,10 +11,14 @@ import { SizePicker } from "../components/SizePicker";
 import { useMe, useModels, usePlans } from "../hooks";
 import { formatCredits } from "../i18n/format";
 import { useLocale } from "../i18n/LocaleContext";
+import { planHas } from "../logic/addOns";
 import { balanceAfter, canSubmit, generateButtonLabel } from "../logic/cost";
 import { emptyForm, fromGeneration, maxSeed, randomSeed, schedulers, takeDraft, toRequest, withModel, type GenerateForm } from "../logic/generateForm";
 import { useEstimate } from "../logic/useEstimate";
 import { useLive, useServices } from "../services";
+
+// LoRA, ControlNet and IP-Adapter panels: a chunk of their own, loaded with the page but after the first paint.
+const AddOnPanels = lazy(() => import("../components/generate/AddOnPanels"));
 
 export function GeneratePage() {
   const { t, locale } = useLocale();
@@ -42,7 +46,20 @@ export function GeneratePage() {
     }
   }, [models.data, me.data, form.model]);
 
-  const request = useMemo(() => (form.model !== "" && form.prompt.trim() !== "" ? toRequest(form) : null), [form]);
+  // Add-ons the plan lacks (a "use again" after a downgrade) stay out of the request: their panels are locked.
+  const lorasAllowed = planHas(plans.data, me.data?.plan.id, "loras") === true;
+  const controlAllowed = planHas(plans.data, me.data?.plan.id, "control") === true;
+  const request = useMemo(() => {
+    if (form.model === "" || form.prompt.trim() === "") {
+      return null;
+    }
+    return toRequest({
+      ...form,
+      loras: lorasAllowed ? form.loras : [],
+      control: controlAllowed ? form.control : [],
+      reference: controlAllowed ? form.reference : null,
+    });
+  }, [form, lorasAllowed, controlAllowed]);
   const estimate = useEstimate(request);
   const estimateProblem = estimate.state === "ready" && estimate.estimate.problem
     ? toProblem(Number(estimate.estimate.problem.status ?? 400), estimate.estimate.problem)
@@ -51,7 +68,10 @@ export function GeneratePage() {
   const errors = problem?.errors ?? {};
   const unlimited = me.data?.credits.unlimited ?? false;
   const after = balanceAfter(me.data?.credits.balance ?? null, estimate, unlimited);
-  const unlockingPlan = model ? plans.data?.find((p) => p.id === model.minPlan)?.name : undefined;
+  // A model's plan for plan_forbids_model; a feature's own plan for plan_forbids_feature.
+  const unlockingPlan = problem?.code === "plan_forbids_feature"
+    ? plans.data?.find((p) => p.features.includes(problem.feature ?? ""))?.name
+    : model ? plans.data?.find((p) => p.id === model.minPlan)?.name : undefined;
 
   const update = (change: Partial<GenerateForm>) => {
     setSubmitProblem(null);
@@ -157,6 +177,9 @@ export function GeneratePage() {
             onImage={(initImage) => update(initImage ? { initImage, width: initImage.width - (initImage.width % 8), height: initImage.height - (initImage.height % 8) } : { initImage: null })}
             onStrength={(strength) => update({ strength })} />
           <FieldError id="initImageId-error" messages={errors.initImageId ?? errors.strength} />
+          <Suspense fallback={null}>
+            <AddOnPanels form={form} family={model?.family} plans={plans.data} planId={me.data?.plan.id} onChange={update} />
+          </Suspense>
           <ProblemNotice problem={problem} context={{ unlockingPlan }} />
           <div className="submit-row">
             <button type="submit" className="primary generate-button" disabled={busy || request === null || !canSubmit(estimate)} aria-live="polite">

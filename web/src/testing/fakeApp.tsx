@@ -3,6 +3,7 @@ import { act } from "react";
 import { createRoot } from "react-dom/client";
 
 import { App } from "../App";
+import type { Uploader } from "../api/client";
 import type { GalleryImage, Generation, LedgerEntry, Me, Model, Plan } from "../api/types";
 import { navigate } from "../router";
 import { createServices } from "../services";
@@ -57,6 +58,8 @@ function fakeApi(url: string): unknown {
   if (path === "/images") return { items: [], nextCursor: null };
   if (path === "/images/i1") return image;
   if (path === "/credits/ledger") return { items: ledger, nextCursor: null };
+  if (path === "/workflows") return { items: [] };
+  if (path === "/loras") return { items: [], usedBytes: 0, quotaBytes: 1073741824 };
   return null;
 }
 
@@ -80,6 +83,26 @@ const fetcher = async (url: string, init?: RequestInit) => {
     : new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json" } });
 };
 
+/** Multipart uploads with progress (LoRAs): half the bytes are reported, then `gate` (when a test sets it) is awaited, then all. */
+export const uploadControl: { gate: Promise<void> | null } = { gate: null };
+
+const uploader: Uploader = async (url, init) => {
+  const file = init.body.get("file");
+  const size = file instanceof Blob ? file.size : 0;
+  const call: Call = {
+    method: "POST", path: url.replace("/api/v1", "").split("?")[0], url, headers: init.headers,
+    body: { file: file instanceof File ? file.name : null, name: init.body.get("name") },
+  };
+  calls.push(call);
+  init.onProgress({ loaded: Math.floor(size / 2), total: size });
+  if (uploadControl.gate) {
+    await uploadControl.gate;
+  }
+  init.onProgress({ loaded: size, total: size });
+  const answer = overrides.get(`POST ${call.path}`)?.(call) ?? { status: 404, body: { code: "not_found" } };
+  return new Response(JSON.stringify(answer.body), { status: answer.status, headers: { "Content-Type": "application/json" } });
+};
+
 let cleanup: (() => void) | null = null;
 
 /** Unmounts the last rendered app and forgets the fake API's state. */
@@ -89,6 +112,7 @@ export function resetApp(): void {
   localStorage.clear();
   overrides.clear();
   calls.length = 0;
+  uploadControl.gate = null;
 }
 
 /** Lets queries answer and the page render their data (bounded). */
@@ -104,7 +128,7 @@ export async function render(path: string, signedIn: boolean, locale = "en") {
     localStorage.setItem("pingvas.session", JSON.stringify({ accessToken: "a.b.c", refreshToken: "r" }));
   }
   navigate(path, true);
-  const services = createServices(fetcher);
+  const services = createServices(fetcher, uploader);
   // The hub is not under test here: keep it from dialling out.
   services.live.start = () => undefined;
   const container = document.createElement("div");

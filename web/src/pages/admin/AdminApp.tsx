@@ -5,6 +5,7 @@ import { AdminStatsPage } from "./AdminStatsPage";
 import { AdminUserPage } from "./AdminUserPage";
 import { AdminUsersPage } from "./AdminUsersPage";
 import { AdminWorkersPage } from "./AdminWorkersPage";
+import { AdminWorkflowsPage } from "./AdminWorkflowsPage";
 
 /** The admin area (loaded on demand, not part of the first load): its own menu and pages. */
 export default function AdminApp({ path }: { path: string }) {
@@ -19,6 +20,7 @@ export default function AdminApp({ path }: { path: string }) {
           <li><Link to="/admin/workers">{t("admin.workers")}</Link></li>
           <li><Link to="/admin/stats">{t("admin.stats")}</Link></li>
           <li><Link to="/admin/audit">{t("admin.audit")}</Link></li>
+          <li><Link to="/admin/workflows">{t("admin.workflows")}</Link></li>
         </ul>
       </nav>
       <AdminSection section={section} userId={user?.id ?? null} />
@@ -37,6 +39,8 @@ function AdminSection({ section, userId }: { section: string; userId: string | n
       return <AdminStatsPage />;
     case "audit":
       return <AdminAuditPage />;
+    case "workflows":
+      return <AdminWorkflowsPage />;
     default:
       return <AdminUsersPage />;
   }
