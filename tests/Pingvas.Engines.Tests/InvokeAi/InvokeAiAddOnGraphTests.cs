@@ -108,6 +108,9 @@ public sealed class InvokeAiAddOnGraphTests
         await InstallAsync(node, AddOnModels(), drop: m => (m.Type == "controlnet" && m.Base == "sdxl" && m.Name == "Depth Map") || m.Name == "IP Adapter SD1.5 Image Encoder");
         await using var engine = await EngineAsync(node);
 
+        Assert.DoesNotContain("sdxl:depth", engine.AddOnFeatures);
+        Assert.DoesNotContain("sd1:reference", engine.AddOnFeatures);
+        Assert.Contains("sdxl:canny", engine.AddOnFeatures);
         var control = await Assert.ThrowsAsync<RetryableEngineException>(() =>
             RunAsync(engine, Job("sdxl-1.0") with { Controls = [new EngineControl("depth", Picture(), 1, 0, 1)] }));
         Assert.Equal("node_missing_model", control.Code);
