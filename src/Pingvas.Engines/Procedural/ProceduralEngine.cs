@@ -62,12 +62,13 @@ public sealed class ProceduralEngine : IImageEngine
         var started = _timeProvider.GetTimestamp();
         var images = new List<EngineImage>(job.BatchSize);
         var blend = BlendFor(job);
+        var adapters = job.Kind == EngineJobKind.Upscale ? null : ProceduralAdapters.For(job);
         for (var index = 0; index < job.BatchSize; index++)
         {
             var seed = unchecked(job.Seed + index);
             var pixels = job.Kind == EngineJobKind.Upscale
                 ? await UpscaleImageAsync(job, index, seed, onProgress, cancellationToken).ConfigureAwait(false)
-                : await RenderImageAsync(job, index, seed, blend, onProgress, cancellationToken).ConfigureAwait(false);
+                : await RenderImageAsync(job, index, seed, blend, adapters, onProgress, cancellationToken).ConfigureAwait(false);
             images.Add(new EngineImage(index, seed, pixels, ProceduralMetadata.For(job, Name, index, seed)));
         }
 
@@ -102,7 +103,13 @@ public sealed class ProceduralEngine : IImageEngine
     }
 
     private async Task<RgbaImage> RenderImageAsync(
-        EngineJob job, int index, long seed, ProceduralBlend? blend, Func<EngineProgress, ValueTask> onProgress, CancellationToken cancellationToken)
+        EngineJob job,
+        int index,
+        long seed,
+        ProceduralBlend? blend,
+        ProceduralAdapters? adapters,
+        Func<EngineProgress, ValueTask> onProgress,
+        CancellationToken cancellationToken)
     {
         var scene = CreateScene(job, seed);
         var schedule = new NoiseSchedule(job.Scheduler);
@@ -145,7 +152,9 @@ public sealed class ProceduralEngine : IImageEngine
                 scene.Compose(y, accumRow, sigma, lattice, image.Pixels.AsSpan(y * width * 4, width * 4));
             });
 
-            shown = blend is null ? image : blend.Present(image, step, job.Steps);
+            // LoRAs, controls and the reference act on the render, before img2img/inpaint blend it with the init image.
+            var styled = adapters is null ? image : adapters.Apply(image, step, job.Steps);
+            shown = blend is null ? styled : blend.Present(styled, step, job.Steps);
             await ReportStepAsync(job, index, step, shown, onProgress, cancellationToken).ConfigureAwait(false);
         }
 

@@ -10,7 +10,7 @@ import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import { probeLora } from './lora-probe.mjs';
-import { delay, eventTimestamp, uuid } from './util.mjs';
+import { delay, eventTimestamp, omitNulls, uuid } from './util.mjs';
 
 const MODELS_DIR = '/invokeai/models';
 const TERMINAL = new Set(['completed', 'error', 'cancelled']);
@@ -46,7 +46,7 @@ export class ModelInstaller {
       id,
       status: 'waiting',
       error_reason: null,
-      config_in: config,
+      config_in: omitNulls(config), // ModelRecordChanges is a BaseModelExcludeNull
       config_out: null,
       inplace: source.type === 'local' ? inplace : false,
       source,
@@ -100,6 +100,8 @@ export class ModelInstaller {
       // No Hugging Face here: the test node has no network beyond what a test serves it.
       throw new InstallError('OSError', `${job.source.repo_id}: the test node cannot reach Hugging Face`);
     }
+    job.recorded.bytes = bytes.length;
+    job.recorded.sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
     if (this.node.settings.install_delay_ms > 0) await delay(this.node.settings.install_delay_ms);
     if (job.status === 'cancelled') return;
     if (job.source.type !== 'local') {
@@ -117,7 +119,7 @@ export class ModelInstaller {
     const probed = probeLora(bytes, `${MODELS_DIR}/${modelPath}`);
     if (probed.error) throw new InstallError(probed.error_type, probed.error);
     const overrides = Object.fromEntries(Object.entries(job.config_in).filter(([, v]) => v !== null && v !== undefined));
-    const digest = crypto.createHash('sha256').update(bytes).digest('hex');
+    const digest = job.recorded.sha256;
     const config = {
       key,
       // InvokeAI's default hashing_algorithm is blake3_single; Node core has no BLAKE3, so this is
@@ -142,7 +144,7 @@ export class ModelInstaller {
     this.node.models.set(config.key, config);
     this.node.files.set(config.key, { path: `${MODELS_DIR}/${modelPath}`, size: bytes.length });
     job.config_out = config;
-    Object.assign(job.recorded, { key: config.key, name: config.name, sha256: digest, bytes: bytes.length });
+    Object.assign(job.recorded, { key: config.key, name: config.name });
     this.#setStatus(job, 'completed');
     this.#emit('model_install_complete', { id: job.id, source: job.source, key: config.key, total_bytes: job.total_bytes, config });
   }
@@ -185,7 +187,6 @@ export class ModelInstaller {
     part.total_bytes = job.total_bytes = Math.max(job.total_bytes, bytes.length);
     part.status = 'completed';
     this.#progress(job);
-    job.recorded.bytes = bytes.length;
     return { bytes, fileName };
   }
 

@@ -78,7 +78,8 @@ async function installRoute(node, req, res, url, path) {
     const source = url.searchParams.get('source');
     if (source === null) return validationError(res, ['query', 'source'], 'Field required', 'missing'), true;
     const inplace = url.searchParams.get('inplace');
-    if (inplace !== null && !['true', 'false', '1', '0'].includes(inplace)) {
+    const TRUE = ['true', '1', 'yes', 'on', 't', 'y'], FALSE = ['false', '0', 'no', 'off', 'f', 'n'];
+    if (inplace !== null && !TRUE.includes(inplace.toLowerCase()) && !FALSE.includes(inplace.toLowerCase())) {
       return validationError(res, ['query', 'inplace'], 'Input should be a valid boolean', 'bool_parsing'), true;
     }
     const body = await readJson(req);
@@ -92,7 +93,7 @@ async function installRoute(node, req, res, url, path) {
     if (extra) return validationError(res, ['body', extra], 'Extra inputs are not permitted', 'extra_forbidden'), true;
     const checked = node.catalog.check(schema, body, 'body');
     if (checked.error) return validationError(res, ['body'], checked.error, 'value_error'), true;
-    const result = installer.start(source, { inplace: inplace === 'true' || inplace === '1', accessToken: url.searchParams.get('access_token'), config: body });
+    const result = installer.start(source, { inplace: inplace !== null && TRUE.includes(inplace.toLowerCase()), accessToken: url.searchParams.get('access_token'), config: body });
     if (!result.job) return send(res, result.status, { detail: result.detail }), true;
     return send(res, 201, jobJson(result.job)), true;
   }

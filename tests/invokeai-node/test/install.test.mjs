@@ -80,6 +80,15 @@ test('SDXL and FLUX LoRAs are told apart; the name defaults to the file name', a
   assert.equal(flux.config_out.base, 'flux');
   assert.equal(flux.config_out.name, 'flux_detail');
   assert.notEqual(xl.config_out.hash, flux.config_out.hash);
+
+  // The diffusers (PEFT) spelling of a FLUX LoRA is FLUX too.
+  const diffusersFlux = buildSafetensors({ 'transformer.transformer_blocks.0.attn.to_k.lora_A.weight': [4, 3072] });
+  const peft = await serveFiles({ '/peft.safetensors': diffusersFlux });
+  try {
+    assert.equal((await finished((await install(peft.url('/peft.safetensors'))).data.id)).config_out.base, 'flux');
+  } finally {
+    await peft.close();
+  }
 });
 
 test('files that are no recognisable LoRA, HTTP errors, private URLs and injected failures end the job in error', async () => {
@@ -133,6 +142,17 @@ test('cancel stops an install; the same active source gives the same job; unknow
   assert.deepEqual(await h.call('GET', '/api/v2/models/install/999').then((r) => [r.status, r.data]), [404, { detail: 'No job with id 999 known' }]);
   assert.equal((await h.call('DELETE', '/api/v2/models/install/999')).status, 415);
   assert.equal((await h.call('GET', '/api/v2/models/install/abc')).status, 422);
+});
+
+test('access_token is sent as a bearer token to the download URL', async () => {
+  files = await serveFiles({ '/private.safetensors': { token: 's3cret', bytes: SD1_LORA } });
+  h = await startServer();
+  const denied = await finished((await install(files.url('/private.safetensors'))).data.id);
+  assert.equal(denied.error_reason, 'HTTPError');
+  const res = await install(files.url('/private.safetensors'), {}, '&access_token=s3cret');
+  assert.equal(res.data.source.access_token, 's3cret');
+  assert.equal((await finished(res.data.id)).status, 'completed');
+  assert.deepEqual((await h.ctl('GET', '/record')).installs.map((i) => i.had_access_token), [false, true]);
 });
 
 test('the body is a ModelRecordChanges and the source must parse', async () => {

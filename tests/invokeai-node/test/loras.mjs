@@ -19,7 +19,9 @@ export const FLUX_LORA = buildSafetensors({
 /** A loopback file server: path -> bytes (or a status number). */
 export async function serveFiles(routes) {
   const server = http.createServer((req, res) => {
-    const body = routes[req.url];
+    let body = routes[req.url];
+    // A route given as { token, bytes } answers 401 without `Authorization: Bearer <token>`.
+    if (body?.token !== undefined) body = req.headers.authorization === `Bearer ${body.token}` ? body.bytes : 401;
     if (typeof body === 'number' || body === undefined) {
       res.writeHead(body ?? 404);
       return res.end();
