@@ -147,4 +147,22 @@ public sealed class WorkflowRunTests(DefaultServer fixture) : IClassFixture<Defa
             HttpStatusCode.Conflict, "workflow_needs_gpu_worker");
         Assert.Equal(state, await server.StateAsync(user));
     }
+
+    [Fact]
+    public async Task Images_the_graph_uses_beyond_the_init_image_are_job_inputs_while_it_waits()
+    {
+        var user = await StarterAsync();
+        var upload = await user.UploadAsync(UploadKit.Png(64, 64));
+        var workflow = WorkflowKit.Txt2Img(w =>
+        {
+            w["nodes"]!.AsArray().Add(JsonNode.Parse("""{"type":"invocation","data":{"id":"ref","type":"image","isIntermediate":true,"inputs":{"image":{"name":"image"}}}}"""));
+            w["exposedFields"]!.AsArray().Add(JsonNode.Parse("""{"nodeId":"ref","fieldName":"image"}"""));
+        });
+        var accepted = await user.SubmitAsync(new { kind = "workflow", workflow, inputs = new Dictionary<string, object> { ["ref.image"] = upload.Id } });
+
+        var inputs = await server.QueryAsync(db => db.JobInputs.Where(i => i.JobId == accepted.Id).ToListAsync());
+        var input = Assert.Single(inputs);
+        Assert.Equal(("image", upload.Id, user.Id), (input.Kind, input.RefId, input.UserId));
+        Assert.Equal("succeeded", (await user.WaitForAsync(accepted.Id)).Status);
+    }
 }
