@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import type { Lora, WorkflowDetail } from "./api/types";
 import { emptyForm, setDraft } from "./logic/generateForm";
-import { calls, models, overrides, running, resetApp, settle, uploadControl } from "./testing/fakeApp";
+import { calls, models, overrides, plans, render, running, resetApp, settle, uploadControl } from "./testing/fakeApp";
 import { choose, click, open, pickFile, signedInAs, type, until } from "./testing/pageActions";
 
 afterEach(resetApp);
@@ -184,6 +184,18 @@ describe("header", () => {
       await until(page, () => page.querySelector("h1") !== null);
       const text = (page.textContent ?? "").replace(/Pingvas Studio|Free|Starter|Pro\b|Stable Diffusion 1\.5|FLUX\.1 dev|FLUX|SD 1\.5|English|Portrait|Soft light|Ink style|ink\.safetensors|\.safetensors|inkdraw|JSON|InvokeAI|IP|MB|GB|euler_a|euler|dpmpp_2m_k|dpmpp_2m|dpmpp_sde|ddim|lms|heun|CFG|byte|PNG|WebP|JPEG/g, "");
       expect(text.match(/[A-Za-z]{3,}/g), path).toBeNull();
+      resetApp();
+    }
+  });
+});
+
+describe("pricing", () => {
+  it("names the new plan features in words", async () => {
+    for (const [locale, words] of [["en", ["Workflows", "Your own LoRAs", "ControlNet and IP-Adapter"]], ["ko", ["워크플로", "내 로라 사용", "컨트롤넷과 IP 어댑터"]]] as const) {
+      overrides.set("GET /plans", () => ({ status: 200, body: [{ ...plans[1], id: "pro", name: "Pro", features: ["generate", "workflows", "loras", "control"] }] }));
+      const page = await render("/pricing", false, locale);
+      const rows = [...page.querySelectorAll(".feature-matrix tbody th")].map((th) => th.textContent);
+      expect(rows).toEqual(expect.arrayContaining([...words]));
       resetApp();
     }
   });
