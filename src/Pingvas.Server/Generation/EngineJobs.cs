@@ -73,7 +73,7 @@ public sealed class EngineJobs(PingvasDb db, IObjectStore store, IObjectUrls url
             // Deleting a LoRA is refused while a waiting or running job names it: a missing one is data loss.
             var lora = loras.GetValueOrDefault(id) ?? throw new InvalidOperationException($"LoRA {id} of generation {job.Id} is missing.");
 
-            // TODO(lead): switch to branch lora's short-lived URL (IObjectUrls lifetime overload / LoraFiles) when it is merged.
+            // Until branch lora lands: the default lifetime; its LoraFiles helper gives a short-lived, absolute URL a node can fetch.
             engineLoras.Add(new EngineLora(lora.Id, lora.Family, weights[id], lora.Bytes, lora.FileHash, urls.UrlFor(lora.ObjectKey)));
         }
 
