@@ -27,7 +27,9 @@ public sealed class AddOnPanelTests(BrowserFixture browser)
         await AdvancedKit.UploadLoraAsync(api, LoraFiles.Sdxl(seed: 4), "castle.safetensors", "Castle sdxl");
         var edges = await ApiImages.GenerateAsync(api, "edges to follow", side: 256);
         var look = await ApiImages.GenerateAsync(api, "a look to carry over", side: 256);
-        var lookFile = await api.GetByteArrayAsync(look.Url);
+        using var lookResponse = await api.GetAsync(look.Url);
+        var lookType = lookResponse.Content.Headers.ContentType!.MediaType!;
+        var lookFile = await lookResponse.Content.ReadAsByteArrayAsync();
 
         await ui.GoAsync("/generate");
         await page.GetByLabel("Model").SelectOptionAsync("sd-1.5");
@@ -59,7 +61,7 @@ public sealed class AddOnPanelTests(BrowserFixture browser)
         // IP-Adapter: an uploaded file (it becomes one of the user's uploads).
         var reference = Section(page, "IP-Adapter");
         await reference.Locator("summary").ClickAsync();
-        await reference.Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = "look.webp", MimeType = "image/webp", Buffer = lookFile });
+        await reference.Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = "look." + lookType.Split('/')[1], MimeType = lookType, Buffer = lookFile });
         await Expect(page.Locator("#reference-weight")).ToHaveValueAsync("0.5");
         await Expect(reference.GetByRole(AriaRole.Img)).ToHaveJSPropertyAsync("complete", true);
         await ui.ScreenshotAsync("generate-addons");

@@ -24,7 +24,9 @@ public sealed class LoraManagerTests(BrowserFixture browser)
         await using var ui = await browser.OpenAsync(Viewport.Desktop);
         var page = ui.Page;
         using var api = await ui.SignUpOnPlanAsync("pro");
-        await page.Locator("header").GetByRole(AriaRole.Button, new() { Name = "More" }).ClickAsync();
+        // The plan changed after the page loaded: a reload reads it, as the next visit would.
+        await ui.GoAsync("/generate");
+        await page.Locator("header summary", new() { HasText = "More" }).ClickAsync();
         await page.Locator("header").GetByRole(AriaRole.Link, new() { Name = "LoRAs" }).ClickAsync();
         await ui.SettledAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "LoRAs", Level = 1 })).ToBeVisibleAsync();

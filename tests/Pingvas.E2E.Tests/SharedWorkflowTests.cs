@@ -29,18 +29,18 @@ public sealed class SharedWorkflowTests(BrowserFixture browser)
 
         var newPlans = page.Locator("fieldset.plan-checks").First;
         await newPlans.GetByLabel("Pro", new() { Exact = true }).CheckAsync();
-        await WorkflowLibraryTests.UploadAsync(page, "sd15-txt2img.workflow.json", AdvancedKit.Workflow("sd15-txt2img.workflow.json"));
+        await AdvancedKit.UploadWorkflowAsync(page, "sd15-txt2img.workflow.json", AdvancedKit.Workflow("sd15-txt2img.workflow.json"));
         await page.Locator("#workflow-name").FillAsync(name);
         // The admin's upload saves for the plans; it has no run of its own.
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Run once" })).ToHaveCountAsync(0);
         await page.GetByRole(AriaRole.Button, new() { Name = "Save workflow" }).ClickAsync();
         var row = page.GetByTestId("shared-workflow-row").Filter(new() { HasText = name });
-        await Expect(row).ToHaveCountAsync(1);
+        try { await Expect(row).ToHaveCountAsync(1); } catch (PlaywrightException) { Assert.Fail(await page.Locator("main").InnerTextAsync()); }
         await Expect(row.GetByLabel("Pro", new() { Exact = true })).ToBeCheckedAsync();
         await Expect(row.GetByLabel("Starter", new() { Exact = true })).Not.ToBeCheckedAsync();
 
         var shared = (await AdvancedKit.GetAsync(adminApi, "/api/v1/admin/workflows")).GetProperty("items").EnumerateArray()
-            .Single(w => w.GetProperty("name").GetString() == name);
+            .Single(w => w.GetProperty("workflow").GetProperty("name").GetString() == name);
         Assert.Equal(["pro"], shared.GetProperty("plans").EnumerateArray().Select(p => p.GetString()));
         var audit = await AdvancedKit.GetAsync(adminApi, "/api/v1/admin/audit");
         Assert.Contains(audit.GetProperty("items").EnumerateArray(), e => e.GetProperty("action").GetString()!.Contains("workflow", StringComparison.OrdinalIgnoreCase));

@@ -33,6 +33,10 @@ public static class AdvancedKit
 
     public static FilePayload JsonFile(string name, string text) => new() { Name = name, MimeType = "application/json", Buffer = System.Text.Encoding.UTF8.GetBytes(text) };
 
+    /// <summary>Picks a workflow file in the library's (or the admin page's) upload, as the file dialog would.</summary>
+    public static Task UploadWorkflowAsync(IPage page, string fileName, string text) =>
+        page.Locator("input[type=file][accept*='.json']").SetInputFilesAsync(JsonFile(fileName, text));
+
     /// <summary>Uploads a LoRA file through the API (what the manager page does, without the page).</summary>
     public static async Task<JsonElement> UploadLoraAsync(HttpClient api, byte[] file, string fileName, string name)
     {
