@@ -1,5 +1,7 @@
 using System.Text.Json;
 
+using Pingvas.Core.Text;
+
 namespace Pingvas.Core.Loras;
 
 /// <summary>What a LoRA's header says about it, or why it is not one we can use.</summary>
@@ -30,6 +32,9 @@ public static class LoraProbe
 
     /// <summary>Most trigger words kept from <c>ss_tag_frequency</c>.</summary>
     public const int MaxTriggerWords = 10;
+
+    /// <summary>Longer tags are captions, not trigger words.</summary>
+    public const int MaxTriggerWordLength = 100;
 
     // Weight-name parts of LoRA, LoHa, LoKr and DoRA adapters in every naming scheme we read.
     private static readonly string[] AdapterMarkers =
@@ -133,7 +138,8 @@ public static class LoraProbe
                 foreach (var tag in folder.Value.EnumerateObject())
                 {
                     var name = tag.Name.Trim();
-                    if (name.Length == 0 || name.Contains(',', StringComparison.Ordinal) || tag.Value.ValueKind != JsonValueKind.Number || !tag.Value.TryGetInt64(out var count))
+                    // Metadata is the uploader's text: no control characters (PostgreSQL refuses NUL), no commas (the separator).
+                    if (name.Length is 0 or > MaxTriggerWordLength || name.Contains(',', StringComparison.Ordinal) || !FreeText.IsAllowed(name) || tag.Value.ValueKind != JsonValueKind.Number || !tag.Value.TryGetInt64(out var count))
                     {
                         continue;
                     }

@@ -72,6 +72,12 @@ public sealed partial class InvokeAiEngine : IImageEngine, IAsyncDisposable
 
     public IReadOnlyCollection<string> Models => _models.CatalogIds;
 
+    /// <summary>
+    /// The ControlNet types and references this node serves now, as <c>{family}:{type}</c> (e.g.
+    /// <c>sdxl:canny</c>, <c>flux:reference</c>): for routing, so control jobs need not try nodes that lack them.
+    /// </summary>
+    public IReadOnlyList<string> AddOnFeatures => _models.AddOnFeatures();
+
     /// <summary>The users' LoRAs in this node's cache.</summary>
     public IReadOnlyCollection<Guid> HeldLoras => _loras.Held;
 

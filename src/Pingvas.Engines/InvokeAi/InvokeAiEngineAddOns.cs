@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Text.Json;
 
 namespace Pingvas.Engines.InvokeAi;
 
@@ -52,22 +52,26 @@ public sealed partial class InvokeAiEngine
         return request with { Loras = loras, Controls = controls, Reference = reference };
     }
 
-    /// <summary>What the add-ons were, in the image's metadata (ids and weights only: the files stay private).</summary>
+    /// <summary>What the add-ons were, as JSON in the same shape the procedural engine writes (ids and weights only: the files stay private).</summary>
     private static void AddOnMetadata(EngineJob job, Dictionary<string, string> metadata)
     {
-        var invariant = CultureInfo.InvariantCulture;
         if (job.Loras.Count > 0)
         {
-            metadata["loras"] = string.Join(",", job.Loras.Select(l => $"{l.Id:N}:{l.Weight.ToString(invariant)}"));
+            metadata["loras"] = JsonSerializer.Serialize(job.Loras.Select(l => new { id = l.Id, family = l.Family, weight = l.Weight }));
         }
         if (job.Controls.Count > 0)
         {
-            metadata["control"] = string.Join(",", job.Controls.Select(c =>
-                $"{c.Type}:{c.Weight.ToString(invariant)}:{c.BeginPercent.ToString(invariant)}-{c.EndPercent.ToString(invariant)}"));
+            metadata["control"] = JsonSerializer.Serialize(job.Controls.Select(c => new
+            {
+                type = c.Type,
+                weight = c.Weight,
+                beginPercent = c.BeginPercent,
+                endPercent = c.EndPercent,
+            }));
         }
         if (job.Reference is { } reference)
         {
-            metadata["reference"] = reference.Weight.ToString(invariant);
+            metadata["reference"] = JsonSerializer.Serialize(new { weight = reference.Weight });
         }
     }
 }

@@ -170,6 +170,15 @@ public sealed class InvokeAiLoraCache(InvokeAiClient client, InvokeAiNodeOptions
                         }
                         return model;
                     case "error" or "cancelled":
+                        // Another worker sharing this node may have installed it first (a duplicate name is an error).
+                        if ((await client.GetModelsAsync(timeout.Token)).FirstOrDefault(m => m.Type == "lora" && m.Name == lora.NodeName) is { } existing)
+                        {
+                            lock (_gate)
+                            {
+                                _entries[lora.Id] = new Entry(existing, ++_clock, _clock);
+                            }
+                            return existing;
+                        }
                         logger.LogWarning("InvokeAI node {Node} could not install LoRA {LoraId}: {Status} {Reason}", instance, lora.Id, job.Status, job.Error);
                         throw new EngineFailedException("lora_install_failed", "The LoRA could not be installed on the GPU node (the file was refused or could not be read).");
                 }

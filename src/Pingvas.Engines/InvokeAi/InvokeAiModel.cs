@@ -66,6 +66,11 @@ public sealed record InvokeAiNodeModels(IReadOnlyDictionary<string, InvokeAiMode
     /// <summary>family → the IP-Adapter (with its CLIP Vision encoder installed) this node has for it.</summary>
     public IReadOnlyDictionary<string, InvokeAiReferenceModel> References { get; init; } = new Dictionary<string, InvokeAiReferenceModel>();
 
+    /// <summary>What this node adds to its main models: <c>{family}:{canny|depth|pose|lineart|reference}</c>, ordered.</summary>
+    public IReadOnlyList<string> AddOnFeatures() =>
+        Controls.Keys.Select(k => $"{k.Family}:{k.Type}").Concat(References.Keys.Select(f => $"{f}:reference"))
+            .Order(StringComparer.Ordinal).ToList();
+
     /// <summary>An installed model by name (extension-insensitive), base and type, as a workflow's auxiliary model names it.</summary>
     public InvokeAiModel? FindInstalled(string name, string baseType, string type) =>
         Installed.FirstOrDefault(m => m.Type == type && m.Base == baseType && SameName(m.Name, name));

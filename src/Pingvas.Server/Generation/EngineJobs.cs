@@ -1,8 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 
+using Pingvas.Core.Workflows;
 using Pingvas.Engines;
 using Pingvas.Server.Data;
 using Pingvas.Server.Jobs;
+using Pingvas.Server.Loras;
 using Pingvas.Server.Storage;
 
 namespace Pingvas.Server.Generation;
@@ -12,13 +14,18 @@ public sealed class InputImageMissingException(Guid jobId, Guid imageId)
     : Exception($"Input image {imageId} of generation {jobId} is missing.");
 
 /// <summary>Builds what an engine is asked to render for a job, with its input images read from the object store.</summary>
-public sealed class EngineJobs(PingvasDb db, IObjectStore store, IObjectUrls urls)
+public sealed class EngineJobs(PingvasDb db, IObjectStore store, LoraDownloads loraDownloads)
 {
     public async Task<EngineJob> ForAsync(Job job, CancellationToken ct)
     {
         var request = new EngineJob(job.Id, job.ModelId, job.Prompt, job.NegativePrompt, job.Width, job.Height,
             job.Steps, job.CfgScale, job.Scheduler, job.Seed, job.BatchSize);
         request = await WithAddOnsAsync(job, request, ct);
+        if (job.Graph is not null)
+        {
+            request = request with { Workflow = await WorkflowAsync(job, job.Graph, ct) };
+        }
+
         return job.Kind switch
         {
             JobKind.Txt2Img => request,
@@ -73,8 +80,8 @@ public sealed class EngineJobs(PingvasDb db, IObjectStore store, IObjectUrls url
             // Deleting a LoRA is refused while a waiting or running job names it: a missing one is data loss.
             var lora = loras.GetValueOrDefault(id) ?? throw new InvalidOperationException($"LoRA {id} of generation {job.Id} is missing.");
 
-            // TODO(lead): switch to branch lora's short-lived URL (IObjectUrls lifetime overload / LoraFiles) when it is merged.
-            engineLoras.Add(new EngineLora(lora.Id, lora.Family, weights[id], lora.Bytes, lora.FileHash, urls.UrlFor(lora.ObjectKey)));
+            // Built when the job starts, so the link's short life covers the install on the node, not the queue wait.
+            engineLoras.Add(new EngineLora(lora.Id, lora.Family, weights[id], lora.Bytes, lora.FileHash, loraDownloads.DownloadUrl(lora).AbsoluteUri));
         }
 
         var steps = Math.Max(1, job.Steps);
@@ -89,6 +96,19 @@ public sealed class EngineJobs(PingvasDb db, IObjectStore store, IObjectUrls url
             ? new EngineReference(await LoadAsync(job, r.ImageId, ct), r.Weight ?? JobAddOns.DefaultReferenceWeight)
             : null;
         return request with { Loras = engineLoras, Controls = controls, Reference = reference };
+    }
+
+    /// <summary>A workflow job's stored graph with the owner's images it names, for an engine that runs graphs.</summary>
+    private async Task<EngineWorkflow> WorkflowAsync(Job job, string graph, CancellationToken ct)
+    {
+        var stored = StoredWorkflowGraph.Parse(graph);
+        var images = new Dictionary<Guid, EngineInputImage>(stored.ImageIds.Count);
+        foreach (var id in stored.ImageIds)
+        {
+            images[id] = await LoadAsync(job, id, ct);
+        }
+
+        return new EngineWorkflow(stored.Graph, stored.OutputNodeIds, images);
     }
 
     private async Task<EngineInputImage> LoadAsync(Job job, Guid? imageId, CancellationToken ct)

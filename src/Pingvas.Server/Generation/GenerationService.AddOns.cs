@@ -85,7 +85,8 @@ public sealed partial class GenerationService
             if (used && !PlanFeatures.Has(plan.Features, feature))
             {
                 return (new SubmitOutcome.Refused(SubmitRefusal.PlanForbidsFeature,
-                    $"'{feature}' is not included in the {plan.Id} plan.") { Subject = feature }, default);
+                    $"'{feature}' is not included in the {plan.Id} plan.")
+                { Subject = feature }, default);
             }
         }
 
@@ -105,7 +106,8 @@ public sealed partial class GenerationService
                 if (lora.Family != model.Family)
                 {
                     return (new SubmitOutcome.Refused(SubmitRefusal.LoraFamilyMismatch,
-                        $"The LoRA '{lora.Name}' is for {lora.Family} models; '{model.Id}' is {model.Family}.") { Subject = $"loras[{i}].id" }, default);
+                        $"The LoRA '{lora.Name}' is for {lora.Family} models; '{model.Id}' is {model.Family}.")
+                    { Subject = $"loras[{i}].id" }, default);
                 }
             }
         }

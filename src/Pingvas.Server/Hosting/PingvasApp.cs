@@ -10,7 +10,6 @@ using Pingvas.Server.Data;
 using Pingvas.Server.Gallery;
 using Pingvas.Server.Generation;
 using Pingvas.Server.Loras;
-using Pingvas.Server.Workflows;
 using Pingvas.Server.Notices;
 using Pingvas.Server.Queue;
 using Pingvas.Server.Realtime;
@@ -18,6 +17,7 @@ using Pingvas.Server.Storage;
 using Pingvas.Server.Uploads;
 using Pingvas.Server.Web;
 using Pingvas.Server.Workers;
+using Pingvas.Server.Workflows;
 
 namespace Pingvas.Server.Hosting;
 

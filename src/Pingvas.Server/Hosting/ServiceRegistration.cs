@@ -9,7 +9,6 @@ using Pingvas.Server.Credits;
 using Pingvas.Server.Data;
 using Pingvas.Server.Email;
 using Pingvas.Server.Generation;
-using Pingvas.Server.Workflows;
 using Pingvas.Server.Jobs;
 using Pingvas.Server.Loras;
 using Pingvas.Server.Notices;
@@ -19,6 +18,7 @@ using Pingvas.Server.Realtime;
 using Pingvas.Server.Storage;
 using Pingvas.Server.Uploads;
 using Pingvas.Server.Workers;
+using Pingvas.Server.Workflows;
 
 namespace Pingvas.Server.Hosting;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 
 using Pingvas.Core.Loras;
 using Pingvas.Core.Plans;
+using Pingvas.Core.Text;
 using Pingvas.Server.Catalog;
 using Pingvas.Server.Data;
 using Pingvas.Server.Jobs;
@@ -41,6 +42,11 @@ public sealed class LoraService(PingvasDb db, CatalogCache catalogs, IObjectStor
     public async Task<(LoraReceipt? Receipt, LoraOutcome? Refusal)> ReceiveAsync(Guid userId, Plan plan, string fileName, Stream file, long? lengthBound, CancellationToken ct)
     {
         fileName = Path.GetFileName(fileName.Replace('\\', '/')).Trim();
+        if (!FreeText.IsAllowed(fileName))
+        {
+            return (null, new LoraOutcome.Invalid("file", FreeText.Message));
+        }
+
         if (!fileName.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) || fileName.Length > MaxFileNameLength)
         {
             return (null, new LoraOutcome.InvalidSafetensors("Upload a .safetensors file (the file name must end in .safetensors, at most 255 characters)."));
@@ -141,6 +147,11 @@ public sealed class LoraService(PingvasDb db, CatalogCache catalogs, IObjectStor
             if (display.Length > MaxNameLength)
             {
                 return new LoraOutcome.Invalid("name", $"At most {MaxNameLength} characters.");
+            }
+
+            if (!FreeText.IsAllowed(display))
+            {
+                return new LoraOutcome.Invalid("name", FreeText.Message);
             }
 
             var now = time.GetUtcNow().UtcDateTime;

@@ -95,7 +95,16 @@ public sealed class S3ObjectStore : IObjectStore, IObjectUrls, IDisposable
         }
         catch
         {
-            await client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Bucket, Key = key, UploadId = upload.UploadId }, CancellationToken.None);
+            try
+            {
+                await client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Bucket, Key = key, UploadId = upload.UploadId }, CancellationToken.None);
+            }
+            catch (AmazonS3Exception)
+            {
+                // Best effort (some S3-compatible servers lack abort): the parts are no object, and the
+                // failure that matters is the stream's, rethrown below.
+            }
+
             throw;
         }
     }

@@ -43,6 +43,7 @@ public sealed class LocalWorker(string id, EngineSlot slot, string role, DateTim
         GpuClass = Slot.Engine.GpuClass,
         Models = WorkerModels.Join(Slot.Models),
         LoadedModel = LoadedModel,
+        Loras = WorkerLoras.Join(Slot.Engine.HeldLoras),
         State = State,
         CurrentJobId = CurrentJobId,
         JobsDone = JobsDone,

@@ -25,6 +25,7 @@ public sealed class WorkerRegistry(IServiceScopeFactory scopes, TimeProvider tim
             var updated = await db.Workers.Where(w => w.Id == row.Id).ExecuteUpdateAsync(s => s
                 .SetProperty(w => w.Models, row.Models)
                 .SetProperty(w => w.LoadedModel, row.LoadedModel)
+                .SetProperty(w => w.Loras, row.Loras)
                 .SetProperty(w => w.State, row.State)
                 .SetProperty(w => w.CurrentJobId, row.CurrentJobId)
                 .SetProperty(w => w.JobsDone, row.JobsDone)

@@ -25,6 +25,9 @@ public sealed class WorkerRow
     /// <summary>The catalog model ids it serves, comma-separated (see <see cref="WorkerModels"/>).</summary>
     public required string Models { get; set; }
 
+    /// <summary>The users' LoRAs its engine holds (see <see cref="WorkerLoras"/>); null when none.</summary>
+    public string? Loras { get; set; }
+
     /// <summary>The model of the last job it ran; null before its first job.</summary>
     public string? LoadedModel { get; set; }
 
@@ -64,4 +67,23 @@ public static class WorkerModels
     public static string Join(IEnumerable<string> models) => string.Join(',', models.Order(StringComparer.Ordinal));
 
     public static IReadOnlyList<string> Split(string models) => models.Split(',', StringSplitOptions.RemoveEmptyEntries);
+}
+
+/// <summary>
+/// The loras column: LoRA ids (32 hex digits each) joined by commas, sorted, at most
+/// <see cref="MaxReported"/> of them so a row stays small whatever a node's cache holds.
+/// </summary>
+public static class WorkerLoras
+{
+    /// <summary>A node's LoRA cache rarely holds more; beyond it a claim simply does not know (about 2 KB of text).</summary>
+    public const int MaxReported = 64;
+
+    public static string? Join(IEnumerable<Guid> loras)
+    {
+        var ids = loras.Select(l => l.ToString("N")).Order(StringComparer.Ordinal).Take(MaxReported).ToList();
+        return ids.Count == 0 ? null : string.Join(',', ids);
+    }
+
+    public static IReadOnlyList<Guid> Split(string? loras) =>
+        loras is null ? [] : [.. loras.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(l => Guid.TryParseExact(l, "N", out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty)];
 }

@@ -53,7 +53,14 @@ public sealed class SharedWorkflows(PingvasDb db, WorkflowLibrary library, Audit
         {
             row = new SharedWorkflow
             {
-                Id = Ids.New(), Name = "", Format = "", Document = "", ExposedFields = "[]", PlanIds = "", CreatedBy = adminId, CreatedAt = now,
+                Id = Ids.New(),
+                Name = "",
+                Format = "",
+                Document = "",
+                ExposedFields = "[]",
+                PlanIds = "",
+                CreatedBy = adminId,
+                CreatedAt = now,
             };
             db.SharedWorkflows.Add(row);
         }

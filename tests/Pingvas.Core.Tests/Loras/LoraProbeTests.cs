@@ -76,5 +76,7 @@ public sealed class LoraProbeTests
     {
         Assert.Empty(Assert.IsType<LoraProbeOutcome.Detected>(Probe(LoraFiles.Sd1())).TriggerWords);
         Assert.Empty(Assert.IsType<LoraProbeOutcome.Detected>(Probe(LoraFiles.Sd1WithTags("{not json"))).TriggerWords);
+        var hostile = $$$"""{"d": {"nul\u0000tag": 9, "{{{new string('x', 101)}}}": 8, "ok": 1}}""";
+        Assert.Equal(["ok"], Assert.IsType<LoraProbeOutcome.Detected>(Probe(LoraFiles.Sd1WithTags(hostile))).TriggerWords);
     }
 }

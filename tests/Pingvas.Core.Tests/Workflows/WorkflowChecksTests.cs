@@ -131,3 +131,37 @@ public sealed class WorkflowChecksTests
         Assert.Contains("literal 'steps'", Refusal(computed)!.Detail);
     }
 }
+
+public sealed class WorkflowNodeCatalogTests
+{
+    [Fact]
+    public void The_embedded_list_allows_the_core_nodes_and_its_auxiliary_models_match_by_type_base_and_name()
+    {
+        var catalog = WorkflowNodeCatalog.Default;
+        Assert.Equal(("denoise", false), (catalog.Nodes["denoise_latents"].Category, catalog.Nodes["denoise_latents"].ImageOutput));
+        Assert.True(catalog.Nodes["l2i"].ImageOutput);
+        Assert.False(catalog.Nodes["image"].ImageOutput);
+        Assert.Equal(4294967295d, catalog.Field("noise", "seed")!.Max);
+        Assert.Contains("euler", catalog.Field("denoise_latents", "scheduler")!.Options!);
+        Assert.Equal("model", catalog.Field("lora_loader", "lora")!.Type);
+
+        Assert.True(catalog.IsAuxiliary("vae", "sdxl", "sdxl-vae-fp16-fix"));
+        Assert.False(catalog.IsAuxiliary("vae", "sd-1", "sdxl-vae-fp16-fix"));
+        Assert.True(catalog.IsAuxiliary("t5_encoder", "flux", "t5_base_encoder"));
+        Assert.False(catalog.IsAuxiliary("main", "sd-1", "Dreamshaper 8"));
+    }
+
+    [Fact]
+    public void A_replacement_list_is_read_from_its_json()
+    {
+        var catalog = WorkflowNodeCatalog.Parse("""
+            {"nodes": {"noise": {"category": "noise", "imageOutput": false, "fields": {"seed": {"type": "integer", "min": 0}}}},
+             "auxiliaryModels": [{"type": "vae", "base": "any", "name": "My VAE"}]}
+            """);
+        Assert.Equal(["noise"], catalog.Nodes.Keys);
+        Assert.Equal(0d, catalog.Field("noise", "seed")!.Min);
+        Assert.True(catalog.IsAuxiliary("vae", "flux", "My VAE"));
+        var (graph, _) = WorkflowReader.Read(WorkflowFixtures.Text("sd15-txt2img.graph.json"), WorkflowReader.GraphFormat);
+        Assert.Equal("workflow_node_forbidden", WorkflowChecks.CheckShape(graph!, catalog, new WorkflowLimits())!.Code);
+    }
+}

@@ -58,6 +58,7 @@ public sealed class InvokeAiAddOnConfigurationTests
         // The SD 1.5 adapter's ViT-H encoder is not installed: no SD 1.5 reference on this node.
         Assert.Equal(["flux"], models.References.Keys);
         Assert.Equal(vitL, models.References["flux"].ImageEncoder);
+        Assert.Equal(["flux:canny", "flux:depth", "flux:reference", "sd1:canny", "sdxl:canny"], models.AddOnFeatures());
     }
 
     [Theory]

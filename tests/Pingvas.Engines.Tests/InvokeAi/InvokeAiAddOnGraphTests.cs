@@ -76,8 +76,9 @@ public sealed class InvokeAiAddOnGraphTests
         Assert.Equal(2, record.Uploads.Count(u => u.ImageCategory == "control"));
         Assert.Contains(adapter.GetProperty("image").GetProperty("image_name").GetString(), record.Uploads.Select(u => u.ImageName));
         Assert.All(record.Uploads, u => Assert.Contains(u.ImageName, record.DeletedImages));
-        Assert.Equal("canny:0.7:0.1-0.6,depth:1.2:0-1", result.Images[0].Metadata["control"]);
-        Assert.Equal("0.45", result.Images[0].Metadata["reference"]);
+        Assert.Equal("""[{"type":"canny","weight":0.7,"beginPercent":0.1,"endPercent":0.6},{"type":"depth","weight":1.2,"beginPercent":0,"endPercent":1}]""", result.Images[0].Metadata["control"]);
+        Assert.Equal("""{"weight":0.45}""", result.Images[0].Metadata["reference"]);
+        Assert.Equal(loras.Select(l => l.Id), JsonDocument.Parse(result.Images[0].Metadata["loras"]).RootElement.EnumerateArray().Select(l => l.GetProperty("id").GetGuid()));
     }
 
     [Theory]
@@ -108,6 +109,9 @@ public sealed class InvokeAiAddOnGraphTests
         await InstallAsync(node, AddOnModels(), drop: m => (m.Type == "controlnet" && m.Base == "sdxl" && m.Name == "Depth Map") || m.Name == "IP Adapter SD1.5 Image Encoder");
         await using var engine = await EngineAsync(node);
 
+        Assert.DoesNotContain("sdxl:depth", engine.AddOnFeatures);
+        Assert.DoesNotContain("sd1:reference", engine.AddOnFeatures);
+        Assert.Contains("sdxl:canny", engine.AddOnFeatures);
         var control = await Assert.ThrowsAsync<RetryableEngineException>(() =>
             RunAsync(engine, Job("sdxl-1.0") with { Controls = [new EngineControl("depth", Picture(), 1, 0, 1)] }));
         Assert.Equal("node_missing_model", control.Code);

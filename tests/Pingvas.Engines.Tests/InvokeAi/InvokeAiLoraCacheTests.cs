@@ -149,6 +149,27 @@ public sealed class InvokeAiLoraCacheTests
     }
 
     [Fact]
+    public async Task A_failed_install_of_a_lora_another_worker_installed_meanwhile_adopts_that_one()
+    {
+        await using var files = await LoraFileServer.StartAsync();
+        await using var node = await InvokeAiTestNode.StartAsync(new InvokeAiTestNodeSettings { StepDelayMs = 1 });
+        var lora = files.Add("sd1", InvokeAiTestLoras.Safetensors("sd-1"));
+        await using var engine = await LoraEngineAsync(node);
+        // Installed by another worker process after this one's last refresh; this one's own install then fails.
+        await InvokeAiAddOnTestKit.InstallAsync(node, [InvokeAiAddOnTestKit.CachedLora(lora)]);
+        await node.FailNextInstallAsync("DuplicateModelException", "A model with name='...' is already installed");
+
+        await RunAsync(engine, Job("sd-1.5") with { Loras = [lora] });
+
+        var record = await node.RecordAsync();
+        NoViolations(record);
+        var existing = (await node.GetModelsAsync()).Single(m => m.Name == lora.NodeName);
+        var selector = Assert.Single(NodesOfType(Graph(record), "lora_selector"));
+        Assert.Equal(existing.Key, selector.GetProperty("lora").GetProperty("key").GetString());
+        Assert.Equal([lora.Id], engine.HeldLoras);
+    }
+
+    [Fact]
     public async Task An_install_past_its_timeout_is_cancelled_and_retryable()
     {
         await using var files = await LoraFileServer.StartAsync();

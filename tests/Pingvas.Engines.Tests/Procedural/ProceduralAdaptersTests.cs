@@ -150,6 +150,32 @@ public sealed class ProceduralAdaptersTests
     }
 
     [Fact]
+    public async Task A_control_starting_halfway_leaves_the_first_half_of_the_steps_alone()
+    {
+        static async Task<List<byte[]>> StepsAsync(EngineJob job)
+        {
+            var steps = new List<byte[]>();
+            var engine = Engine();
+            engine.StepRendered = (_, _, image) => steps.Add((byte[])image.Pixels.Clone());
+            await RunAsync(engine, job);
+            return steps;
+        }
+
+        var plain = await StepsAsync(Job(width: Size, height: Size, steps: 8));
+        var late = await StepsAsync(Job(width: Size, height: Size, steps: 8) with
+        {
+            Controls = [new EngineControl("canny", Png(Square(Size, Size)), 1, 0.5, 1)],
+        });
+        for (var step = 0; step < 4; step++)
+        {
+            Assert.Equal(plain[step], late[step]);
+        }
+
+        Assert.NotEqual(plain[4], late[4]);
+        Assert.NotEqual(plain[7], late[7]);
+    }
+
+    [Fact]
     public async Task A_depth_control_imposes_its_shapes()
     {
         var square = Luma(Square(Size, Size));

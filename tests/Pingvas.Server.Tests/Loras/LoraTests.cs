@@ -88,6 +88,7 @@ public sealed class LoraTests(LoraTests.Fixture fixture) : IClassFixture<LoraTes
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(LoraFiles.Flux(seed: 3))), (await chunked.Content.ReadFromJsonAsync<LoraBody>(Json.Options))!.Sha256);
 
         await AssertProblemAsync(await user.PostLoraAsync(bytes, name: new string('n', LoraService.MaxNameLength + 1)), HttpStatusCode.BadRequest, "validation_failed");
+        await AssertProblemAsync(await user.PostLoraAsync(bytes, name: "bell\u0007"), HttpStatusCode.BadRequest, "validation_failed");
         Assert.Equal(3, (await user.LorasAsync()).Items.Count);
         Assert.Equal(3, (await server.LoraObjectsAsync(user.Id)).Count);
     }

@@ -111,11 +111,24 @@ public sealed class WorkflowRunTests(DefaultServer fixture) : IClassFixture<Defa
         var unknown = WorkflowKit.Txt2Img(w => WorkflowKit.Data(w, "model")["inputs"]!["model"]!["value"]!["name"] = "Some Checkpoint");
         await ProblemAssert.ReadAsync(await user.RunAsync(new { kind = "workflow", workflow = unknown }), HttpStatusCode.BadRequest, "unknown_workflow_model");
 
+        var withLora = WorkflowKit.Txt2Img(w => w["nodes"]!.AsArray().Add(JsonNode.Parse(
+            """{"type":"invocation","data":{"id":"lora","type":"lora_loader","isIntermediate":true,"inputs":{"lora":{"name":"lora","value":{"key":"k","hash":"h","name":"My style","base":"sd-1","type":"lora"}},"weight":{"name":"weight","value":0.8}}}}""")));
+        var loraFeature = await user.RunAsync(new { kind = "workflow", workflow = withLora });
+        await ProblemAssert.ReadAsync(loraFeature, HttpStatusCode.Forbidden, "plan_forbids_feature");
+        Assert.Equal("loras", (await loraFeature.JsonAsync()).GetProperty("feature").GetString());
+
         await ProblemAssert.ReadAsync(await user.RunAsync(new { kind = "workflow", workflow = WorkflowKit.Txt2Img(), inputs = new Dictionary<string, object> { ["noise.width"] = 64 } }),
             HttpStatusCode.BadRequest, "invalid_workflow_input");
         await ProblemAssert.ValidationAsync(await user.RunAsync(new { kind = "workflow", workflow = WorkflowKit.Txt2Img(), prompt = "x" }), "prompt");
         await ProblemAssert.ReadAsync(await user.RunAsync(new { kind = "workflow", workflowId = Guid.NewGuid() }), HttpStatusCode.NotFound, "workflow_not_found");
         Assert.Equal(state, await server.StateAsync(user));
+
+        // On Pro the LoRA node is allowed, but the graph names a LoRA the user does not have.
+        var pro = await server.RegisterAsync();
+        await server.SetPlanAsync(pro.Id, "pro");
+        var proState = await server.StateAsync(pro);
+        await ProblemAssert.ReadAsync(await pro.RunAsync(new { kind = "workflow", workflow = withLora }), HttpStatusCode.BadRequest, "unknown_workflow_model");
+        Assert.Equal(proState, await server.StateAsync(pro));
 
         var free = await server.RegisterAsync();
         var freeState = await server.StateAsync(free);
@@ -133,5 +146,23 @@ public sealed class WorkflowRunTests(DefaultServer fixture) : IClassFixture<Defa
         await ProblemAssert.ReadAsync(await user.RunAsync(new { kind = "workflow", workflow = WorkflowKit.Fixture("sd15-blur.workflow.json") }),
             HttpStatusCode.Conflict, "workflow_needs_gpu_worker");
         Assert.Equal(state, await server.StateAsync(user));
+    }
+
+    [Fact]
+    public async Task Images_the_graph_uses_beyond_the_init_image_are_job_inputs_while_it_waits()
+    {
+        var user = await StarterAsync();
+        var upload = await user.UploadAsync(UploadKit.Png(64, 64));
+        var workflow = WorkflowKit.Txt2Img(w =>
+        {
+            w["nodes"]!.AsArray().Add(JsonNode.Parse("""{"type":"invocation","data":{"id":"ref","type":"image","isIntermediate":true,"inputs":{"image":{"name":"image"}}}}"""));
+            w["exposedFields"]!.AsArray().Add(JsonNode.Parse("""{"nodeId":"ref","fieldName":"image"}"""));
+        });
+        var accepted = await user.SubmitAsync(new { kind = "workflow", workflow, inputs = new Dictionary<string, object> { ["ref.image"] = upload.Id } });
+
+        var inputs = await server.QueryAsync(db => db.JobInputs.Where(i => i.JobId == accepted.Id).ToListAsync());
+        var input = Assert.Single(inputs);
+        Assert.Equal(("image", upload.Id, user.Id), (input.Kind, input.RefId, input.UserId));
+        Assert.Equal("succeeded", (await user.WaitForAsync(accepted.Id)).Status);
     }
 }

@@ -13,7 +13,14 @@ public sealed class SafetensorsBuilder
 {
     private static readonly Dictionary<string, int> Sizes = new(StringComparer.Ordinal)
     {
-        ["F16"] = 2, ["BF16"] = 2, ["F32"] = 4, ["F64"] = 8, ["I8"] = 1, ["U8"] = 1, ["I32"] = 4, ["I64"] = 8,
+        ["F16"] = 2,
+        ["BF16"] = 2,
+        ["F32"] = 4,
+        ["F64"] = 8,
+        ["I8"] = 1,
+        ["U8"] = 1,
+        ["I32"] = 4,
+        ["I64"] = 8,
     };
 
     private readonly List<(string Name, string DType, long[] Shape)> tensors = [];

@@ -9,6 +9,8 @@ const DENOISE = new Set(['denoise_latents', 'flux_denoise', 'sd3_denoise', 'cogv
 const ENCODE = new Set(['i2l', 'flux_vae_encode', 'sd3_i2l', 'flux2_vae_encode']);
 const MASKS = new Set(['create_denoise_mask', 'create_gradient_mask']);
 
+const CLIP_VISION = { 'ViT-H': 'IP Adapter SD1.5 Image Encoder', 'ViT-G': 'IP Adapter SDXL Image Encoder', 'ViT-L': 'clip-vit-large-patch14' };
+
 class Canceled extends Error {}
 
 export class Executor {
@@ -266,6 +268,13 @@ export class Executor {
     for (const value of Object.values(output)) {
       if (!isObject(value)) continue;
       for (const key of Object.keys(value)) if (node[key] !== undefined && key in entry.props) value[key] = clone(node[key]);
+    }
+    // An IP-Adapter names its CLIP Vision encoder by size (ip_adapter.py CLIP_VISION_MODEL_MAP).
+    const encoder = CLIP_VISION[node.clip_vision_model];
+    const encoderConfig = encoder && [...this.node.models.values()].find((m) => m.type === 'clip_vision' && m.name === encoder);
+    if (isObject(output.ip_adapter) && encoderConfig) {
+      const { key, hash, name, base, type } = encoderConfig;
+      output.ip_adapter.image_encoder_model = { key, hash, name, base, type, submodel_type: null };
     }
     const loaderLoras = /lora_(collection_)?loader$/.test(node.type) && !node.type.includes('control')
       ? (node.lora ? [{ lora: node.lora, weight: node.weight }] : [node.loras ?? []].flat().filter(Boolean))

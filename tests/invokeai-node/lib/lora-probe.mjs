@@ -29,7 +29,7 @@ const LORA_PREFIXES = ['lora_te_', 'lora_unet_', 'lora_te1_', 'lora_te2_', 'lora
 const LORA_SUFFIXES = ['to_k_lora.up.weight', 'to_q_lora.down.weight', 'lora_A.weight', 'lora_B.weight', 'lokr_w1', 'lokr_w2', 'hada_w1_a', 'hada_w2_a'];
 // FLUX transformer blocks, in the Kohya (lora_unet_double_blocks_*), BFL (double_blocks.*) and
 // diffusers (transformer.single_transformer_blocks.*) spellings InvokeAI recognises.
-const FLUX_KEY = /(^|[._])(double_blocks|single_blocks|single_transformer_blocks)[._]/;
+const FLUX_KEY = /(^|[._])(double_blocks|single_blocks|single_transformer_blocks)[._]|^transformer\.transformer_blocks\./;
 const SDXL_UNET_ATTENTION = /^lora_unet_(?:down_blocks_2|up_blocks_0|mid_block)_attentions_\d+_transformer_blocks_(\d+)_/;
 
 /**

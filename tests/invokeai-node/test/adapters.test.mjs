@@ -1,9 +1,9 @@
 // LoRA loaders, ControlNet, IP-Adapter and preprocessor nodes: validation, execution and the starter models.
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { batch, ident, sd15Graph } from './graphs.mjs';
+import { batch, fluxGraph, ident, sd15Graph } from './graphs.mjs';
 import { eventually, startServer } from './harness.mjs';
-import { SD1_LORA, SDXL_LORA, serveFiles } from './loras.mjs';
+import { FLUX_LORA, SD1_LORA, SDXL_LORA, serveFiles } from './loras.mjs';
 
 let h;
 let files;
@@ -93,6 +93,7 @@ test('a LoRA loader, a preprocessor, a ControlNet and an IP-Adapter collected in
   assert.equal(controlField.end_step_percent, 0.8);
   assert.equal(controlField.control_model.name, 'Hard Edge Detection (canny)');
   assert.equal(result('reference').ip_adapter.weight, 0.5);
+  assert.equal(result('reference').ip_adapter.image_encoder_model.name, 'IP Adapter SD1.5 Image Encoder'); // ViT-H
   const denoise = events.find(([n, p]) => n === 'invocation_started' && p.invocation_source_id === 'denoise')[1].invocation;
   assert.deepEqual(denoise.control, [controlField]);
   assert.equal(denoise.ip_adapter.length, 1);
@@ -122,4 +123,44 @@ test('a LoRA whose base differs from the main model\'s is rejected up front as m
   const direct = sd15Graph(models);
   direct.nodes.lora = { id: 'lora', type: 'lora_loader', lora: ident(xl) };
   assert.equal((await h.call('POST', '/api/v1/queue/default/enqueue_batch', batch(direct))).status, 422);
+});
+
+test('FLUX: a LoRA loader, the union ControlNet (collected) and the XLabs IP-Adapter run into flux_denoise', async () => {
+  files = await serveFiles({ '/flux.safetensors': FLUX_LORA });
+  h = await startServer();
+  const lora = await installLora(FLUX_LORA, '/flux.safetensors');
+  const image = (await h.upload(64, 64, { category: 'control' })).data.image_name;
+  const models = (await h.call('GET', '/api/v2/models/')).data.models;
+  const graph = fluxGraph(models, { width: 256, height: 256, steps: 2 });
+  graph.edges = graph.edges.filter((e) => !(e.source.node_id === 'loader' && ['transformer', 'clip'].includes(e.source.field)));
+  Object.assign(graph.nodes, {
+    lora: { id: 'lora', type: 'flux_lora_loader', lora: ident(lora), weight: 1.2 },
+    control: { id: 'control', type: 'flux_controlnet', image: { image_name: image }, control_model: ident(find(models, 'FLUX.1-dev-Controlnet-Union', 'flux', 'controlnet')), control_weight: 0.6 },
+    controls: { id: 'controls', type: 'collect' },
+    reference: { id: 'reference', type: 'flux_ip_adapter', image: { image_name: image }, ip_adapter_model: ident(find(models, 'Standard Reference (XLabs FLUX IP-Adapter v2)', 'flux', 'ip_adapter')), weight: 0.4 },
+  });
+  graph.edges.push(
+    edge('loader', 'transformer', 'lora', 'transformer'), edge('loader', 'clip', 'lora', 'clip'),
+    edge('lora', 'transformer', 'denoise', 'transformer'), edge('lora', 'clip', 'enc', 'clip'),
+    edge('control', 'control', 'controls', 'item'), edge('controls', 'collection', 'denoise', 'control'),
+    edge('reference', 'ip_adapter', 'denoise', 'ip_adapter'),
+  );
+  const { events } = await h.subscribe();
+  const res = await h.call('POST', '/api/v1/queue/default/enqueue_batch', batch(graph));
+  assert.equal(res.status, 200, JSON.stringify(res.data));
+  const item = await eventually(async () => {
+    const it = (await h.call('GET', `/api/v1/queue/default/i/${res.data.item_ids[0]}`)).data;
+    return ['completed', 'failed'].includes(it.status) && it;
+  }, 'the item');
+  assert.equal(item.status, 'completed', item.error_message);
+  const denoise = events.find(([n, p]) => n === 'invocation_started' && p.invocation_source_id === 'denoise')[1].invocation;
+  assert.deepEqual(denoise.transformer.loras, [{ lora: ident(lora), weight: 1.2 }]);
+  assert.equal(denoise.control.length, 1);
+  assert.equal(denoise.control[0].control_weight, 0.6);
+  assert.equal(denoise.ip_adapter.weight, 0.4);
+  assert.equal(denoise.ip_adapter.image_encoder_model.name, 'clip-vit-large-patch14'); // ViT-L, flux_ip_adapter's default
+
+  // An SD1 ControlNet in a FLUX graph is a base mismatch (its field already allows only flux).
+  graph.nodes.control.control_model = ident(find(models, 'Hard Edge Detection (canny)', 'sd-1', 'controlnet'));
+  assert.equal((await h.call('POST', '/api/v1/queue/default/enqueue_batch', batch(graph))).status, 422);
 });

@@ -80,6 +80,15 @@ test('SDXL and FLUX LoRAs are told apart; the name defaults to the file name', a
   assert.equal(flux.config_out.base, 'flux');
   assert.equal(flux.config_out.name, 'flux_detail');
   assert.notEqual(xl.config_out.hash, flux.config_out.hash);
+
+  // The diffusers (PEFT) spelling of a FLUX LoRA is FLUX too.
+  const diffusersFlux = buildSafetensors({ 'transformer.transformer_blocks.0.attn.to_k.lora_A.weight': [4, 3072] });
+  const peft = await serveFiles({ '/peft.safetensors': diffusersFlux });
+  try {
+    assert.equal((await finished((await install(peft.url('/peft.safetensors'))).data.id)).config_out.base, 'flux');
+  } finally {
+    await peft.close();
+  }
 });
 
 test('files that are no recognisable LoRA, HTTP errors, private URLs and injected failures end the job in error', async () => {

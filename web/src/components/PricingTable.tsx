@@ -11,7 +11,7 @@ import { PlanAction } from "./billing/PlanAction";
 import { ApiError } from "../api/problem";
 import { ProblemNotice } from "./ProblemNotice";
 
-const knownFeatures = ["generate", "canvas", "upscale", "workflows", "flux", "external", "multi_queue", "lora_training", "dedicated_workers", "sla"];
+const knownFeatures = ["generate", "canvas", "upscale", "workflows", "loras", "control", "flux", "external", "multi_queue", "lora_training", "dedicated_workers", "sla"];
 
 /**
  * The plans side by side and the feature matrix under them (from GET /plans). Signed in, each

@@ -9,6 +9,7 @@ describe("parameterValue", () => {
     expect(parameterValue("en", "kind", "txt2img", names)).toBe("Text to image");
     expect(parameterValue("ko", "kind", "inpaint", names)).toBe("인페인팅");
     expect(parameterValue("ko", "kind", "something-new", names)).toBe("something-new");
+    expect(parameterValue("ko", "kind", "workflow", names)).toBe("워크플로");
   });
 
   it("shows a model by its name, an unknown one by its id", () => {

@@ -8,6 +8,7 @@ const kinds: Record<string, MessageKey> = {
   img2img: "kind.img2img",
   inpaint: "kind.inpaint",
   upscale: "kind.upscale",
+  workflow: "kind.workflow",
 };
 
 export function parameterValue(locale: Locale, key: string, raw: string, modelName: (id: string) => string | undefined): string {
