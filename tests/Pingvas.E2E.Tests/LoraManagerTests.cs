@@ -46,7 +46,10 @@ public sealed class LoraManagerTests(BrowserFixture browser)
         await cdp.SendAsync("Network.enable");
         await cdp.SendAsync("Network.emulateNetworkConditions", new Dictionary<string, object>
         {
-            ["offline"] = false, ["latency"] = 0, ["downloadThroughput"] = -1, ["uploadThroughput"] = 4 * 1024 * 1024,
+            ["offline"] = false,
+            ["latency"] = 0,
+            ["downloadThroughput"] = -1,
+            ["uploadThroughput"] = 4 * 1024 * 1024,
         });
         await page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).ClickAsync();
         var progress = page.GetByTestId("lora-upload-progress");
@@ -58,7 +61,10 @@ public sealed class LoraManagerTests(BrowserFixture browser)
         await Expect(progress).ToHaveCountAsync(0);
         await cdp.SendAsync("Network.emulateNetworkConditions", new Dictionary<string, object>
         {
-            ["offline"] = false, ["latency"] = 0, ["downloadThroughput"] = -1, ["uploadThroughput"] = -1,
+            ["offline"] = false,
+            ["latency"] = 0,
+            ["downloadThroughput"] = -1,
+            ["uploadThroughput"] = -1,
         });
         var seen = await Progress.SeenAsync(page);
         Assert.Contains(seen, p => p is > 0 and < 100);

@@ -35,7 +35,7 @@ public sealed class SharedWorkflowTests(BrowserFixture browser)
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Run once" })).ToHaveCountAsync(0);
         await page.GetByRole(AriaRole.Button, new() { Name = "Save workflow" }).ClickAsync();
         var row = page.GetByTestId("shared-workflow-row").Filter(new() { HasText = name });
-        try { await Expect(row).ToHaveCountAsync(1); } catch (PlaywrightException) { Assert.Fail(await page.Locator("main").InnerTextAsync()); }
+        await Expect(row).ToHaveCountAsync(1);
         await Expect(row.GetByLabel("Pro", new() { Exact = true })).ToBeCheckedAsync();
         await Expect(row.GetByLabel("Starter", new() { Exact = true })).Not.ToBeCheckedAsync();
 
