@@ -26,7 +26,7 @@ describe("LoRA manager", () => {
     uploadControl.gate = new Promise<void>((resolve) => { release = resolve; });
     const page = await open("/loras", true);
     await until(page, () => page.querySelector("[data-testid=lora-storage]") !== null);
-    expect(page.querySelector("[data-testid=lora-storage]")?.textContent).toBe("Storage: 0 byte of 20 GB used");
+    expect(page.querySelector("[data-testid=lora-storage]")?.textContent).toBe("Storage: 0 kB of 20 GB used");
     await pickFile(page.querySelector<HTMLInputElement>("input[type=file]")!, new File([new Uint8Array(4000)], "ink.safetensors"));
     await type(page, "#lora-name", "Ink style");
     await click(page, "Upload");
@@ -182,7 +182,7 @@ describe("header", () => {
     for (const path of ["/workflows", "/loras", "/generate"]) {
       const page = await open(path, true, "ko");
       await until(page, () => page.querySelector("h1") !== null);
-      const text = (page.textContent ?? "").replace(/Pingvas Studio|Free|Starter|Pro\b|Stable Diffusion 1\.5|FLUX\.1 dev|FLUX|SD 1\.5|English|Portrait|Soft light|Ink style|ink\.safetensors|\.safetensors|inkdraw|JSON|InvokeAI|IP|MB|GB|euler_a|euler|dpmpp_2m_k|dpmpp_2m|dpmpp_sde|ddim|lms|heun|CFG|byte|PNG|WebP|JPEG/g, "");
+      const text = (page.textContent ?? "").replace(/Pingvas Studio|Free|Starter|Pro\b|Stable Diffusion 1\.5|FLUX\.1 dev|FLUX|SD 1\.5|English|Portrait|Soft light|Ink style|ink\.safetensors|\.safetensors|inkdraw|JSON|InvokeAI|IP|kB|MB|GB|euler_a|euler|dpmpp_2m_k|dpmpp_2m|dpmpp_sde|ddim|lms|heun|CFG|byte|PNG|WebP|JPEG/g, "");
       expect(text.match(/[A-Za-z]{3,}/g), path).toBeNull();
       resetApp();
     }

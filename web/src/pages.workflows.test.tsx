@@ -47,7 +47,7 @@ describe("workflow library", () => {
     await settle(page);
     const preview = page.querySelector("[data-testid=workflow-preview]")!;
     expect(preview.textContent).toContain("3 nodes");
-    expect([...preview.querySelectorAll(".field-preview li")].map((li) => li.textContent)).toEqual(["Positive prompt (string)", "width (integer)"]);
+    expect([...preview.querySelectorAll(".field-preview li")].map((li) => li.textContent)).toEqual(["Positive prompt (text)", "width (whole number)"]);
     expect(page.querySelector<HTMLInputElement>("#workflow-name")!.value).toBe("Portrait");
     await type(page, "#workflow-name", "My portrait");
     overrides.set("GET /workflows", () => ({ status: 200, body: { items: [{ ...detail, name: "My portrait" }] } }));

@@ -22,6 +22,8 @@ public static partial class KoreanText
         "euler", "euler_a", "dpmpp_2m", "dpmpp_2m_k", "dpmpp_sde", "ddim", "lms", "heun", "procedural",
         "Free", "Starter", "Pro", "Team", "Enterprise",
         "Google", "Discord",
+        // Issue 11: formats, products and model families keep their names.
+        "JSON", "safetensors", "InvokeAI", "LoRAs", "ControlNet", "IP", "Adapter", "Canny", "SD", "SDXL", "FLUX",
     };
 
     /// <summary>The Latin words on the page that are none of <see cref="Names"/>, the catalog's names or <paramref name="typed"/>.</summary>

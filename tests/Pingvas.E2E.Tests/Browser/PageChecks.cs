@@ -9,6 +9,12 @@ public static class PageChecks
     public static async Task<List<string>> VisitAsync(UiPage ui, string name, string path, HttpClient catalog, params string[] typed)
     {
         await ui.GoAsync(path);
+        return await CheckAsync(ui, name, catalog, typed);
+    }
+
+    /// <summary>The same checks on the page as it is now (opened panels, a filled form).</summary>
+    public static async Task<List<string>> CheckAsync(UiPage ui, string name, HttpClient catalog, params string[] typed)
+    {
         await Expect(ui.Page.Locator("html")).ToHaveAttributeAsync("lang", ui.Language);
         // Thumbnails load lazily and decode after the data settles: wait for the ones in view.
         await ui.Page.WaitForFunctionAsync("() => [...document.images].every(i => i.complete)");

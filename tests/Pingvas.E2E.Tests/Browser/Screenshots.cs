@@ -19,7 +19,8 @@ public static class Screenshots
         await page.ScreenshotAsync(new() { Path = Path.Combine(Folder, name + ".png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
     }
 
-    private static string RepositoryRoot()
+    /// <summary>The repository's root (where Pingvas.slnx is), or the temp folder outside a checkout.</summary>
+    public static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

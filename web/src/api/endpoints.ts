@@ -98,13 +98,20 @@ export function createApi(client: ApiClient) {
       stats: () => client.request<AdminStats>("/admin/stats"),
       audit: (cursor?: string | null) => client.request<Page<AuditEntry>>(`/admin/audit${pageQuery(cursor, 50)}`),
       workers: () => client.request<{ items: Worker[] }>("/admin/workers"),
-      workflows: () => client.request<{ items: AdminWorkflow[] }>("/admin/workflows"),
-      createWorkflow: (body: AdminWorkflowBody) => client.request<AdminWorkflow>("/admin/workflows", { method: "POST", body }),
+      workflows: () => client.request<{ items: AdminWorkflowWire[] }>("/admin/workflows").then((page) => ({ items: page.items.map(flatAdminWorkflow) })),
+      createWorkflow: (body: AdminWorkflowBody) => client.request<AdminWorkflowWire>("/admin/workflows", { method: "POST", body }).then(flatAdminWorkflow),
       updateWorkflow: (id: string, body: Partial<AdminWorkflowBody>) =>
-        client.request<AdminWorkflow>(`/admin/workflows/${encodeURIComponent(id)}`, { method: "PUT", body }),
+        client.request<AdminWorkflowWire>(`/admin/workflows/${encodeURIComponent(id)}`, { method: "PUT", body }).then(flatAdminWorkflow),
       deleteWorkflow: (id: string) => client.request<void>(`/admin/workflows/${encodeURIComponent(id)}`, { method: "DELETE" }),
     },
   };
 }
 
 export type Api = ReturnType<typeof createApi>;
+
+/** The server sends a shared workflow as `{workflow: WorkflowDetail, plans}`; the pages read it flat. */
+type AdminWorkflowWire = AdminWorkflow | { workflow: Omit<AdminWorkflow, "plans">; plans: string[] };
+
+function flatAdminWorkflow(w: AdminWorkflowWire): AdminWorkflow {
+  return "workflow" in w && typeof w.workflow === "object" && w.workflow !== null ? { ...w.workflow, plans: w.plans } : (w as AdminWorkflow);
+}

@@ -44,8 +44,9 @@ export function formatDuration(locale: Locale, seconds: number): string {
 
 export function formatBytes(locale: Locale, bytes: number): string {
   const units = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte"] as const;
-  let value = bytes;
-  let unit = 0;
+  // From kilobytes up: "0 byte" / "512 byte" read oddly in a storage line or beside a progress bar.
+  let value = bytes / 1024;
+  let unit = 1;
   while (value >= 1024 && unit < units.length - 1) {
     value /= 1024;
     unit += 1;

@@ -1,13 +1,20 @@
 import { useRef, useState } from "react";
 
 import { ApiError, type ApiProblem } from "../../api/problem";
-import type { WorkflowBody } from "../../api/types";
+import type { ExposedFieldType, WorkflowBody } from "../../api/types";
+import type { MessageKey } from "../../i18n/i18n";
 import { useLocale } from "../../i18n/LocaleContext";
 import { readWorkflowFile, type ReadWorkflow } from "../../logic/workflowFile";
 import { ProblemNotice } from "../ProblemNotice";
 import { WorkflowRunner } from "./WorkflowRunner";
 
 type Read = Extract<ReadWorkflow, { ok: true }>;
+
+// The field's kind in the user's words (the file's type names are InvokeAI's).
+const fieldTypeKeys: Record<ExposedFieldType, MessageKey> = {
+  string: "workflows.fieldType.string", integer: "workflows.fieldType.integer", float: "workflows.fieldType.float", boolean: "workflows.fieldType.boolean",
+  enum: "workflows.fieldType.enum", image: "workflows.fieldType.image", model: "workflows.fieldType.model",
+};
 
 /** Upload a .json (an editor export or a graph): preview its fields, then save it (with a name) or run it once. */
 // Refusals whose server detail says exactly what to change (shown in English only: the server's words are English).
@@ -71,7 +78,7 @@ export function WorkflowUpload({ onSave, allowRun = true }: { onSave: (body: Wor
           <h3>{t("workflows.exposedFields")}</h3>
           {read.exposedFields.length === 0 ? <p className="hint">{t("workflows.noFields")}</p> : (
             <ul className="field-preview">
-              {read.exposedFields.map((f) => <li key={`${f.nodeId}.${f.field}`}>{f.label} <span className="muted">({f.type})</span></li>)}
+              {read.exposedFields.map((f) => <li key={`${f.nodeId}.${f.field}`}>{f.label} <span className="muted">({t(fieldTypeKeys[f.type])})</span></li>)}
             </ul>
           )}
           <div className="field">
