@@ -1,4 +1,6 @@
+using System.Net;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 
 using Microsoft.Extensions.DependencyInjection;
 
@@ -30,7 +32,11 @@ public sealed class InvokeAiGenerationTests(InvokeAiGenerationTests.Fixture fixt
         public async Task InitializeAsync()
         {
             Node = await InvokeAiTestNode.StartAsync(new InvokeAiTestNodeSettings { StepDelayMs = 20 });
+            // The node downloads LoRAs from our signed files route, built on App:PublicUrl: the server's own address.
+            var publicUrl = $"http://127.0.0.1:{FreePort()}";
             Server = await PingvasServer.StartAsync(new TestSettings { RetryBackoffSeconds = 0.2 }
+                .With("urls", publicUrl)
+                .With("App:PublicUrl", publicUrl)
                 .With("Engines:InvokeAi:Nodes:0:Url", Node.BaseUrl.ToString())
                 .With("Engines:InvokeAi:Nodes:0:GpuClass", "a10g")
                 .With("Engines:InvokeAi:PollSeconds", "0.2")
@@ -38,6 +44,13 @@ public sealed class InvokeAiGenerationTests(InvokeAiGenerationTests.Fixture fixt
                 .With("Engines:Procedural:Enabled", "false"));
             var engine = Assert.Single(Server.Services.GetServices<IImageEngine>());
             await Eventually.UntilAsync(() => Task.FromResult(engine.CanRun("sd-1.5")), Bounded, "the node's models to be read");
+        }
+
+        private static int FreePort()
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            return ((IPEndPoint)listener.LocalEndpoint).Port;
         }
 
         public async Task DisposeAsync()
