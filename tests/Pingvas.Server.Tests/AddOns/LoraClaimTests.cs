@@ -79,6 +79,48 @@ public sealed class LoraClaimTests
         Assert.Equal(second, (await ClaimAsync(server, await HolderAsync(server, lora)))?.Id);
     }
 
+    [Fact]
+    public async Task The_in_process_worker_leaves_a_fresh_lora_job_to_an_idle_holder_until_the_grace_is_over()
+    {
+        await using var server = await PingvasServer.StartAsync(
+            new TestSettings().With("Queue:LoraAffinityGraceSeconds", "2").With("Workers:IdleFleetCacheMilliseconds", "0"),
+            configureServices: ScriptedEngine.Install);
+        var (user, lora) = await ProUserWithLoraAsync(server);
+        // The holder is another process's idle worker that never claims here.
+        await server.Services.GetRequiredService<WorkerRegistry>().SaveAsync([Row(HolderId, WorkerLoras.Join([lora]))], CancellationToken.None);
+
+        var job = await SubmitAsync(user, lora);
+        var ran = await RanAsync(server, job);
+        Assert.True(ran.StartedAt - ran.CreatedAt >= TimeSpan.FromSeconds(2), $"started {ran.StartedAt - ran.CreatedAt} after submit");
+    }
+
+    [Fact]
+    public async Task An_in_process_worker_whose_engine_holds_the_lora_takes_it_at_once()
+    {
+        await using var server = await PingvasServer.StartAsync(
+            new TestSettings().With("Queue:LoraAffinityGraceSeconds", "600").With("Workers:IdleFleetCacheMilliseconds", "0"),
+            configureServices: ScriptedEngine.Install);
+        var (user, lora) = await ProUserWithLoraAsync(server);
+        server.Services.GetServices<Pingvas.Engines.IImageEngine>().OfType<ScriptedEngine>().Single().HeldLoras = [lora];
+        await server.Services.GetRequiredService<WorkerRegistry>().SaveAsync([Row(HolderId, WorkerLoras.Join([lora]))], CancellationToken.None);
+
+        // Both hold it: nobody waits (the grace is far longer than the test's deadline).
+        var job = await SubmitAsync(user, lora);
+        var ran = await RanAsync(server, job);
+        Assert.True(ran.StartedAt - ran.CreatedAt < TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>Waits for the in-process worker to finish the job; its start and submit times.</summary>
+    private static async Task<(DateTime CreatedAt, DateTime StartedAt)> RanAsync(PingvasServer server, Guid jobId)
+    {
+        await Eventually.UntilAsync(
+            async () => await server.QueryAsync(db => db.Jobs.AnyAsync(j => j.Id == jobId && j.Status == JobStatus.Succeeded)),
+            TimeSpan.FromSeconds(60), "the job ran");
+        var job = await server.QueryAsync(db => db.Jobs.AsNoTracking().SingleAsync(j => j.Id == jobId));
+        Assert.StartsWith(WorkerNames.Process, job.WorkerId);
+        return (job.CreatedAt, job.StartedAt!.Value);
+    }
+
     private static Task<PingvasServer> StartAsync() => PingvasServer.StartAsync(
         new TestSettings().With("Queue:LoraAffinityGraceSeconds", "60").With("Workers:IdleFleetCacheMilliseconds", "0"),
         configureServices: RemoteWorker.ReplacePool);
