@@ -115,7 +115,7 @@ public sealed class LoraClaimTests
     {
         await Eventually.UntilAsync(
             async () => await server.QueryAsync(db => db.Jobs.AnyAsync(j => j.Id == jobId && j.Status == JobStatus.Succeeded)),
-            TimeSpan.FromSeconds(60), "the job ran");
+            TimeSpan.FromSeconds(120), "the job ran");
         var job = await server.QueryAsync(db => db.Jobs.AsNoTracking().SingleAsync(j => j.Id == jobId));
         Assert.StartsWith(WorkerNames.Process, job.WorkerId);
         return (job.CreatedAt, job.StartedAt!.Value);
