@@ -1,15 +1,25 @@
 namespace Pingvas.Core.Scheduling;
 
 /// <summary>
-/// The worker asking for a job: the models it can serve, the one it has loaded, and the models an
-/// idle worker of a faster GPU class serves right now (<see cref="FasterIdle"/>; empty when none).
+/// The worker asking for a job: the models it can serve, the one it has loaded, the models an
+/// idle worker of a faster GPU class serves right now (<see cref="FasterIdle"/>; empty when none),
+/// the LoRAs its engine holds (<see cref="HeldLoras"/>), and per model the LoRAs held by the other
+/// idle workers serving it (<see cref="LoraHolders"/>; null or empty when none).
 /// </summary>
-public sealed record WorkerView(IReadOnlyCollection<string> Models, string? LoadedModel, IReadOnlySet<string>? FasterIdle = null);
+public sealed record WorkerView(
+    IReadOnlyCollection<string> Models,
+    string? LoadedModel,
+    IReadOnlySet<string>? FasterIdle = null,
+    IReadOnlyCollection<Guid>? HeldLoras = null,
+    IReadOnlyDictionary<string, IReadOnlySet<Guid>>? LoraHolders = null);
 
-/// <summary>The claim's settings: aging, how long affinity may pass a job over, how long a fresh job waits for a faster idle worker.</summary>
-public sealed record ClaimRules(AgingPolicy Aging, TimeSpan AffinityMaxDelay, TimeSpan FasterWorkerGrace)
+/// <summary>
+/// The claim's settings: aging, how long affinity may pass a job over, how long a fresh job waits for
+/// a faster idle worker, and how long a fresh job with LoRAs waits for an idle worker holding them (zero: never).
+/// </summary>
+public sealed record ClaimRules(AgingPolicy Aging, TimeSpan AffinityMaxDelay, TimeSpan FasterWorkerGrace, TimeSpan LoraHolderGrace = default)
 {
-    public static ClaimRules Default { get; } = new(AgingPolicy.Default, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2));
+    public static ClaimRules Default { get; } = new(AgingPolicy.Default, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
 }
 
 /// <summary>What a claim decided: the head to start, and the head it passed over (to stamp), if any.</summary>
@@ -19,6 +29,9 @@ public sealed record ClaimChoice(QueueHead Job, QueueHead? PassedOver);
 /// Which queued job a worker starts (PRODUCT.md §4 and issue 8). A worker sees only heads for models
 /// it serves, and leaves a head that became ready less than <see cref="ClaimRules.FasterWorkerGrace"/>
 /// ago to an idle worker of a faster GPU class serving its model: the fastest free class takes the job.
+/// Likewise a head with LoRAs that became ready less than <see cref="ClaimRules.LoraHolderGrace"/> ago
+/// is left to another idle worker serving its model that holds one of them, when this worker holds
+/// none: the holder skips the download and the load (issue 11).
 /// Among the rest the queue's order decides (<see cref="QueueOrder"/>: priority with aging, fair turns,
 /// submission order), with two bounded exceptions that save model loads:
 /// <list type="bullet">
@@ -45,7 +58,7 @@ public static class ClaimPolicy
         QueueHead? first = null;
         foreach (var head in heads)
         {
-            if (!head.CanStart(now) || !worker.Models.Contains(head.ModelId) || LeftToFaster(head, worker, now, rules))
+            if (!head.CanStart(now) || !worker.Models.Contains(head.ModelId) || LeftToFaster(head, worker, now, rules) || LeftToHolder(head, worker, now, rules))
             {
                 continue;
             }
@@ -80,6 +93,17 @@ public static class ClaimPolicy
     /// <summary>A fresh head whose model a faster idle worker serves waits (briefly) for that worker.</summary>
     public static bool LeftToFaster(QueueHead head, WorkerView worker, DateTime now, ClaimRules rules) =>
         worker.FasterIdle is { Count: > 0 } faster && faster.Contains(head.ModelId) && now - head.ReadyAt < rules.FasterWorkerGrace;
+
+    /// <summary>
+    /// A fresh head with LoRAs waits (briefly) for another idle worker serving its model that holds one
+    /// of them, unless this worker holds one too.
+    /// </summary>
+    public static bool LeftToHolder(QueueHead head, WorkerView worker, DateTime now, ClaimRules rules) =>
+        head.Loras is { Count: > 0 } loras
+        && now - head.ReadyAt < rules.LoraHolderGrace
+        && worker.LoraHolders is { } holders && holders.TryGetValue(head.ModelId, out var held)
+        && loras.Any(held.Contains)
+        && !(worker.HeldLoras is { Count: > 0 } mine && loras.Any(mine.Contains));
 
     /// <summary>The loaded model when it has work; else the model with the most pressure at the head's level.</summary>
     private static string PreferredModel(Dictionary<string, (QueueHead Best, int Waiting)> models, QueueHead first, WorkerView worker, DateTime now, AgingPolicy aging, IComparer<QueueCandidate> order)

@@ -5,6 +5,7 @@ namespace Pingvas.Core.Scheduling;
 /// (a user's jobs for a model start in submission order). <paramref name="Blocked"/>: its owner is
 /// at the plan's running limit. <paramref name="PassedOverAt"/>: when a worker first took another
 /// job instead of it for model affinity (it may be passed over for a bounded time only).
+/// <paramref name="Loras"/>: the LoRAs the job uses (null or empty: none).
 /// </summary>
 public sealed record QueueHead(
     Guid JobId,
@@ -15,7 +16,8 @@ public sealed record QueueHead(
     DateTime? UserLastServedAt,
     DateTime? AvailableAt,
     DateTime? PassedOverAt,
-    bool Blocked)
+    bool Blocked,
+    IReadOnlyCollection<Guid>? Loras = null)
 {
     /// <summary>The head as the queue's ordering rules see it (every head is its owner's round 0 for its model).</summary>
     public QueueCandidate AsCandidate() => new(JobId, UserId, PlanPriority, EnqueuedAt, UserLastServedAt, 0, 0, null);

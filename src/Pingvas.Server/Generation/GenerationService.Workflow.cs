@@ -71,7 +71,7 @@ public sealed partial class GenerationService
         var unlimited = plan.MonthlyCredits is null;
         var job = WorkflowJob(userId, workflow, plan.QueuePriority, unlimited ? 0 : workflow.Estimate, idempotencyKey, requestHash, now);
         var queue = new QueuedAhead(queued, queuedByModel.Any(m => m.Model == job.ModelId));
-        var (reserved, balance, generation) = await lifecycle.EnqueueAsync(tx, job, workflow.Estimate, unlimited, queue, plan.ConcurrentJobs, ct);
+        var (reserved, balance, generation) = await lifecycle.EnqueueAsync(tx, job, workflow.Estimate, unlimited, queue, plan.ConcurrentJobs, workflow.Loras, ct);
         if (!reserved)
         {
             await tx.RollbackAsync(ct);

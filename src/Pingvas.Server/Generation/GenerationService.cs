@@ -114,7 +114,7 @@ public sealed partial class GenerationService(
         job.UpscaleScale = kind.Scale;
         AttachAddOns(job, request);
         var queue = new QueuedAhead(queued, queuedByModel.Any(m => m.Model == job.ModelId));
-        var (reserved, balance, generation) = await lifecycle.EnqueueAsync(tx, job, estimate, unlimited, queue, plan.ConcurrentJobs, ct);
+        var (reserved, balance, generation) = await lifecycle.EnqueueAsync(tx, job, estimate, unlimited, queue, plan.ConcurrentJobs, JobAddOns.Parse(job.AddOns).Loras.Select(l => l.Id), ct);
         if (!reserved)
         {
             await tx.RollbackAsync(ct);

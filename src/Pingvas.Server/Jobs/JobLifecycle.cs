@@ -83,8 +83,9 @@ public sealed partial class JobLifecycle(
     /// before any worker's "running". Short of credits, nothing is added and the caller rolls back.
     /// </summary>
     /// <param name="ahead">The owner's jobs already queued (the new job's round), and whether any is for the job's model.</param>
+    /// <param name="loras">The job's LoRAs: its queue head carries them for LoRA-aware claims.</param>
     public async Task<(bool Reserved, int Balance, GenerationDto Generation)> EnqueueAsync(
-        JobTransaction tx, Job job, int estimate, bool unlimited, QueuedAhead ahead, int? concurrentJobs, CancellationToken ct)
+        JobTransaction tx, Job job, int estimate, bool unlimited, QueuedAhead ahead, int? concurrentJobs, IEnumerable<Guid> loras, CancellationToken ct)
     {
         if (job.Status != JobStatus.Queued || job.Attempt != 0)
         {
@@ -92,7 +93,7 @@ public sealed partial class JobLifecycle(
         }
 
         db.Jobs.Add(job);
-        var head = await heads.TrackNewAsync(job, tx.Owner.LastServedAt, ahead, Now, ct);
+        var head = await heads.TrackNewAsync(job, tx.Owner.LastServedAt, ahead, loras, Now, ct);
         int balance;
         if (unlimited)
         {

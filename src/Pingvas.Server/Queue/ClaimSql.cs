@@ -12,8 +12,9 @@ internal static class ClaimSql
     /// skipped: it does the same). Then the claim: <c>tops</c> reads the first @depth heads of each
     /// model the worker serves from ix_queue_heads_order (the index order is the queue order:
     /// effective priority, then least recently served owner, then submission), leaving out heads
-    /// left to a faster idle worker (@deferred models, ready for less than @grace seconds) and
-    /// passing over a head whose job is no longer queued (only a hand edit of jobs leaves one; the
+    /// left to a faster idle worker (@deferred models, ready for less than @grace seconds) or to another
+    /// idle worker holding one of their LoRAs (@holder_models/@holder_loras pairs, ready for less than
+    /// @lora_grace seconds, none of them in this worker's @held), and passing over a head whose job is no longer queued (only a hand edit of jobs leaves one; the
     /// pair's next transition repairs it); <c>candidates</c> counts each owner's running jobs;
     /// <c>ready</c> drops owners at their limit and counts waiting owners per model; <c>hidden</c>
     /// stops the claim when a model's whole window is at the limit (a ready head may lie deeper: the
@@ -55,6 +56,11 @@ internal static class ClaimSql
                 WHERE h.model_id = m.model_id AND NOT h.blocked AND (h.available_at IS NULL OR h.available_at <= @now)
                   AND NOT (h.model_id = ANY(@deferred)
                            AND greatest(h.created_at, coalesce(h.available_at, h.created_at)) > @now - make_interval(secs => @grace))
+                  AND NOT (h.loras IS NOT NULL
+                           AND greatest(h.created_at, coalesce(h.available_at, h.created_at)) > @now - make_interval(secs => @lora_grace)
+                           AND NOT (string_to_array(h.loras, ',') && @held)
+                           AND EXISTS (SELECT 1 FROM unnest(@holder_models, @holder_loras) AS o(model_id, lora_id)
+                                       WHERE o.model_id = h.model_id AND o.lora_id = ANY(string_to_array(h.loras, ','))))
                 ORDER BY h.effective DESC, h.served_at NULLS FIRST, h.created_at, h.job_id
                 LIMIT @depth) t
         ),
@@ -122,6 +128,8 @@ internal static class ClaimSql
             UPDATE queue_heads h
             SET job_id = n.id, priority = n.priority, created_at = n.created_at, available_at = n.available_at,
                 passed_over_at = NULL, served_at = @now, effective = n.priority, blocked = (SELECT now_at_limit FROM pick),
+                loras = (SELECT string_agg(replace(i.ref_id::text, '-', ''), ',' ORDER BY i.ref_id)
+                         FROM job_inputs i WHERE i.job_id = n.id AND i.kind = 'lora'),
                 next_age_at = CASE WHEN @step <= 0 OR n.priority >= @max THEN NULL ELSE @now + make_interval(secs => @step) END
             FROM next n
             WHERE h.job_id = (SELECT id FROM claimed)
@@ -156,6 +164,11 @@ internal static class ClaimSql
             WHERE h.model_id = m.model_id AND NOT h.blocked AND (h.available_at IS NULL OR h.available_at <= @now)
               AND NOT (h.model_id = ANY(@deferred)
                        AND greatest(h.created_at, coalesce(h.available_at, h.created_at)) > @now - make_interval(secs => @grace))
+              AND NOT (h.loras IS NOT NULL
+                       AND greatest(h.created_at, coalesce(h.available_at, h.created_at)) > @now - make_interval(secs => @lora_grace)
+                       AND NOT (string_to_array(h.loras, ',') && @held)
+                       AND EXISTS (SELECT 1 FROM unnest(@holder_models, @holder_loras) AS o(model_id, lora_id)
+                                   WHERE o.model_id = h.model_id AND o.lora_id = ANY(string_to_array(h.loras, ','))))
             ORDER BY h.effective DESC, h.served_at NULLS FIRST, h.created_at, h.job_id
             LIMIT @depth) t
         JOIN users u ON u.id = t.user_id

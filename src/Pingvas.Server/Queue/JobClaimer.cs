@@ -28,7 +28,8 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, QueueHeads head
     private ClaimRules Rules => new(
         reader.Aging,
         TimeSpan.FromSeconds(Math.Max(0, options.Value.AffinityMaxDelaySeconds)),
-        TimeSpan.FromSeconds(Math.Max(0, options.Value.FasterWorkerGraceSeconds)));
+        TimeSpan.FromSeconds(Math.Max(0, options.Value.FasterWorkerGraceSeconds)),
+        TimeSpan.FromSeconds(Math.Max(0, options.Value.LoraAffinityGraceSeconds)));
 
     /// <summary>Claims the next job for <paramref name="worker"/> with a lease until <paramref name="leaseUntil"/>; only <see cref="JobLifecycle.ClaimAsync"/> calls this.</summary>
     public Task<Job?> ClaimNextAsync(WorkerProfile worker, DateTime now, DateTime leaseUntil, CancellationToken ct) =>
@@ -71,6 +72,9 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, QueueHeads head
         var rules = Rules;
         var aging = rules.Aging;
         var deferred = worker.FasterIdle is { Count: > 0 } faster ? worker.Models.Where(faster.Contains).ToArray() : [];
+        // (model, LoRA) pairs held by other idle workers, for the models this worker serves; LoRA ids as WorkerLoras writes them.
+        var holders = (worker.LoraHolders ?? new Dictionary<string, IReadOnlySet<Guid>>())
+            .Where(m => worker.Models.Contains(m.Key)).SelectMany(m => m.Value.Select(l => (Model: m.Key, Lora: l.ToString("N")))).ToList();
         return
         [
             new NpgsqlParameter("now", NpgsqlDbType.TimestampTz) { Value = now },
@@ -84,6 +88,10 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, QueueHeads head
             new NpgsqlParameter("deferred", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = deferred },
             new NpgsqlParameter("grace", NpgsqlDbType.Double) { Value = rules.FasterWorkerGrace.TotalSeconds },
             new NpgsqlParameter("depth", NpgsqlDbType.Integer) { Value = Depth },
+            new NpgsqlParameter("lora_grace", NpgsqlDbType.Double) { Value = rules.LoraHolderGrace.TotalSeconds },
+            new NpgsqlParameter("held", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = (worker.HeldLoras ?? []).Select(l => l.ToString("N")).ToArray() },
+            new NpgsqlParameter("holder_models", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = holders.Select(h => h.Model).ToArray() },
+            new NpgsqlParameter("holder_loras", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = holders.Select(h => h.Lora).ToArray() },
         ];
     }
 
@@ -143,6 +151,7 @@ public sealed class JobClaimer(PingvasDb db, QueueReader reader, QueueHeads head
                 }
 
                 (head.JobId, head.Priority, head.CreatedAt, head.AvailableAt, head.PassedOverAt) = (next.Id, next.Priority, next.CreatedAt, next.AvailableAt, null);
+                head.Loras = await heads.LorasOfAsync(next.Id, ct);
             }
 
             head.Age(now, aging);

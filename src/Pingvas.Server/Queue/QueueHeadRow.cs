@@ -36,8 +36,11 @@ public sealed class QueueHeadRow
     /// <summary>When <see cref="Effective"/> rises next; null at the top level or without aging.</summary>
     public DateTime? NextAgeAt { get; set; }
 
+    /// <summary>The job's LoRA ids as <see cref="Workers.WorkerLoras"/> joins them (null: none), for the claim's LoRA-holder rule.</summary>
+    public string? Loras { get; set; }
+
     public QueueHead ToHead(bool blocked) =>
-        new(JobId, UserId, ModelId, Priority, CreatedAt, ServedAt, AvailableAt, PassedOverAt, blocked);
+        new(JobId, UserId, ModelId, Priority, CreatedAt, ServedAt, AvailableAt, PassedOverAt, blocked, Workers.WorkerLoras.Split(Loras));
 
     /// <summary>Sets <see cref="Effective"/> and <see cref="NextAgeAt"/> as of <paramref name="now"/>, as <see cref="QueueOrder.EffectivePriority"/> ages.</summary>
     public void Age(DateTime now, AgingPolicy aging)

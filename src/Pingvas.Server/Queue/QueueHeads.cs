@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Pingvas.Core.Scheduling;
 using Pingvas.Server.Data;
 using Pingvas.Server.Jobs;
+using Pingvas.Server.Workers;
 
 namespace Pingvas.Server.Queue;
 
@@ -24,15 +25,16 @@ public sealed class QueueHeads(PingvasDb db, DatabaseTenant tenant, IOptions<Que
     /// costs a query: their heads know whether it is at its running limit. An owner with nothing
     /// queued starts unflagged (blocked is a hint; the claim checks the limit itself).
     /// </summary>
+    /// <param name="loras">The job's LoRAs (its <c>job_inputs</c>, written after the job row).</param>
     /// <returns>The tracked head, or null when the pair has one.</returns>
-    public async Task<QueueHeadRow?> TrackNewAsync(Job job, DateTime? ownerServedAt, QueuedAhead ahead, DateTime now, CancellationToken ct)
+    public async Task<QueueHeadRow?> TrackNewAsync(Job job, DateTime? ownerServedAt, QueuedAhead ahead, IEnumerable<Guid> loras, DateTime now, CancellationToken ct)
     {
         if (ahead.ForModel)
         {
             return null;
         }
 
-        var head = NewHead(job, ownerServedAt, now);
+        var head = NewHead(job, ownerServedAt, WorkerLoras.Join(loras), now);
         head.Blocked = ahead.Count > 0 && await db.QueueHeads.AnyAsync(h => h.UserId == job.UserId && h.Blocked, ct);
         db.QueueHeads.Add(head);
         return head;
@@ -59,7 +61,7 @@ public sealed class QueueHeads(PingvasDb db, DatabaseTenant tenant, IOptions<Que
         else if (current is null || current.JobId != next.Id || current.AvailableAt != next.AvailableAt)
         {
             var servedAt = await db.Users.Where(u => u.Id == userId).Select(u => u.LastServedAt).SingleAsync(ct);
-            var head = NewHead(next, servedAt, now);
+            var head = NewHead(next, servedAt, await LorasOfAsync(next.Id, ct), now);
             if (current is null)
             {
                 db.QueueHeads.Add(head);
@@ -125,9 +127,14 @@ public sealed class QueueHeads(PingvasDb db, DatabaseTenant tenant, IOptions<Que
             .Join(db.Plans, u => u.PlanId, p => p.Id, (u, p) => new { u.Id, p.ConcurrentJobs })
             .Where(u => u.ConcurrentJobs != null && db.Jobs.Count(j => j.UserId == u.Id && j.Status == JobStatus.Running) >= u.ConcurrentJobs)
             .Select(u => u.Id).ToListAsync(ct)).ToHashSet();
+        var loras = (await db.JobInputs.AsNoTracking()
+            .Where(i => i.Kind == JobInputKinds.Lora && db.Jobs.Any(j => j.Id == i.JobId && j.Status == JobStatus.Queued))
+            .Select(i => new { i.JobId, i.RefId }).ToListAsync(ct))
+            .ToLookup(i => i.JobId, i => i.RefId);
         var heads = queued
             .GroupBy(j => (j.UserId, j.ModelId))
-            .Select(g => NewHead(g.OrderBy(j => j.CreatedAt).ThenBy(j => j.Id).First(), served.GetValueOrDefault(g.Key.UserId), now))
+            .Select(g => g.OrderBy(j => j.CreatedAt).ThenBy(j => j.Id).First())
+            .Select(j => NewHead(j, served.GetValueOrDefault(j.UserId), WorkerLoras.Join(loras[j.Id]), now))
             .ToList();
         heads.ForEach(h => h.Blocked = atLimit.Contains(h.UserId));
         db.QueueHeads.AddRange(heads);
@@ -136,7 +143,11 @@ public sealed class QueueHeads(PingvasDb db, DatabaseTenant tenant, IOptions<Que
         return heads.Count;
     }
 
-    private QueueHeadRow NewHead(Job job, DateTime? ownerServedAt, DateTime now)
+    /// <summary>A job's LoRAs as the head carries them (<see cref="QueueHeadRow.Loras"/>); the claim's advance reads them the same way.</summary>
+    public async Task<string?> LorasOfAsync(Guid jobId, CancellationToken ct) =>
+        WorkerLoras.Join(await db.JobInputs.Where(i => i.JobId == jobId && i.Kind == JobInputKinds.Lora).Select(i => i.RefId).ToListAsync(ct));
+
+    private QueueHeadRow NewHead(Job job, DateTime? ownerServedAt, string? loras, DateTime now)
     {
         var head = new QueueHeadRow
         {
@@ -147,6 +158,7 @@ public sealed class QueueHeads(PingvasDb db, DatabaseTenant tenant, IOptions<Que
             CreatedAt = job.CreatedAt,
             ServedAt = ownerServedAt,
             AvailableAt = job.AvailableAt,
+            Loras = loras,
         };
         head.Age(now, Aging);
         return head;

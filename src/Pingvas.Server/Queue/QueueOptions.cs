@@ -21,6 +21,12 @@ public sealed class QueueOptions
     /// </summary>
     public double FasterWorkerGraceSeconds { get; set; } = 2;
 
+    /// <summary>
+    /// How long a fresh job with LoRAs is left to another idle worker serving its model that holds
+    /// one of them, when the asking worker holds none (<see cref="Pingvas.Core.Scheduling.ClaimPolicy"/>); 0 turns it off.
+    /// </summary>
+    public double LoraAffinityGraceSeconds { get; set; } = 2;
+
     /// <summary>Fallback poll when no wake-up arrives.</summary>
     public int PollMilliseconds { get; set; } = 1000;
 

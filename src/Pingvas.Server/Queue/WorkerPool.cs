@@ -116,7 +116,12 @@ public sealed class WorkerPool(
                     continue;
                 }
 
-                profile = profile with { FasterIdle = await fleet.FasterIdleAsync(worker.Id, profile.GpuClass, stopping) };
+                profile = profile with
+                {
+                    FasterIdle = await fleet.FasterIdleAsync(worker.Id, profile.GpuClass, stopping),
+                    HeldLoras = worker.Slot.Engine.HeldLoras,
+                    LoraHolders = await fleet.LoraHoldersAsync(worker.Id, stopping),
+                };
                 // Workers serve every user: system context, entered here on purpose.
                 await using var scope = scopes.CreateSystemScope();
                 var job = await scope.ServiceProvider.GetRequiredService<JobLifecycle>().ClaimAsync(profile, stopping);

@@ -32,6 +32,9 @@ public sealed class ScriptedEngine(ProceduralEngine inner) : IImageEngine
 
     public IReadOnlyCollection<string> Models => inner.Models;
 
+    /// <summary>The LoRAs the node "holds", as a test sets them (LoRA-aware claims); the procedural engine holds none.</summary>
+    public IReadOnlyCollection<Guid> HeldLoras { get; set; } = [];
+
     public async Task<EngineResult> RunAsync(EngineJob job, Func<EngineProgress, ValueTask> onProgress, CancellationToken cancellationToken)
     {
         var attempt = attempts.AddOrUpdate(job.JobId, 1, (_, n) => n + 1);
