@@ -114,8 +114,8 @@ public sealed class SharedWorkflows(PingvasDb db, WorkflowLibrary library, Audit
         return true;
     }
 
-    /// <summary>What the audit log keeps of a shared workflow: not its document, which can be large.</summary>
-    private static object AuditView(SharedWorkflow w) => new { w.Name, w.Description, Plans = w.PlanIds, w.Format, w.NodeCount, w.ThumbnailKey };
+    /// <summary>What the audit log keeps of a shared workflow: what an admin decides, not its document (large) or storage key.</summary>
+    private static object AuditView(SharedWorkflow w) => new { w.Name, w.Description, Plans = w.PlanIds, w.NodeCount };
 
     private SharedWorkflowDto Dto(SharedWorkflow w) =>
         new(library.Detail(w), w.PlanIds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

@@ -10,8 +10,14 @@ import { Link } from "../../router";
 import { useServices } from "../../services";
 import { AdminProblem } from "./AdminProblem";
 
-const actions: Record<string, MessageKey> = { "user.update": "audit.userUpdate", "user.credits": "audit.userCredits" };
-const fields = ["plan", "suspended", "periodStart", "periodEnd", "balance", "amount", "reason", "expiresAt", "entryId"];
+const actions: Record<string, MessageKey> = {
+  "user.update": "audit.userUpdate",
+  "user.credits": "audit.userCredits",
+  "shared_workflow.create": "audit.sharedWorkflowCreate",
+  "shared_workflow.update": "audit.sharedWorkflowUpdate",
+  "shared_workflow.delete": "audit.sharedWorkflowDelete",
+};
+const fields = ["plan", "suspended", "periodStart", "periodEnd", "balance", "amount", "reason", "expiresAt", "entryId", "name", "description", "plans", "nodeCount"];
 
 /** Every admin change, newest first: who, what, on whom, when, from where, and what changed. */
 export function AdminAuditPage() {
@@ -40,6 +46,14 @@ export function AdminAuditPage() {
   );
 }
 
+/** What the entry is about: a link where the admin area shows it, else its type and id (which may be long). */
+function AuditTarget({ entry }: { entry: AuditEntry }) {
+  const { t } = useLocale();
+  if (entry.targetType === "user" && entry.targetId) return <Link to={`/admin/users/${entry.targetId}`}>{t("audit.targetUser")}</Link>;
+  if (entry.targetType === "shared_workflow") return <Link to="/admin/workflows">{t("audit.targetSharedWorkflows")}</Link>;
+  return <span className="break-anywhere">{`${entry.targetType} ${entry.targetId ?? ""}`}</span>;
+}
+
 function AuditItem({ entry }: { entry: AuditEntry }) {
   const { t, locale } = useLocale();
   const plans = usePlans();
@@ -50,6 +64,7 @@ function AuditItem({ entry }: { entry: AuditEntry }) {
     if (value === null) return t("admin.none");
     if (value === "true" || value === "false") return t(value === "true" ? "common.yes" : "common.no");
     if (field === "plan") return plans.data?.find((p) => p.id === value)?.name ?? value;
+    if (field === "plans") return value.split(",").map((id) => plans.data?.find((p) => p.id === id.trim())?.name ?? id).join(", ");
     if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) return formatDateTime(locale, value);
     return value;
   };
@@ -58,9 +73,9 @@ function AuditItem({ entry }: { entry: AuditEntry }) {
       <p className="audit-head">
         <strong>{actions[entry.action] ? t(actions[entry.action]) : entry.action}</strong>
         {" · "}
-        {entry.targetType === "user" && entry.targetId ? <Link to={`/admin/users/${entry.targetId}`}>{t("audit.targetUser")}</Link> : `${entry.targetType} ${entry.targetId ?? ""}`}
+        <AuditTarget entry={entry} />
       </p>
-      <p className="muted">{t("audit.by", { admin: entry.adminEmail, when: formatDateTime(locale, entry.createdAt), from: entry.clientAddress ?? t("admin.none") })}</p>
+      <p className="muted break-anywhere">{t("audit.by", { admin: entry.adminEmail, when: formatDateTime(locale, entry.createdAt), from: entry.clientAddress ?? t("admin.none") })}</p>
       {changes.length > 0 ? (
         <table className="changes">
           <thead>
