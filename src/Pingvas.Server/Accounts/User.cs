@@ -44,6 +44,12 @@ public sealed class User
 
     /// <summary>When the account proved it owns <see cref="Email"/>; null until then.</summary>
     public DateTime? EmailVerifiedAt { get; set; }
+
+    /// <summary>Trash unstarred images older than this many days (the retention rule); null: keep everything.</summary>
+    public int? RetentionDays { get; set; }
+
+    /// <summary>Set when the account was deleted on request: the row remains only as the anonymised owner of its ledger.</summary>
+    public DateTime? DeletedAt { get; set; }
 }
 
 public static class Roles

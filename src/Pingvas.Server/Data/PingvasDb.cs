@@ -86,6 +86,20 @@ public sealed class PingvasDb : DbContext
 
     public DbSet<JobInput> JobInputs => Set<JobInput>();
 
+    public DbSet<Folder> Folders => Set<Folder>();
+
+    public DbSet<ImageTag> ImageTags => Set<ImageTag>();
+
+    public DbSet<Sharing.Share> Shares => Set<Sharing.Share>();
+
+    public DbSet<Sharing.ShareView> ShareViews => Set<Sharing.ShareView>();
+
+    public DbSet<Presets.Preset> Presets => Set<Presets.Preset>();
+
+    public DbSet<Presets.SharedPreset> SharedPresets => Set<Presets.SharedPreset>();
+
+    public DbSet<YourData.DataExport> DataExports => Set<YourData.DataExport>();
+
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.Entity<User>().ToTable("users");
@@ -116,6 +130,17 @@ public sealed class PingvasDb : DbContext
         b.Entity<SharedWorkflow>().ToTable("shared_workflows");
         b.Entity<Lora>().ToTable("loras");
         b.Entity<JobInput>().ToTable("job_inputs").HasKey(x => new { x.JobId, x.Kind, x.RefId });
+        b.Entity<Folder>().ToTable("folders");
+        b.Entity<ImageTag>().ToTable("image_tags").HasKey(x => new { x.ImageId, x.Tag });
+        b.Entity<Sharing.Share>().ToTable("shares");
+        b.Entity<Sharing.ShareView>().ToTable("share_views").HasKey(x => new { x.ShareId, x.Visitor });
+        b.Entity<Presets.Preset>().ToTable("presets");
+        b.Entity<Presets.SharedPreset>().ToTable("shared_presets");
+        b.Entity<YourData.DataExport>().ToTable("data_exports");
+
+        // A trashed image is hidden from every query but the trash's own, which says IgnoreQueryFilters:
+        // nothing can list, share, reuse or take it as an input. Storage usage and the orphan sweep count it.
+        b.Entity<Image>().HasQueryFilter(i => i.DeletedAt == null);
 
         b.Entity<Lot>().Property(x => x.Source).HasConversion(EnumText<Core.Credits.LotSource>());
         b.Entity<LedgerEntry>().Property(x => x.Kind).HasConversion(EnumText<LedgerKind>());

@@ -34,4 +34,20 @@ public sealed class Image
     public required string Metadata { get; set; }
 
     public DateTime CreatedAt { get; set; }
+
+    public string? NegativePrompt { get; set; }
+
+    /// <summary>The folder it is in; null is the root.</summary>
+    public Guid? FolderId { get; set; }
+
+    public bool Starred { get; set; }
+
+    /// <summary>How many generations "use again" submitted from it (the gallery's "most used" sort).</summary>
+    public int UseCount { get; set; }
+
+    /// <summary>When it went to the trash; hidden everywhere but the trash (a query filter), purged 30 days later.</summary>
+    public DateTime? DeletedAt { get; set; }
+
+    /// <summary>Normalised prompt, negative prompt and tags, which the search box matches (<c>GalleryText.SearchText</c>).</summary>
+    public string SearchText { get; set; } = "";
 }

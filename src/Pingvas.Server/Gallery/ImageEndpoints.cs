@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,11 +8,6 @@ using Pingvas.Server.Jobs;
 using Pingvas.Server.Storage;
 
 namespace Pingvas.Server.Gallery;
-
-public sealed record ImageDto(
-    Guid Id, Guid GenerationId, int BatchIndex, string Url, string ThumbnailUrl, string Thumbnail512Url,
-    int Width, int Height, long Seed, string Model, string Prompt, long StoredBytes,
-    IReadOnlyDictionary<string, string> Metadata, DateTime CreatedAt);
 
 /// <summary>A model in the caller's gallery and how many of the caller's images it made.</summary>
 public sealed record ImageModelCountDto(string Model, int Images);
@@ -55,7 +48,7 @@ public static class ImageEndpoints
         }
 
         var rows = await query.OrderByDescending(i => i.Id).Take(take + 1).ToListAsync(ct);
-        return TypedResults.Ok(Paging.Build(rows, take, i => i.Id, i => ToDto(i, urls)));
+        return TypedResults.Ok(Paging.Build(rows, take, i => i.Id, i => ImageDto.From(i, [], urls)));
     }
 
     /// <summary>The models of the caller's images with their counts, most images first (the gallery's filter offers these).</summary>
@@ -70,7 +63,7 @@ public static class ImageEndpoints
 
     private static async Task<Results<Ok<ImageDto>, ProblemHttpResult>> Get(Guid id, CurrentUser current, PingvasDb db, IObjectUrls urls, CancellationToken ct) =>
         await db.Images.AsNoTracking().SingleOrDefaultAsync(i => i.Id == id && i.UserId == current.Id, ct) is { } image
-            ? TypedResults.Ok(ToDto(image, urls))
+            ? TypedResults.Ok(ImageDto.From(image, [], urls))
             : Problems.NotFound("image");
 
     /// <summary>The image bytes for its owner's token, for clients that prefer not to use signed URLs.</summary>
@@ -153,8 +146,4 @@ public static class ImageEndpoints
         return TypedResults.NoContent();
     }
 
-    private static ImageDto ToDto(Image i, IObjectUrls urls) =>
-        new(i.Id, i.JobId, i.BatchIndex, urls.UrlFor(i.OriginalKey), urls.UrlFor(i.Thumb256Key), urls.UrlFor(i.Thumb512Key),
-            i.Width, i.Height, i.Seed, i.ModelId, i.Prompt, i.StoredBytes,
-            JsonSerializer.Deserialize<Dictionary<string, string>>(i.Metadata) ?? [], i.CreatedAt);
 }

@@ -23,7 +23,9 @@ public sealed record GenerationRequest(
     Guid? WorkflowId = null,
     System.Text.Json.JsonElement? Workflow = null,
     System.Text.Json.JsonElement? Graph = null,
-    IReadOnlyDictionary<string, System.Text.Json.JsonElement>? Inputs = null);
+    IReadOnlyDictionary<string, System.Text.Json.JsonElement>? Inputs = null,
+    IReadOnlyList<string>? Tags = null,
+    Guid? SourceImageId = null);
 
 /// <summary>A LoRA of the owner applied with a weight (Pro and above; the model's family must match the LoRA's).</summary>
 public sealed record LoraUse(Guid Id, double Weight);

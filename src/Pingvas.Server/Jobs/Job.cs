@@ -61,6 +61,12 @@ public sealed class Job
     /// <summary>JSON of the request's LoRAs, control images and reference image (<c>Generation.JobAddOns</c>); null when none.</summary>
     public string? AddOns { get; set; }
 
+    /// <summary>JSON array of the request's normalised tags, given to its images; null when none.</summary>
+    public string? Tags { get; set; }
+
+    /// <summary>Bytes its outputs may take, held against the owner's storage quota while it waits or runs (<c>StorageQuota</c>).</summary>
+    public long ReservedBytes { get; set; }
+
     /// <summary>The plan's queue priority when submitted (an upgrade does not reorder queued jobs).</summary>
     public int Priority { get; set; }
 

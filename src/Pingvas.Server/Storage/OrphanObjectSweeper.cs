@@ -80,7 +80,7 @@ public sealed class OrphanObjectSweeper : PeriodicChore
         }
 
         var ids = batch.Keys.ToList();
-        var live = (await db.Images.AsNoTracking().Where(i => ids.Contains(i.Id)).Select(i => i.Id).ToListAsync(ct)).ToHashSet();
+        var live = (await db.Images.IgnoreQueryFilters().AsNoTracking().Where(i => ids.Contains(i.Id)).Select(i => i.Id).ToListAsync(ct)).ToHashSet();
         var deleted = 0;
         foreach (var (imageId, keys) in batch)
         {
