@@ -25,7 +25,7 @@ CREATE POLICY tenant_isolation ON folders
 
 -- Images: in at most one folder; starred; trashed (deleted_at: hidden everywhere but the trash,
 -- still counted in storage, purged with its objects 30 days later); use_count is how often
--- "use again" submitted its settings; search_text is the normalised (NFKC, lower-case) prompt,
+-- "use again" submitted its settings; search_text is the normalised (full-width folded, lower-case) prompt,
 -- negative prompt and tags the search box matches (GallerySearchText).
 ALTER TABLE images ADD COLUMN folder_id uuid NULL REFERENCES folders (id) ON DELETE SET NULL;
 ALTER TABLE images ADD COLUMN starred boolean NOT NULL DEFAULT false;
@@ -37,7 +37,7 @@ UPDATE images SET search_text = lower(prompt);
 CREATE INDEX ix_images_folder ON images (user_id, folder_id, id);
 CREATE INDEX ix_images_deleted ON images (deleted_at) WHERE deleted_at IS NOT NULL;
 
--- Tags: free text (normalised: NFKC, trimmed, lower-case), many per image.
+-- Tags: free text (normalised: full-width ASCII folded, trimmed, lower-case), many per image.
 CREATE TABLE image_tags (
     image_id uuid NOT NULL REFERENCES images (id) ON DELETE CASCADE,
     user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
