@@ -181,7 +181,16 @@ public sealed class S3StorageTests(S3ServerFixture fixture) : IClassFixture<S3Se
             await found.Content.DisposeAsync();
         }
 
-        var deleted = await user.Client.DeleteAsync($"/api/v1/images/{image.Id}");
+        // The trash keeps the objects; deleting from the trash removes them.
+        Assert.Equal(HttpStatusCode.NoContent, (await user.Client.DeleteAsync($"/api/v1/images/{image.Id}")).StatusCode);
+        foreach (var key in keys)
+        {
+            var kept = await store.GetAsync(key, CancellationToken.None);
+            Assert.NotNull(kept);
+            await kept.Content.DisposeAsync();
+        }
+
+        var deleted = await user.Client.DeleteAsync($"/api/v1/images/{image.Id}?permanent=true");
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         foreach (var key in keys)
         {

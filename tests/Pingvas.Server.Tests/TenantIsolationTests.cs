@@ -74,9 +74,14 @@ public sealed class TenantIsolationTests(TenantIsolationTests.Fixture fixture) :
             Assert.Equal(expected.ToJsonString(), actual.ToJsonString());
         }
 
-        var deleteMissing = await AssertProblemAsync(await bob.Client.DeleteAsync($"/api/v1/images/{missing}"), HttpStatusCode.NotFound, "not_found");
-        var deleteTheirs = await AssertProblemAsync(await bob.Client.DeleteAsync($"/api/v1/images/{image.Id}"), HttpStatusCode.NotFound, "not_found");
-        Assert.Equal(deleteMissing.ToJsonString(), deleteTheirs.ToJsonString());
+        foreach (var query in new[] { "", "?permanent=true" })
+        {
+            var deleteMissing = await AssertProblemAsync(await bob.Client.DeleteAsync($"/api/v1/images/{missing}{query}"), HttpStatusCode.NotFound, "image_not_found");
+            var deleteTheirs = await AssertProblemAsync(await bob.Client.DeleteAsync($"/api/v1/images/{image.Id}{query}"), HttpStatusCode.NotFound, "image_not_found");
+            Assert.Equal(deleteMissing.ToJsonString(), deleteTheirs.ToJsonString());
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await alice.Client.GetAsync($"/api/v1/images/{image.Id}")).StatusCode);
 
         // Alice's image is untouched: its row, its objects on disk, its bytes.
         var mine = await alice.Client.GetFromJsonAsync<ImageBody>($"/api/v1/images/{image.Id}", Json.Options);
@@ -132,6 +137,19 @@ public sealed class TenantIsolationTests(TenantIsolationTests.Fixture fixture) :
     [InlineData("GET", "/api/v1/images/{id}")]
     [InlineData("GET", "/api/v1/images/{id}/content")]
     [InlineData("DELETE", "/api/v1/images/{id}")]
+    [InlineData("DELETE", "/api/v1/images/{id}?permanent=true")]
+    [InlineData("PATCH", "/api/v1/images/{id}")]
+    [InlineData("POST", "/api/v1/images/move")]
+    [InlineData("POST", "/api/v1/images/trash")]
+    [InlineData("POST", "/api/v1/images/{id}/restore")]
+    [InlineData("DELETE", "/api/v1/images/trash")]
+    [InlineData("GET", "/api/v1/folders")]
+    [InlineData("POST", "/api/v1/folders")]
+    [InlineData("PATCH", "/api/v1/folders/{id}")]
+    [InlineData("DELETE", "/api/v1/folders/{id}")]
+    [InlineData("GET", "/api/v1/tags")]
+    [InlineData("POST", "/api/v1/tags/rename")]
+    [InlineData("DELETE", "/api/v1/tags/sunset")]
     [InlineData("GET", "/api/v1/credits/ledger")]
     public async Task Every_endpoint_needs_a_token(string method, string path)
     {

@@ -263,14 +263,15 @@ public sealed class AddOnSubmitTests(AddOnSubmitTests.Fixture fixture) : IClassF
         }));
         var id = Guid.Parse((string)job["id"]!);
         await AssertProblemAsync(await user.Client.DeleteAsync($"/api/v1/uploads/{control}"), HttpStatusCode.Conflict, "upload_in_use");
-        await AssertProblemAsync(await user.Client.DeleteAsync($"/api/v1/images/{reference}"), HttpStatusCode.Conflict, "image_in_use");
+        Assert.Equal(HttpStatusCode.NoContent, (await user.Client.DeleteAsync($"/api/v1/images/{reference}")).StatusCode);
+        await AssertProblemAsync(await user.Client.DeleteAsync($"/api/v1/images/{reference}?permanent=true"), HttpStatusCode.Conflict, "image_in_use");
         Assert.Equal(HttpStatusCode.NoContent, (await user.Client.DeleteAsync($"/api/v1/uploads/{unused}")).StatusCode);
         Assert.Contains((await user.GetAsync(id)).Status, new[] { "queued", "running" });
 
         await user.Client.PostAsync($"/api/v1/generations/{id}/cancel", null);
         await user.WaitForAsync(id, "cancelled", "succeeded");
         Assert.Equal(HttpStatusCode.NoContent, (await user.Client.DeleteAsync($"/api/v1/uploads/{control}")).StatusCode);
-        Assert.Equal(HttpStatusCode.NoContent, (await user.Client.DeleteAsync($"/api/v1/images/{reference}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await user.Client.DeleteAsync($"/api/v1/images/{reference}?permanent=true")).StatusCode);
     }
 
     private static async Task<EstimateBody> EstimateAsync(TestUser user, object request)

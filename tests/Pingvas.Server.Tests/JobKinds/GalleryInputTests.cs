@@ -138,7 +138,7 @@ public sealed class GalleryInputTests(GalleryInputTests.Fixture fixture) : IClas
     }
 
     [Fact]
-    public async Task A_gallery_image_cannot_be_deleted_while_a_queued_or_running_job_needs_it()
+    public async Task A_gallery_image_trashed_while_a_job_waits_for_it_still_feeds_the_job_and_cannot_be_purged_until_it_ends()
     {
         var user = await server.RegisterAsync();
         var source = await GalleryImageAsync(user, 64, 64);
@@ -147,12 +147,14 @@ public sealed class GalleryInputTests(GalleryInputTests.Fixture fixture) : IClas
         var running = await user.SubmitAsync(TestUser.Request(width: 512, height: 512, steps: 150));
         var queued = await user.SubmitAsync(new { prompt = "x", model = "sd-1.5", initImageId = source.Id, steps = 1 });
         Assert.Equal("queued", (await user.GetAsync(queued.Id)).Status);
-        await AssertProblemAsync(await user.Client.DeleteAsync($"/api/v1/images/{source.Id}"), HttpStatusCode.Conflict, "image_in_use");
-        Assert.Equal(HttpStatusCode.OK, (await user.Client.GetAsync($"/api/v1/images/{source.Id}")).StatusCode);
+        // To the trash: hidden, but its objects stay for the waiting job; purging it now is refused.
+        Assert.Equal(HttpStatusCode.NoContent, (await user.Client.DeleteAsync($"/api/v1/images/{source.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await user.Client.GetAsync($"/api/v1/images/{source.Id}")).StatusCode);
+        await AssertProblemAsync(await user.Client.DeleteAsync($"/api/v1/images/{source.Id}?permanent=true"), HttpStatusCode.Conflict, "image_in_use");
 
         await user.Client.PostAsync($"/api/v1/generations/{running.Id}/cancel", null);
         Assert.Equal("succeeded", (await user.WaitForAsync(queued.Id)).Status);
-        Assert.Equal(HttpStatusCode.NoContent, (await user.Client.DeleteAsync($"/api/v1/images/{source.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await user.Client.DeleteAsync($"/api/v1/images/{source.Id}?permanent=true")).StatusCode);
         Assert.Equal(source.Id, (await user.KindGenerationAsync(queued.Id)).InitImageId);
 
         // Gone now: using it again is an invalid reference.

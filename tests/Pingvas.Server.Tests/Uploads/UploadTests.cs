@@ -171,9 +171,11 @@ public sealed class UploadTests(DefaultServer fixture) : IClassFixture<DefaultSe
         Assert.Equal(HttpStatusCode.NotFound, (await user.Client.GetAsync($"/api/v1/uploads/{kept.Id}/content")).StatusCode);
         await user.UploadAsync(second);
 
-        // Deleting the gallery image frees its bytes too.
+        // A trashed gallery image still counts; deleting it for good frees its bytes too.
         await AssertProblemAsync(await user.PostUploadAsync(first), HttpStatusCode.Forbidden, "storage_quota_exceeded");
         Assert.Equal(HttpStatusCode.NoContent, (await user.Client.DeleteAsync($"/api/v1/images/{image.Images.Single().Id}")).StatusCode);
+        await AssertProblemAsync(await user.PostUploadAsync(first), HttpStatusCode.Forbidden, "storage_quota_exceeded");
+        Assert.Equal(HttpStatusCode.NoContent, (await user.Client.DeleteAsync($"/api/v1/images/{image.Images.Single().Id}?permanent=true")).StatusCode);
         await user.UploadAsync(first);
     }
 
