@@ -19,6 +19,7 @@ using Pingvas.Server.Storage;
 using Pingvas.Server.Uploads;
 using Pingvas.Server.Workers;
 using Pingvas.Server.Workflows;
+using Pingvas.Server.YourData;
 
 namespace Pingvas.Server.Hosting;
 
@@ -74,5 +75,6 @@ public static class ServiceRegistration
         services.AddBillingProvider(configuration);
         services.AddEmail(configuration);
         services.AddAccountMail(provider);
+        services.AddYourData(configuration);
     }
 }
