@@ -175,6 +175,8 @@ public sealed class AccountDeletion(
     private async Task DeleteRowsAsync(Guid userId, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
+        // The cancels tracked lots as they were then; the workers have since moved credits: read afresh.
+        db.ChangeTracker.Clear();
         await using var tx = await db.BeginWriteAsync(ct);
         await db.LockUserAsync(userId, ct);
 
