@@ -13,6 +13,9 @@ public sealed class ExportService(PingvasDb db, ExportLinks links, ExportSignal 
     /// <summary>How many exports the list shows (newest first); older ones are expired anyway.</summary>
     public const int Listed = 20;
 
+    /// <summary>A build running longer than this was interrupted (its process stopped); a request may start a new one.</summary>
+    public static readonly TimeSpan StaleBuild = TimeSpan.FromHours(6);
+
     /// <summary>Queues an export unless one is queued or running (checked under the owner's lock, so two requests cannot both queue one).</summary>
     public async Task<ExportRequestOutcome> RequestAsync(Guid userId, CancellationToken ct)
     {
@@ -21,6 +24,17 @@ public sealed class ExportService(PingvasDb db, ExportLinks links, ExportSignal 
         var busy = await db.DataExports.AsNoTracking()
             .Where(e => e.UserId == userId && (e.Status == ExportStatus.Queued || e.Status == ExportStatus.Running))
             .FirstOrDefaultAsync(ct);
+        var now = time.GetUtcNow().UtcDateTime;
+        if (busy is { Status: ExportStatus.Running, StartedAt: { } started } && now - started > StaleBuild)
+        {
+            // Its process died mid-build: it will never finish, so it must not block a new one.
+            await db.DataExports.Where(e => e.Id == busy.Id).ExecuteUpdateAsync(s => s
+                .SetProperty(e => e.Status, ExportStatus.Failed)
+                .SetProperty(e => e.Error, "The build was interrupted.")
+                .SetProperty(e => e.FinishedAt, now), ct);
+            busy = null;
+        }
+
         if (busy is not null)
         {
             return new ExportRequestOutcome(null, ToDto(busy));
@@ -31,7 +45,7 @@ public sealed class ExportService(PingvasDb db, ExportLinks links, ExportSignal 
             Id = Ids.New(),
             UserId = userId,
             Status = ExportStatus.Queued,
-            CreatedAt = time.GetUtcNow().UtcDateTime,
+            CreatedAt = now,
         };
         db.DataExports.Add(export);
         await db.SaveChangesAsync(ct);

@@ -29,7 +29,8 @@ public sealed class ExportTests(EmailServerFixture fixture) : IClassFixture<Emai
     [Fact]
     public async Task An_export_holds_the_accounts_json_and_originals_is_linked_emailed_and_expires()
     {
-        var user = await server.RegisterAsync();
+        // Verified, so the Free credits are granted (with email on, sign-up holds them back until then).
+        var user = await server.VerifiedUserAsync(smtp);
         await server.SetPlanAsync(user.Id, "pro");
         var first = await user.GenerateAsync(TestUser.Request("a red fox in snow", batchSize: 2));
         var second = await user.GenerateAsync(TestUser.Request("붉은여우가 달린다"));
@@ -155,12 +156,14 @@ public sealed class ExportTests(EmailServerFixture fixture) : IClassFixture<Emai
         Assert.Equal("ready", (await other.WaitForExportAsync(theirs.Id)).Export.Status);
         await AssertProblemAsync(await user.Client.GetAsync($"/api/v1/me/export/{theirs.Id}"), HttpStatusCode.NotFound, "export_not_found");
 
-        // Once it ended, the user may export again.
-        await server.QueryAsync(db => db.DataExports.Where(e => e.Id == running.Id).ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, ExportStatus.Failed)));
+        // A build that never finished (its process stopped) blocks new ones only for a while.
+        await server.JumpClockAsync(ExportService.StaleBuild + TimeSpan.FromMinutes(1));
         var again = await user.Client.PostAsync("/api/v1/me/export", null);
         Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
         var built = (await user.WaitForExportAsync((await again.Content.ReadFromJsonAsync<ExportBody>(Json.Options))!.Id)).Export;
         Assert.Equal(("ready", 100), (built.Status, built.Progress));
+        var interrupted = (await user.Client.GetFromJsonAsync<ExportBody>($"/api/v1/me/export/{running.Id}", Json.Options))!;
+        Assert.Equal(("failed", "The build was interrupted."), (interrupted.Status, interrupted.Error));
     }
 
     [Fact]
