@@ -59,13 +59,30 @@ public sealed class AccountDeletionTests(DeletionFixture fixture) : IClassFixtur
         {
             db.Subscriptions.Add(new Subscription
             {
-                Id = Ids.New(), UserId = user.Id, Provider = "lemonsqueezy", ProviderSubscriptionId = $"sub_{user.Id:N}", PlanId = "pro", Interval = "monthly",
-                Status = SubscriptionStatus.Active, PaidThrough = DateTime.UtcNow.AddDays(20), CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow, StateAt = DateTime.UtcNow,
+                Id = Ids.New(),
+                UserId = user.Id,
+                Provider = "lemonsqueezy",
+                ProviderSubscriptionId = $"sub_{user.Id:N}",
+                PlanId = "pro",
+                Interval = "monthly",
+                Status = SubscriptionStatus.Active,
+                PaidThrough = DateTime.UtcNow.AddDays(20),
+                CreatedAt = DateTime.UtcNow,
+                UpdatedAt = DateTime.UtcNow,
+                StateAt = DateTime.UtcNow,
             });
             db.BillingPayments.Add(new BillingPayment
             {
-                Id = Ids.New(), UserId = user.Id, Provider = "lemonsqueezy", Reference = $"inv_{user.Id:N}", Kind = "subscription", Description = "Pro plan (monthly)",
-                Amount = 1900, Currency = "USD", Status = "paid", At = DateTime.UtcNow,
+                Id = Ids.New(),
+                UserId = user.Id,
+                Provider = "lemonsqueezy",
+                Reference = $"inv_{user.Id:N}",
+                Kind = "subscription",
+                Description = "Pro plan (monthly)",
+                Amount = 1900,
+                Currency = "USD",
+                Status = "paid",
+                At = DateTime.UtcNow,
             });
             return db.SaveChangesAsync();
         });
@@ -133,8 +150,17 @@ public sealed class AccountDeletionTests(DeletionFixture fixture) : IClassFixtur
         {
             db.Subscriptions.Add(new Subscription
             {
-                Id = Ids.New(), UserId = user.Id, Provider = "lemonsqueezy", ProviderSubscriptionId = $"sub_{user.Id:N}", PlanId = "pro", Interval = "monthly",
-                Status = SubscriptionStatus.Active, PaidThrough = DateTime.UtcNow.AddDays(20), CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow, StateAt = DateTime.UtcNow,
+                Id = Ids.New(),
+                UserId = user.Id,
+                Provider = "lemonsqueezy",
+                ProviderSubscriptionId = $"sub_{user.Id:N}",
+                PlanId = "pro",
+                Interval = "monthly",
+                Status = SubscriptionStatus.Active,
+                PaidThrough = DateTime.UtcNow.AddDays(20),
+                CreatedAt = DateTime.UtcNow,
+                UpdatedAt = DateTime.UtcNow,
+                StateAt = DateTime.UtcNow,
             });
             return db.SaveChangesAsync();
         });
