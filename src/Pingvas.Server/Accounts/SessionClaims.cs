@@ -14,6 +14,18 @@ public static class SessionClaims
 
     public const string Totp = "otp";
 
+    /// <summary>
+    /// When the session signed in (OIDC's auth_time, Unix seconds on the server's clock): rotations keep it, so
+    /// "signed in less than N minutes ago" can be asked of any access token (deleting an account without a password).
+    /// </summary>
+    public const string AuthTime = "auth_time";
+
+    /// <summary>The session's sign-in time, or null for a token issued before the claim existed.</summary>
+    public static DateTimeOffset? SignedInAt(ClaimsPrincipal? principal) =>
+        long.TryParse(principal?.FindFirstValue(AuthTime), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
+
     public static int VersionOf(ClaimsPrincipal? principal) =>
         int.TryParse(principal?.FindFirstValue(Version), NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : 0;
 

@@ -26,11 +26,13 @@ public sealed class TokenService(PingvasDb db, DatabaseTenant tenant, SigningKey
     public static SymmetricSecurityKey SecurityKey(SigningKeys keys) => new(keys.TokenKey);
 
     /// <param name="mfa">The session was signed in with a TOTP code (kept by the family's rotations).</param>
-    public async Task<TokenPair> IssueAsync(User user, Guid? familyId, CancellationToken ct, bool mfa = false)
+    /// <param name="signedInAt">When the session's family signed in (a rotation keeps it); a new family signs in now.</param>
+    public async Task<TokenPair> IssueAsync(User user, Guid? familyId, CancellationToken ct, bool mfa = false, DateTime? signedInAt = null)
     {
         // Signing a user in acts as that user from here on (row-level security).
         tenant.Set(user.Id);
         var now = time.GetUtcNow().UtcDateTime;
+        var authTime = familyId is null ? now : signedInAt ?? now;
         var refresh = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
         db.RefreshTokens.Add(new RefreshToken
         {
@@ -44,7 +46,7 @@ public sealed class TokenService(PingvasDb db, DatabaseTenant tenant, SigningKey
         });
         await db.SaveChangesAsync(ct);
         // Access tokens carry wall-clock times: the JWT validator checks them against the system clock.
-        return new TokenPair(CreateAccessToken(user, mfa, DateTime.UtcNow), refresh, (int)AccessTokenLifetime.TotalSeconds);
+        return new TokenPair(CreateAccessToken(user, mfa, DateTime.UtcNow, authTime), refresh, (int)AccessTokenLifetime.TotalSeconds);
     }
 
     /// <summary>
@@ -82,7 +84,9 @@ public sealed class TokenService(PingvasDb db, DatabaseTenant tenant, SigningKey
             return new RefreshOutcome(null, true);
         }
 
-        var pair = await IssueAsync(user, token.FamilyId, ct, token.Mfa);
+        // The family's first token is its sign-in (a family older than the purge's horizon is long past any freshness check).
+        var signedInAt = await db.RefreshTokens.Where(t => t.FamilyId == token.FamilyId).MinAsync(t => t.CreatedAt, ct);
+        var pair = await IssueAsync(user, token.FamilyId, ct, token.Mfa, signedInAt);
         await tx.CommitAsync(ct);
         return new RefreshOutcome(pair, false);
     }
@@ -141,13 +145,14 @@ public sealed class TokenService(PingvasDb db, DatabaseTenant tenant, SigningKey
         return token;
     }
 
-    private string CreateAccessToken(User user, bool mfa, DateTime now)
+    private string CreateAccessToken(User user, bool mfa, DateTime now, DateTime authTime)
     {
         var claims = new List<Claim>
         {
             new("sub", user.Id.ToString()),
             new("role", user.Role),
             new(SessionClaims.Version, user.TokenVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new(SessionClaims.AuthTime, new DateTimeOffset(authTime).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimValueTypes.Integer64),
         };
         if (mfa)
         {

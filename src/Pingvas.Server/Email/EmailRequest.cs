@@ -18,6 +18,7 @@ public static class EmailKinds
     public const string SubscriptionCancelled = "subscription_cancelled";
     public const string SubscriptionRenewed = "subscription_renewed";
     public const string PaymentFailed = "payment_failed";
+    public const string ExportReady = "export_ready";
 }
 
 /// <summary>

@@ -6,7 +6,8 @@ namespace Pingvas.Server.Email;
 /// Data keys: welcome, verify_email: token (verify_email also purpose=change for a new address);
 /// password_reset: token; email_changed: newEmail; credits_low: balance, date (period end);
 /// credits_exhausted: date; subscription_* and payment_failed: plan, interval (monthly|annual),
-/// date (ISO-8601 renewal / end / grace date), amount (minor units), currency.
+/// date (ISO-8601 renewal / end / grace date), amount (minor units), currency; export_ready: url
+/// (the signed download link), date (yyyy-MM-dd, when it expires).
 /// </summary>
 public sealed partial class EmailTemplates
 {
@@ -179,7 +180,25 @@ public sealed partial class EmailTemplates
                     },
                     c["date"] is { } date ? $"Please update your payment method by {date}; after that your account moves to the Free plan." : "Please update your payment method, or your account moves to the Free plan."),
                 "Update payment method", c.Link("/billing"))),
+
+        [EmailKinds.ExportReady] = new(
+            c => new("데이터 내보내기가 준비되었어요", "데이터 내보내기가 준비되었어요",
+                Lines(
+                    "요청하신 Pingvas Studio 계정 데이터(계정 정보, 작업, 크레딧 내역, 이미지와 그 정보)를 ZIP 파일로 만들었어요.",
+                    c["date"] is { } date ? $"아래 링크는 {date}까지 쓸 수 있어요. 그 뒤에는 파일이 삭제돼요." : "아래 링크는 7일 동안 쓸 수 있어요. 그 뒤에는 파일이 삭제돼요.",
+                    "링크를 가진 사람은 누구나 파일을 받을 수 있으니 다른 사람과 공유하지 마세요."),
+                "ZIP 파일 받기", ExportLink(c)),
+            c => new("Your data export is ready", "Your data export is ready",
+                Lines(
+                    "The ZIP file with your Pingvas Studio data (account, jobs, credit history, images and their details) is ready.",
+                    c["date"] is { } date ? $"The link below works until {date}; after that the file is deleted." : "The link below works for 7 days; after that the file is deleted.",
+                    "Anyone with the link can download the file, so do not share it."),
+                "Download the ZIP file", ExportLink(c))),
     };
+
+    /// <summary>export_ready's signed download link (data <c>url</c>); the account page, which shows it too, when it is missing.</summary>
+    private static Uri ExportLink(TemplateContext c) =>
+        c["url"] is { } url && Uri.TryCreate(url, UriKind.Absolute, out var link) ? link : c.Link("/account");
 
     /// <summary>The sentences that could be written (null: a data key it needs is missing).</summary>
     private static List<string> Lines(params string?[] lines) => [.. lines.OfType<string>()];

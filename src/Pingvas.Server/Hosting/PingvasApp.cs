@@ -18,6 +18,7 @@ using Pingvas.Server.Uploads;
 using Pingvas.Server.Web;
 using Pingvas.Server.Workers;
 using Pingvas.Server.Workflows;
+using Pingvas.Server.YourData;
 
 namespace Pingvas.Server.Hosting;
 
@@ -120,6 +121,7 @@ public static class PingvasApp
         api.MapGenerationEstimate();
         api.MapWorkflows();
         api.MapFolders().MapTags();
+        api.MapYourData();
         api.MapBilling().MapBillingCheckout().MapBillingWebhooks();
         api.MapExternalSignIn().MapEmailVerification().MapPasswordReset().MapNotices();
         // Operator endpoints: the policy on the group admits admins signed in with TOTP only (401

@@ -20,6 +20,7 @@ using Pingvas.Server.Storage;
 using Pingvas.Server.Uploads;
 using Pingvas.Server.Workers;
 using Pingvas.Server.Workflows;
+using Pingvas.Server.YourData;
 
 namespace Pingvas.Server.Hosting;
 
@@ -76,5 +77,6 @@ public static class ServiceRegistration
         services.AddBillingProvider(configuration);
         services.AddEmail(configuration);
         services.AddAccountMail(provider);
+        services.AddYourData(configuration);
     }
 }

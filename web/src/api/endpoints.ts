@@ -2,7 +2,7 @@
 import type { ApiClient, UploadProgress } from "./client";
 import type {
   AdminWorkflow, AdminWorkflowBody, Lora, LoraList, WorkflowBody, WorkflowDetail, WorkflowSummary,
-  AdminStats, AdminUser, AuditEntry, AuthResponse, Billing, BillingInterval, CancelQueuedResult, CheckoutRequest, CreditAdjustment, Estimate, GalleryImage, Generation,
+  AdminStats, AdminUser, AuditEntry, AuthResponse, Billing, BillingInterval, CancelQueuedResult, CheckoutRequest, CreditAdjustment, DataExport, Estimate, GalleryImage, Generation,
   GenerationRequest, ImageModelCount, LedgerEntry, Me, Model, Notice, Page, Plan, TotpConfirmation, TotpEnrollment, Upload, Worker,
 } from "./types";
 
@@ -69,6 +69,11 @@ export function createApi(client: ApiClient) {
     confirmPasswordReset: (body: { token: string; password: string }) =>
       client.request<void>("/auth/password-reset/confirm", { method: "POST", body, anonymous: true }),
     changeEmail: (body: { email: string; password: string }) => client.request<void>("/me/email", { method: "POST", body }),
+    requestExport: () => client.request<DataExport>("/me/export", { method: "POST" }),
+    dataExport: (id: string) => client.request<DataExport>(`/me/export/${encodeURIComponent(id)}`),
+    dataExports: () => client.request<{ items: DataExport[] }>("/me/exports"),
+    /** Deletes the account: the password, or (an account without one) a sign-in less than 10 minutes old. */
+    deleteAccount: (password: string) => client.request<void>("/me", { method: "DELETE", body: { password } }),
     workflows: () => client.request<{ items: WorkflowSummary[] }>("/workflows"),
     workflow: (id: string) => client.request<WorkflowDetail>(`/workflows/${encodeURIComponent(id)}`),
     createWorkflow: (body: WorkflowBody) => client.request<WorkflowDetail>("/workflows", { method: "POST", body }),

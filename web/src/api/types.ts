@@ -406,3 +406,16 @@ export interface Notice {
   createdAt: string;
   data: Record<string, unknown> | null;
 }
+
+/** A ZIP of the account's data (POST /me/export); `downloadUrl` while it is ready (signed, 7 days). */
+export interface DataExport {
+  id: string;
+  status: "queued" | "running" | "ready" | "failed" | "expired";
+  /** 0–100. */
+  progress: number;
+  bytes: number;
+  downloadUrl: string | null;
+  expiresAt: string | null;
+  error: string | null;
+  createdAt: string;
+}

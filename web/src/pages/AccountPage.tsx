@@ -1,7 +1,9 @@
 import { useEffect } from "react";
 
 import { ApiError } from "../api/problem";
+import { DeleteAccountSection } from "../components/account/DeleteAccountSection";
 import { EmailSection } from "../components/account/EmailSection";
+import { ExportSection } from "../components/account/ExportSection";
 import { PasswordSection } from "../components/account/PasswordSection";
 import { ProfileSection } from "../components/account/ProfileSection";
 import { SignOutEverywhere } from "../components/account/SignOutEverywhere";
@@ -10,7 +12,7 @@ import { ProblemNotice } from "../components/ProblemNotice";
 import { useMe } from "../hooks";
 import { useLocale } from "../i18n/LocaleContext";
 
-/** Profile, language, email, password, two-step sign-in and "sign out everywhere". */
+/** Profile, language, email, password, two-step sign-in, "sign out everywhere", data export and account deletion. */
 export default function AccountPage() {
   const { t } = useLocale();
   const me = useMe();
@@ -36,6 +38,8 @@ export default function AccountPage() {
         <TotpSection me={me.data} />
         <PasswordSection />
         <SignOutEverywhere />
+        <ExportSection />
+        <DeleteAccountSection />
       </div>
     </div>
   );

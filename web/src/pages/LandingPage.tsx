@@ -1,3 +1,4 @@
+import { AccountDeletedNotice } from "../components/account/AccountDeletedNotice";
 import { PricingTable } from "../components/PricingTable";
 import { useLocale } from "../i18n/LocaleContext";
 import { Link } from "../router";
@@ -8,6 +9,7 @@ export function LandingPage() {
   const signedIn = useSignedIn();
   return (
     <>
+      <AccountDeletedNotice />
       <section className="hero">
         <h1>{t("landing.title")}</h1>
         <p className="lead">{t("landing.lead")}</p>
