@@ -52,7 +52,7 @@ export function TagEditor({ id, label, tags, onChange, suggestions = [], busy = 
           ))}
         </ul>
       ) : null}
-      <div className="input-with-button">
+      <div className="tag-input-row">
         <input id={id} type="text" value={text} maxLength={200} disabled={busy || full} list={suggestions.length > 0 ? `${id}-suggestions` : undefined}
           placeholder={full ? t("gallery.tagsFull") : t("gallery.tagPlaceholder")} autoComplete="off"
           onChange={(e) => setText(e.target.value)} onKeyDown={onKey} />
