@@ -23,7 +23,12 @@ public static class ImageEndpoints
         group.MapGet("/models", Models);
         group.MapGet("/{id:guid}", Get);
         group.MapGet("/{id:guid}/content", Content);
+        group.MapPatch("/{id:guid}", Update);
+        group.MapPost("/move", Move);
+        group.MapPost("/trash", TrashMany);
+        group.MapPost("/{id:guid}/restore", Restore);
         group.MapDelete("/{id:guid}", Delete);
+        group.MapDelete("/trash", EmptyTrash);
         return api;
     }
 
@@ -61,10 +66,8 @@ public static class ImageEndpoints
         return TypedResults.Ok(new ImageModelsResponse([.. counts.OrderByDescending(c => c.Images).ThenBy(c => c.Model, StringComparer.Ordinal)]));
     }
 
-    private static async Task<Results<Ok<ImageDto>, ProblemHttpResult>> Get(Guid id, CurrentUser current, PingvasDb db, IObjectUrls urls, CancellationToken ct) =>
-        await db.Images.AsNoTracking().SingleOrDefaultAsync(i => i.Id == id && i.UserId == current.Id, ct) is { } image
-            ? TypedResults.Ok(ImageDto.From(image, [], urls))
-            : Problems.NotFound("image");
+    private static async Task<Results<Ok<ImageDto>, ProblemHttpResult>> Get(Guid id, CurrentUser current, ImageOrganizer organizer, CancellationToken ct) =>
+        await organizer.GetAsync(current.Id, id, ct) is { } image ? TypedResults.Ok(image) : Problems.NotFound("image");
 
     /// <summary>The image bytes for its owner's token, for clients that prefer not to use signed URLs.</summary>
     private static async Task<IResult> Content(Guid id, string? size, CurrentUser current, PingvasDb db, IObjectStore store, CancellationToken ct)
@@ -94,56 +97,55 @@ public static class ImageEndpoints
         return await store.GetAsync(key, ct) is { } found ? Results.Stream(found.Content, found.ContentType) : Problems.NotFound("image");
     }
 
-    /// <summary>
-    /// The row goes first, under the owner's lock (which a submit holds while it resolves its input
-    /// images, so no job can start needing the image meanwhile) and in one statement with the owner
-    /// in its predicate: of several concurrent deletes exactly one removes it (204) and the others
-    /// find nothing (404); while a queued or running job names it as its input, 409 image_in_use.
-    /// Its objects go next, best effort: what a storage error leaves behind, <see cref="OrphanObjectSweeper"/> removes later.
-    /// </summary>
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        Guid id, CurrentUser current, PingvasDb db, IObjectStore store, ILoggerFactory loggers, CancellationToken ct)
+    private static async Task<Results<Ok<ImageDto>, ProblemHttpResult>> Update(Guid id, UpdateImageRequest request, CurrentUser current, ImageOrganizer organizer, CancellationToken ct) =>
+        ToResult(await organizer.UpdateAsync(current.Id, id, request, ct));
+
+    private static async Task<Results<Ok<MovedResponse>, ProblemHttpResult>> Move(MoveImagesRequest request, CurrentUser current, ImageOrganizer organizer, CancellationToken ct) =>
+        ToResult(await organizer.MoveAsync(current.Id, request, ct));
+
+    private static async Task<Results<Ok<TrashedResponse>, ProblemHttpResult>> TrashMany(ImageIdsRequest request, CurrentUser current, Trash trash, CancellationToken ct)
     {
-        string[]? keys;
-        await using (var tx = await db.BeginWriteAsync(ct))
+        if (ImageOrganizer.ReadIds(request.ImageIds) is not { } ids)
         {
-            await db.LockUserAsync(current.Id, ct);
-            keys = await db.Images.AsNoTracking()
-                .Where(i => i.Id == id && i.UserId == current.Id)
-                .Select(i => new[] { i.OriginalKey, i.Thumb256Key, i.Thumb512Key })
-                .SingleOrDefaultAsync(ct);
-            if (keys is null)
-            {
-                return Problems.NotFound("image");
-            }
-
-            if (await JobInputs.InUseAsync(db, current.Id, id, ct))
-            {
-                return Problems.Conflict("image_in_use", "A queued or running generation uses this image as its input; delete it when the generation has finished.");
-            }
-
-            if (await db.Images.Where(i => i.Id == id && i.UserId == current.Id).ExecuteDeleteAsync(ct) == 0)
-            {
-                return Problems.NotFound("image");
-            }
-
-            await tx.CommitAsync(ct);
+            return Problems.Validation("imageIds", $"imageIds must hold 1 to {ImageOrganizer.MaxBatch} image ids.");
         }
 
-        foreach (var key in keys)
-        {
-            try
-            {
-                // The row is gone whatever happens now, so a client that hangs up does not stop the clean-up.
-                await store.DeleteAsync(key, CancellationToken.None);
-            }
-            catch (Exception ex)
-            {
-                loggers.CreateLogger(typeof(ImageEndpoints)).LogWarning(ex, "Could not delete object {Key} of deleted image {ImageId}; the orphan sweep removes it", key, id);
-            }
-        }
-
-        return TypedResults.NoContent();
+        return await trash.TrashAsync(current.Id, ids, ct) is { } trashed ? TypedResults.Ok(new TrashedResponse(trashed)) : GalleryProblems.ImageNotFound();
     }
 
+    private static async Task<Results<Ok<ImageDto>, ProblemHttpResult>> Restore(Guid id, CurrentUser current, Trash trash, CancellationToken ct) =>
+        await trash.RestoreAsync(current.Id, id, ct) is { } image ? TypedResults.Ok(image) : GalleryProblems.ImageNotFound();
+
+    /// <summary>
+    /// Without <paramref name="permanent"/>: to the trash, objects kept (a waiting job may still read it
+    /// as its input). Of concurrent deletes exactly one trashes it (204) and the others find nothing (404).
+    /// With <c>permanent=true</c>: an image already in the trash is purged now with its objects; 409
+    /// image_in_use while a queued or running job names it as an input (checked under the owner's lock,
+    /// which a submit holds while it resolves its inputs).
+    /// </summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, bool? permanent, CurrentUser current, Trash trash, CancellationToken ct)
+    {
+        if (permanent != true)
+        {
+            return await trash.TrashAsync(current.Id, [id], ct) is 1 ? TypedResults.NoContent() : GalleryProblems.ImageNotFound();
+        }
+
+        return await trash.PurgeOneAsync(current.Id, id, ct) switch
+        {
+            PurgeOneStatus.Purged => TypedResults.NoContent(),
+            PurgeOneStatus.InUse => Problems.Conflict("image_in_use", "A queued or running generation uses this image as its input; delete it when the generation has finished."),
+            _ => GalleryProblems.ImageNotFound(),
+        };
+    }
+
+    private static async Task<Ok<PurgedResponse>> EmptyTrash(CurrentUser current, Trash trash, CancellationToken ct) =>
+        TypedResults.Ok(new PurgedResponse(await trash.EmptyAsync(current.Id, ct)));
+
+    private static Results<Ok<T>, ProblemHttpResult> ToResult<T>(OrganizeOutcome<T> outcome) => outcome.Status switch
+    {
+        OrganizeStatus.Done => TypedResults.Ok(outcome.Value!),
+        OrganizeStatus.Invalid => Problems.Validation(outcome.Field!, outcome.Detail!),
+        OrganizeStatus.FolderNotFound => GalleryProblems.FolderNotFound(),
+        _ => GalleryProblems.ImageNotFound(),
+    };
 }

@@ -116,7 +116,7 @@ public sealed class EngineJobs(PingvasDb db, IObjectStore store, LoraDownloads l
         var id = imageId ?? throw new InvalidOperationException($"Generation {job.Id} ({job.Kind}) has no input image.");
 
         // The owner is part of the lookup: a job only ever reads its own owner's uploads and gallery images.
-        var image = (await InputImages.FindAsync(db, job.UserId, [id], ct)).GetValueOrDefault(id)
+        var image = (await InputImages.FindAsync(db, job.UserId, [id], ct, includeTrashed: true)).GetValueOrDefault(id)
             ?? throw new InputImageMissingException(job.Id, id);
         var found = await store.GetAsync(image.ObjectKey, ct) ?? throw new InputImageMissingException(job.Id, id);
         await using var content = found.Content;

@@ -64,6 +64,8 @@ public static class GenerationEndpoints
             new Dictionary<string, object?> { ["field"] = refused.Subject }),
         SubmitRefusal.ControlUnsupported => Problems.Create(StatusCodes.Status400BadRequest, "control_unsupported", "Not supported by the model.", refused.Detail,
             new Dictionary<string, object?> { ["field"] = refused.Subject }),
+        SubmitRefusal.ImageNotFound => Problems.Create(StatusCodes.Status404NotFound, "image_not_found", "Image not found.", refused.Detail,
+            new Dictionary<string, object?> { ["field"] = refused.Subject }),
         _ => throw new InvalidOperationException($"Unknown refusal {refused.Reason}."),
     };
 

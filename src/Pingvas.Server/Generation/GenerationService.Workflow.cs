@@ -70,6 +70,12 @@ public sealed partial class GenerationService
         await periods.EnsureCurrentAsync(user, ct);
         var unlimited = plan.MonthlyCredits is null;
         var job = WorkflowJob(userId, workflow, plan.QueuePriority, unlimited ? 0 : workflow.Estimate, idempotencyKey, requestHash, now);
+        AttachTags(job, request);
+        if (await UseSourceImageAsync(userId, request, ct) is { } sourceRefused)
+        {
+            return sourceRefused;
+        }
+
         var queue = new QueuedAhead(queued, queuedByModel.Any(m => m.Model == job.ModelId));
         var (reserved, balance, generation) = await lifecycle.EnqueueAsync(tx, job, workflow.Estimate, unlimited, queue, plan.ConcurrentJobs, workflow.Loras, ct);
         if (!reserved)

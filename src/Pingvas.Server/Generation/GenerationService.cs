@@ -47,6 +47,11 @@ public sealed partial class GenerationService(
             return Invalid("Idempotency-Key", $"The Idempotency-Key header may have at most {MaxIdempotencyKeyLength} characters.");
         }
 
+        if (GalleryFieldErrors(request) is { } galleryErrors)
+        {
+            return galleryErrors;
+        }
+
         if (IsWorkflow(request))
         {
             return await SubmitWorkflowAsync(userId, request, idempotencyKey, ct);
@@ -113,6 +118,12 @@ public sealed partial class GenerationService(
         job.Strength = kind.Strength;
         job.UpscaleScale = kind.Scale;
         AttachAddOns(job, request);
+        AttachTags(job, request);
+        if (await UseSourceImageAsync(userId, request, ct) is { } sourceRefused)
+        {
+            return sourceRefused;
+        }
+
         var queue = new QueuedAhead(queued, queuedByModel.Any(m => m.Model == job.ModelId));
         var (reserved, balance, generation) = await lifecycle.EnqueueAsync(tx, job, estimate, unlimited, queue, plan.ConcurrentJobs, JobAddOns.Parse(job.AddOns).Loras.Select(l => l.Id), ct);
         if (!reserved)

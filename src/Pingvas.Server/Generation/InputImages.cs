@@ -23,7 +23,11 @@ public sealed record InputImage(Guid Id, string ObjectKey, string ContentType, i
 public static class InputImages
 {
     /// <summary>The owner's uploads and gallery images among <paramref name="ids"/>, by id; ids not found are absent.</summary>
-    public static async Task<Dictionary<Guid, InputImage>> FindAsync(PingvasDb db, Guid ownerId, IReadOnlyCollection<Guid> ids, CancellationToken ct)
+    /// <param name="includeTrashed">
+    /// A running job reads its inputs with this: an image trashed after the submit keeps its objects
+    /// until the job ends (the purge skips it). A submit never takes a trashed image.
+    /// </param>
+    public static async Task<Dictionary<Guid, InputImage>> FindAsync(PingvasDb db, Guid ownerId, IReadOnlyCollection<Guid> ids, CancellationToken ct, bool includeTrashed = false)
     {
         if (ids.Count == 0)
         {
@@ -36,7 +40,8 @@ public static class InputImages
         var rest = ids.Where(id => !found.ContainsKey(id)).ToList();
         if (rest.Count > 0)
         {
-            foreach (var image in await db.Images.AsNoTracking().Where(i => i.UserId == ownerId && rest.Contains(i.Id)).ToListAsync(ct))
+            var images = includeTrashed ? db.Images.IgnoreQueryFilters() : db.Images;
+            foreach (var image in await images.AsNoTracking().Where(i => i.UserId == ownerId && rest.Contains(i.Id)).ToListAsync(ct))
             {
                 found[image.Id] = InputImage.From(image);
             }

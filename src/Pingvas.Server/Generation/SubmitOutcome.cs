@@ -44,6 +44,9 @@ public enum SubmitRefusal
 
     /// <summary>The model's family has no ControlNet of the type, or no IP-Adapter (400 <c>control_unsupported</c>).</summary>
     ControlUnsupported,
+
+    /// <summary><c>sourceImageId</c> is not one of the owner's gallery images (404 <c>image_not_found</c>).</summary>
+    ImageNotFound,
 }
 
 /// <summary>What came of a submit: a job in the queue (new, or the original of a replay), or why not.</summary>

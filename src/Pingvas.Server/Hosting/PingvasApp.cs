@@ -119,6 +119,7 @@ public static class PingvasApp
         api.MapAuth().MapMe().MapCatalog().MapCredits().MapGenerations().MapImages().MapUploads().MapLoras().MapFiles();
         api.MapGenerationEstimate();
         api.MapWorkflows();
+        api.MapFolders().MapTags();
         api.MapBilling().MapBillingCheckout().MapBillingWebhooks();
         api.MapExternalSignIn().MapEmailVerification().MapPasswordReset().MapNotices();
         // Operator endpoints: the policy on the group admits admins signed in with TOTP only (401

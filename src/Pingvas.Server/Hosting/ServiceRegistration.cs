@@ -8,6 +8,7 @@ using Pingvas.Server.Catalog;
 using Pingvas.Server.Credits;
 using Pingvas.Server.Data;
 using Pingvas.Server.Email;
+using Pingvas.Server.Gallery;
 using Pingvas.Server.Generation;
 using Pingvas.Server.Jobs;
 using Pingvas.Server.Loras;
@@ -61,6 +62,7 @@ public static class ServiceRegistration
         services.AddCredits(configuration);
         services.AddJobs();
         services.AddGeneration();
+        services.AddGallery(configuration);
         services.AddWorkflows(configuration);
         services.AddUploads();
         services.AddLoras(configuration);

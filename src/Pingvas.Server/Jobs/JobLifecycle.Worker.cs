@@ -73,6 +73,13 @@ public sealed partial class JobLifecycle
         db.Images.AddRange(images);
         Finished(tx, job, images, balance);
         await db.SaveChangesAsync(ct);
+        if (job.Tags is not null)
+        {
+            // A second batch: the model has no navigation from tags to images, so one batch could insert a tag before its image.
+            db.ImageTags.AddRange(JobTags.RowsFor(job, images));
+            await db.SaveChangesAsync(ct);
+        }
+
         await heads.UnblockAsync(job.UserId, ct);
         await tx.CommitAsync(ct);
         return TransitionResult.Done;

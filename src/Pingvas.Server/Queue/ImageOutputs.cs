@@ -80,6 +80,10 @@ public sealed class ImageOutputs(IObjectStore store, TimeProvider time, ILogger<
             StoredBytes = bytes,
             Metadata = JsonSerializer.Serialize(output.Metadata),
             CreatedAt = time.GetUtcNow().UtcDateTime,
+            NegativePrompt = job.NegativePrompt,
+
+            // The job's tags become rows when it succeeds (JobLifecycle.SucceedAsync); the text they are searched by is set here.
+            SearchText = JobTags.SearchTextOf(job),
         };
     }
 

@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+using Pingvas.Server.Accounts;
+using Pingvas.Server.Hosting;
+
+namespace Pingvas.Server.Gallery;
+
+/// <summary><c>/api/v1/tags</c>: the caller's tags across all images (docs/gallery.md, Organising).</summary>
+public static class TagEndpoints
+{
+    public static RouteGroupBuilder MapTags(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/tags").WithTags("Gallery").RequireAuthorization();
+        group.MapGet("/", async (CurrentUser current, TagService tags, CancellationToken ct) => TypedResults.Ok(await tags.ListAsync(current.Id, ct)));
+        group.MapPost("/rename", Rename);
+        group.MapDelete("/{tag}", Delete);
+        return api;
+    }
+
+    private static async Task<Results<Ok<TagChangeResponse>, ProblemHttpResult>> Rename(RenameTagRequest request, CurrentUser current, TagService tags, CancellationToken ct)
+    {
+        var (response, invalid) = await tags.RenameAsync(current.Id, request, ct);
+        return invalid is not null ? Problems.Validation("to", invalid)
+            : response is not null ? TypedResults.Ok(response)
+            : GalleryProblems.TagNotFound();
+    }
+
+    private static async Task<Results<Ok<TagChangeResponse>, ProblemHttpResult>> Delete(string tag, CurrentUser current, TagService tags, CancellationToken ct) =>
+        await tags.DeleteAsync(current.Id, tag, ct) is { } response ? TypedResults.Ok(response) : GalleryProblems.TagNotFound();
+}
