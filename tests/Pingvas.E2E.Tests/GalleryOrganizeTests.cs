@@ -135,6 +135,7 @@ public sealed class GalleryOrganizeTests(BrowserFixture browser)
         await ApiImages.GenerateAsync(api, Lighthouse, side: 256);
         await ui.GoAsync("/gallery");
         await CreateFolderAsync(page, "Animals");
+        await page.Locator("[data-testid=folder-link][data-folder=all]").ClickAsync();
         await Tile(page, fox.Id).FocusAsync();
         await page.Keyboard.PressAsync("s");
         await Expect(Tile(page, fox.Id)).ToHaveAttributeAsync("data-starred", "true");

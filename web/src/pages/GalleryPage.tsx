@@ -53,7 +53,11 @@ export function GalleryPage() {
 
   // A new view starts with nothing selected; images that left the view leave the selection.
   const view = formatQuery(query);
-  useEffect(() => setSelection(noSelection), [view]);
+  useEffect(() => {
+    setSelection(noSelection);
+    setStatus("");
+    setProblem(null);
+  }, [view]);
   useEffect(() => setSelection((s) => keepShown(s, images.map((i) => i.id))), [images]);
 
   useEffect(() => {
