@@ -29,6 +29,8 @@ export function GalleryPage() {
   const search = useSearch();
   const query = useMemo(() => parseQuery(search), [search]);
   const sentinel = useRef<HTMLDivElement>(null);
+  // After a key moved or trashed the focused image, focus goes to the image now in its place.
+  const refocus = useRef<number | null>(null);
   const [selection, setSelection] = useState<Selection>(noSelection);
   const [focusedId, setFocusedId] = useState<string | null>(null);
   const [moving, setMoving] = useState<string[] | null>(null);
@@ -59,6 +61,13 @@ export function GalleryPage() {
     setProblem(null);
   }, [view]);
   useEffect(() => setSelection((s) => keepShown(s, images.map((i) => i.id))), [images]);
+  useEffect(() => {
+    const index = refocus.current;
+    if (index !== null && (focusedId === null || !images.some((i) => i.id === focusedId))) {
+      refocus.current = null;
+      document.querySelectorAll<HTMLElement>("main a.gallery-item")[Math.min(index, images.length - 1)]?.focus();
+    }
+  }, [images, focusedId]);
 
   useEffect(() => {
     const target = sentinel.current;
@@ -154,6 +163,9 @@ export function GalleryPage() {
 
   const gridAction = (action: "move" | "trash" | "star" | "help", id: string) => {
     const ids = targets(selection, id);
+    if (action === "move" || action === "trash") {
+      refocus.current = images.findIndex((i) => i.id === id);
+    }
     if (action === "help") {
       setHelp((h) => !h);
     } else if (query.trash) {
