@@ -100,7 +100,7 @@ public sealed class SchemaParityTests : IAsyncLifetime
 
     private async Task<Dictionary<string, Dictionary<string, (string, bool)>>> SqliteColumnsAsync()
     {
-        var tables = await ReadAsync(sqliteDb, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'", r => r.GetString(0));
+        var tables = await ReadAsync(sqliteDb, "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'", r => r.GetString(0));
         var result = new Dictionary<string, Dictionary<string, (string, bool)>>();
         foreach (var table in tables)
         {
@@ -121,13 +121,16 @@ public sealed class SchemaParityTests : IAsyncLifetime
         return columns.GroupBy(c => c.Table).ToDictionary(g => g.Key, g => g.ToDictionary(c => c.Name, c => (c.Type, c.Nullable)));
     }
 
-    /// <summary>Named indexes as "table.name(columns) unique? partial?", and every unique key as "table(columns)".</summary>
+    /// <summary>
+    /// Named indexes as "table.name(columns) unique? partial?", and every unique key as "table(columns)".
+    /// Virtual tables (the FTS5 search table) and their shadow tables have no PostgreSQL counterpart.
+    /// </summary>
     private async Task<(List<string> Named, List<string> Unique)> SqliteIndexesAsync()
     {
         var indexes = await ReadAsync(sqliteDb, """
             SELECT m.name, l.name, l."unique", l.origin, l.partial
-            FROM sqlite_master m, pragma_index_list(m.name) l
-            WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'schema_migrations'
+            FROM pragma_table_list m, pragma_index_list(m.name) l
+            WHERE m.schema = 'main' AND m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'schema_migrations'
             """, r => (Table: r.GetString(0), Name: r.GetString(1), Unique: r.GetInt64(2) == 1, Origin: r.GetString(3), Partial: r.GetInt64(4) == 1));
         var named = new List<string>();
         var unique = new List<string>();
@@ -148,6 +151,7 @@ public sealed class SchemaParityTests : IAsyncLifetime
         return (named, unique);
     }
 
+    /// <summary>B-tree indexes only: the search's GIN trigram index has no SQLite counterpart (FTS5 there).</summary>
     private async Task<(List<string> Named, List<string> Unique)> PostgresIndexesAsync()
     {
         var indexes = await ReadAsync(postgresDb, """
@@ -159,7 +163,8 @@ public sealed class SchemaParityTests : IAsyncLifetime
             FROM pg_index x
             JOIN pg_class i ON i.oid = x.indexrelid
             JOIN pg_class t ON t.oid = x.indrelid
-            WHERE t.relnamespace = to_regnamespace(current_schema()) AND t.relname <> 'schema_migrations'
+            JOIN pg_am am ON am.oid = i.relam
+            WHERE am.amname = 'btree' AND t.relnamespace = to_regnamespace(current_schema()) AND t.relname <> 'schema_migrations'
             """, r => (Table: r.GetString(0), Name: r.GetString(1), Unique: r.GetBoolean(2), Partial: r.GetBoolean(3),
                 Primary: r.GetBoolean(4), Constraint: r.GetBoolean(5), Columns: r.GetString(6)));
         var named = indexes.Where(i => !i.Constraint)

@@ -59,3 +59,8 @@ export function Link({ to, onClick, ...rest }: LinkProps) {
   const current = usePath() === to;
   return <a href={to} onClick={handle} aria-current={current ? "page" : undefined} {...rest} />;
 }
+
+/** The query string ("" or "?…") of the current page; re-renders when navigate() or back/forward changes it. */
+export function useSearch(): string {
+  return useSyncExternalStore(subscribe, () => location.search);
+}

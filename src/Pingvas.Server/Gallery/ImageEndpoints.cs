@@ -32,29 +32,10 @@ public static class ImageEndpoints
         return api;
     }
 
-    /// <param name="model">Only this model's images (exact id); absent or empty: every image. The cursor pages within the filter.</param>
-    private static async Task<Results<Ok<Page<ImageDto>>, ProblemHttpResult>> List(
-        string? cursor, string? limit, string? model, CurrentUser current, PingvasDb db, IObjectUrls urls, CancellationToken ct)
-    {
-        if (!Paging.TryRead(cursor, limit, out var after, out var take, out var errors))
-        {
-            return Problems.Validation(errors);
-        }
-
-        var query = db.Images.AsNoTracking().Where(i => i.UserId == current.Id);
-        if (!string.IsNullOrEmpty(model))
-        {
-            query = query.Where(i => i.ModelId == model);
-        }
-
-        if (after is { } a)
-        {
-            query = query.Where(i => i.Id.CompareTo(a) < 0);
-        }
-
-        var rows = await query.OrderByDescending(i => i.Id).Take(take + 1).ToListAsync(ct);
-        return TypedResults.Ok(Paging.Build(rows, take, i => i.Id, i => ImageDto.From(i, [], urls)));
-    }
+    /// <summary>The gallery or the trash, searched, filtered, sorted and keyset-paged: <see cref="ImageSearch"/>.</summary>
+    private static Task<Results<Ok<Page<ImageDto>>, ProblemHttpResult>> List(
+        [AsParameters] ImageListParameters parameters, CurrentUser current, PingvasDb db, IObjectUrls urls, CancellationToken ct) =>
+        ImageSearch.ListAsync(parameters, current.Id, db, urls, ct);
 
     /// <summary>The models of the caller's images with their counts, most images first (the gallery's filter offers these).</summary>
     private static async Task<Ok<ImageModelsResponse>> Models(CurrentUser current, PingvasDb db, CancellationToken ct)

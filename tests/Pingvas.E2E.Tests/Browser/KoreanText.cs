@@ -24,6 +24,8 @@ public static partial class KoreanText
         "Google", "Discord",
         // Issue 11: formats, products and model families keep their names.
         "JSON", "safetensors", "InvokeAI", "LoRAs", "ControlNet", "IP", "Adapter", "Canny", "SD", "SDXL", "FLUX",
+        // Issue 12: keys are named as printed on the keyboard (the gallery's shortcut help).
+        "Enter", "Space", "Shift", "Ctrl", "Esc", "Delete",
     };
 
     /// <summary>The Latin words on the page that are none of <see cref="Names"/>, the catalog's names or <paramref name="typed"/>.</summary>

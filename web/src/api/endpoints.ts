@@ -3,8 +3,9 @@ import type { ApiClient, UploadProgress } from "./client";
 import type {
   AdminWorkflow, AdminWorkflowBody, Lora, LoraList, WorkflowBody, WorkflowDetail, WorkflowSummary,
   AdminStats, AdminUser, AuditEntry, AuthResponse, Billing, BillingInterval, CancelQueuedResult, CheckoutRequest, CreditAdjustment, DataExport, Estimate, GalleryImage, Generation,
-  GenerationRequest, ImageModelCount, LedgerEntry, Me, Model, Notice, Page, Plan, TotpConfirmation, TotpEnrollment, Upload, Worker,
+  GenerationRequest, ImageModelCount, ImageQuery, LedgerEntry, Folder, TagCount, Me, Model, Notice, Page, Plan, TotpConfirmation, TotpEnrollment, Upload, Worker,
 } from "./types";
+import { apiParams } from "../logic/galleryQuery";
 
 function pageQuery(cursor: string | null | undefined, limit: number, extra: Record<string, string> = {}): string {
   const params = new URLSearchParams({ limit: String(limit) });
@@ -50,6 +51,21 @@ export function createApi(client: ApiClient) {
     cancel: (id: string) => client.request<Generation>(`/generations/${id}/cancel`, { method: "POST" }),
     cancelQueued: () => client.request<CancelQueuedResult>("/generations/cancel-queued", { method: "POST" }),
     images: (cursor?: string | null, model = "") => client.request<Page<GalleryImage>>(`/images${pageQuery(cursor, 30, { model })}`),
+    searchImages: (query: ImageQuery, cursor?: string | null, signal?: AbortSignal) =>
+      client.request<Page<GalleryImage>>(`/images${pageQuery(cursor, 60, apiParams(query))}`, { signal }),
+    updateImage: (id: string, body: { starred?: boolean; tags?: string[] }) =>
+      client.request<GalleryImage>(`/images/${encodeURIComponent(id)}`, { method: "PATCH", body }),
+    moveImages: (imageIds: string[], folderId: string | null) =>
+      client.request<{ moved: number }>("/images/move", { method: "POST", body: { imageIds, folderId } }),
+    trashImages: (imageIds: string[]) => client.request<{ trashed: number }>("/images/trash", { method: "POST", body: { imageIds } }),
+    restoreImage: (id: string) => client.request<GalleryImage>(`/images/${encodeURIComponent(id)}/restore`, { method: "POST" }),
+    deleteImageForever: (id: string) => client.request<void>(`/images/${encodeURIComponent(id)}?permanent=true`, { method: "DELETE" }),
+    emptyTrash: () => client.request<{ purged: number }>("/images/trash", { method: "DELETE" }),
+    folders: () => client.request<{ items: Folder[] }>("/folders"),
+    createFolder: (body: { name: string; parentId?: string | null }) => client.request<Folder>("/folders", { method: "POST", body }),
+    renameFolder: (id: string, name: string) => client.request<Folder>(`/folders/${encodeURIComponent(id)}`, { method: "PATCH", body: { name } }),
+    deleteFolder: (id: string) => client.request<void>(`/folders/${encodeURIComponent(id)}`, { method: "DELETE" }),
+    tags: () => client.request<{ items: TagCount[] }>("/tags"),
     imageModels: () => client.request<{ items: ImageModelCount[] }>("/images/models"),
     image: (id: string) => client.request<GalleryImage>(`/images/${id}`),
     deleteImage: (id: string) => client.request<void>(`/images/${id}`, { method: "DELETE" }),

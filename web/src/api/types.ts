@@ -81,6 +81,10 @@ export interface GenerationRequest {
   control?: ControlUse[];
   /** An IP-Adapter image. */
   reference?: ReferenceUse;
+  /** Gallery tags given to every image of the job (docs/gallery.md). */
+  tags?: string[];
+  /** The gallery image "use again" copied the settings from (its useCount rises). */
+  sourceImageId?: string;
   /** Workflow jobs: exactly one of these three. */
   workflowId?: string;
   workflow?: unknown;
@@ -252,6 +256,50 @@ export interface GalleryImage {
   /** The engine and every parameter, as strings. */
   metadata: Record<string, string>;
   createdAt: string;
+  negativePrompt: string | null;
+  /** null: the root of the gallery. */
+  folderId: string | null;
+  starred: boolean;
+  /** Normalised (lower-case, trimmed), sorted. */
+  tags: string[];
+  /** How many times "use again" started a job from it. */
+  useCount: number;
+  /** Set only for an image in the trash; purgeAt says when it goes for good. */
+  deletedAt: string | null;
+  purgeAt: string | null;
+}
+
+/** A gallery folder (nested one level: parentId is null or a top-level folder). */
+export interface Folder {
+  id: string;
+  parentId: string | null;
+  name: string;
+  /** Images directly in it (not in the trash). */
+  images: number;
+  createdAt: string;
+}
+
+export interface TagCount {
+  tag: string;
+  images: number;
+}
+
+export type ImageSort = "newest" | "oldest" | "most_used";
+
+/** GET /images filters (docs/gallery.md "Search and filters"); empty strings and false mean "not set". */
+export interface ImageQuery {
+  q: string;
+  tag: string;
+  /** A folder id, "root", or "" for every folder. */
+  folder: string;
+  model: string;
+  starred: boolean;
+  /** Dates as yyyy-mm-dd in the user's time zone; `to` is inclusive here (the API's is exclusive). */
+  from: string;
+  to: string;
+  sort: ImageSort;
+  /** The trash instead of the gallery. */
+  trash: boolean;
 }
 
 export interface Upload {

@@ -37,6 +37,10 @@ export interface GenerateForm {
   loras: LoraChoice[];
   control: ControlChoice[];
   reference: ReferenceChoice | null;
+  /** Gallery tags for every image of the job. */
+  tags: string[];
+  /** The gallery image "use again" came from (sent once: its use count rises with the submit). */
+  sourceImageId: string | null;
 }
 
 export const emptyForm: GenerateForm = {
@@ -55,6 +59,8 @@ export const emptyForm: GenerateForm = {
   loras: [],
   control: [],
   reference: null,
+  tags: [],
+  sourceImageId: null,
 };
 
 export function toRequest(form: GenerateForm): GenerationRequest {
@@ -83,6 +89,12 @@ export function toRequest(form: GenerateForm): GenerationRequest {
   }
   if (form.reference !== null) {
     request.reference = referenceUse(form.reference);
+  }
+  if (form.tags.length > 0) {
+    request.tags = form.tags;
+  }
+  if (form.sourceImageId !== null) {
+    request.sourceImageId = form.sourceImageId;
   }
   return request;
 }
@@ -113,6 +125,7 @@ export function fromGeneration(form: GenerateForm, job: Generation): GenerateFor
     batchSize: job.batchSize,
     // The job's LoRAs and weights apply again (control and reference images are picked anew: their previews are not at hand).
     loras: job.loras ? job.loras.map((l) => ({ id: l.id, weight: l.weight })) : form.loras,
+    sourceImageId: null,
   };
 }
 
@@ -128,7 +141,7 @@ export function fromImage(form: GenerateForm, image: GalleryImage): GenerateForm
   return {
     ...form,
     prompt: image.prompt,
-    negativePrompt: str("negativePrompt", ""),
+    negativePrompt: image.negativePrompt ?? str("negativePrompt", ""),
     model: image.model,
     width: image.width,
     height: image.height,
@@ -137,6 +150,8 @@ export function fromImage(form: GenerateForm, image: GalleryImage): GenerateForm
     scheduler: str("scheduler", form.scheduler),
     seed: String(image.seed),
     batchSize: 1,
+    tags: image.tags ?? [],
+    sourceImageId: image.id,
   };
 }
 

@@ -47,7 +47,12 @@ describe("the Generate form", () => {
       id: "i", generationId: "g", batchIndex: 0, url: "", thumbnailUrl: "", thumbnail512Url: "", width: 512, height: 768, seed: 42,
       model: "sd-1.5", prompt: "a lighthouse", storedBytes: 1, createdAt: "",
       metadata: { steps: "30", cfgScale: "6.5", scheduler: "ddim", negativePrompt: "" },
+      negativePrompt: "blurry", folderId: null, starred: false, tags: ["fox", "night"], useCount: 0, deletedAt: null, purgeAt: null,
     });
-    expect(form).toMatchObject({ prompt: "a lighthouse", width: 512, height: 768, steps: 30, cfgScale: 6.5, scheduler: "ddim", seed: "42" });
+    expect(form).toMatchObject({ prompt: "a lighthouse", negativePrompt: "blurry", width: 512, height: 768, steps: 30, cfgScale: 6.5, scheduler: "ddim", seed: "42" });
+    // "Use again" names its source image (its use count rises) and keeps the image's tags.
+    expect(toRequest(form)).toMatchObject({ sourceImageId: "i", tags: ["fox", "night"] });
+    expect(toRequest({ ...emptyForm, prompt: "p", model: "m" })).not.toHaveProperty("sourceImageId");
+    expect(toRequest({ ...emptyForm, prompt: "p", model: "m" })).not.toHaveProperty("tags");
   });
 });

@@ -133,6 +133,18 @@ export function problemText(locale: Locale, problem: ApiProblem, context: Proble
       return { text: t("problem.unknownLoraFamily") };
     case "file_too_large":
       return { text: t("problem.fileTooLarge") };
+    case "folder_not_found":
+      return { text: t("gallery.problemFolderNotFound") };
+    case "folder_name_taken":
+      return { text: t("gallery.problemFolderNameTaken") };
+    case "folder_too_deep":
+      return { text: t("gallery.problemFolderTooDeep") };
+    case "folder_limit":
+      return { text: t("gallery.problemFolderLimit") };
+    case "image_not_found":
+      return { text: t("gallery.problemImageNotFound") };
+    case "tag_not_found":
+      return { text: t("gallery.problemTagNotFound") };
     default:
       return { text: t("problem.generic") };
   }

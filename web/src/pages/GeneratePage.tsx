@@ -8,6 +8,7 @@ import { JobCard } from "../components/JobCard";
 import { ModelPicker } from "../components/ModelPicker";
 import { ProblemNotice } from "../components/ProblemNotice";
 import { SizePicker } from "../components/SizePicker";
+import { TagEditor } from "../components/gallery/TagEditor";
 import { useMe, useModels, usePlans } from "../hooks";
 import { formatCredits } from "../i18n/format";
 import { useLocale } from "../i18n/LocaleContext";
@@ -89,6 +90,8 @@ export function GeneratePage() {
       // A retried submit with the same key returns the first job instead of queueing a second.
       const job = await api.submit(request, crypto.randomUUID());
       live.upsert(job);
+      // "Use again" counts once: later submits of the edited form are new work.
+      setForm((f) => (f.sourceImageId === null ? f : { ...f, sourceImageId: null }));
       setSubmitted((ids) => [job.id, ...ids].slice(0, 6));
       void me.refetch();
     } catch (error) {
@@ -123,6 +126,8 @@ export function GeneratePage() {
               onChange={(e) => update({ negativePrompt: e.target.value })} aria-describedby={described("negativePrompt")} />
             <FieldError id="negativePrompt-error" messages={errors.negativePrompt} />
           </div>
+          <TagEditor id="generate-tags" label={t("gallery.tagsLabel")} tags={form.tags} onChange={(tags) => update({ tags })} />
+          <FieldError id="tags-error" messages={errors.tags} />
           {models.data && plans.data ? (
             <ModelPicker models={models.data} plans={plans.data} value={form.model} onChange={(m) => { setSubmitProblem(null); setForm((f) => withModel(f, m, maxSide)); }} />
           ) : <p className="muted">{t("common.loading")}</p>}

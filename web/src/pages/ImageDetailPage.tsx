@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { ApiError, type ApiProblem } from "../api/problem";
+import { ImageOrganizer } from "../components/gallery/ImageOrganizer";
 import { ProblemNotice } from "../components/ProblemNotice";
 import { UpscalePanel } from "../components/UpscalePanel";
 import { useMe, useModels, usePlans } from "../hooks";
@@ -20,7 +21,6 @@ export function ImageDetailPage({ id }: { id: string }) {
   const { api } = useServices();
   const queries = useQueryClient();
   const image = useQuery({ queryKey: ["image", id], queryFn: () => api.image(id) });
-  const [confirming, setConfirming] = useState(false);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const me = useMe();
   const plans = usePlans();
@@ -31,8 +31,10 @@ export function ImageDetailPage({ id }: { id: string }) {
   const remove = async () => {
     setProblem(null);
     try {
+      // To the trash (restorable for 30 days): no confirmation needed.
       await api.deleteImage(id);
       await queries.invalidateQueries({ queryKey: ["images"] });
+      await queries.invalidateQueries({ queryKey: ["folders"] });
       navigate("/gallery", true);
     } catch (error) {
       setProblem(error instanceof ApiError ? error.problem : null);
@@ -57,21 +59,14 @@ export function ImageDetailPage({ id }: { id: string }) {
       <div className="actions">
         <a className="button" href={data.url} download={`pingvas-${data.id}.png`}>{t("gallery.download")}</a>
         <button type="button" onClick={() => { setDraft(fromImage(emptyForm, data)); navigate("/generate"); }}>{t("job.useAgain")}</button>
-        <button type="button" onClick={() => { setDraft({ ...fromImage(emptyForm, data), seed: "", initImage: galleryInput(data) }); navigate("/generate"); }}>{t("gallery.startFrom")}</button>
+        <button type="button" onClick={() => { setDraft({ ...fromImage(emptyForm, data), seed: "", initImage: galleryInput(data), sourceImageId: null }); navigate("/generate"); }}>{t("gallery.startFrom")}</button>
         {canvas ? (
           <button type="button" onClick={() => { setCanvasDraft({ ...galleryInput(data), previewUrl: data.url }); navigate("/canvas"); }}>{t("gallery.inpaint")}</button>
         ) : null}
-        {confirming ? (
-          <span className="confirm" role="group" aria-label={t("gallery.confirmDelete")}>
-            <span>{t("gallery.confirmDelete")}</span>
-            <button type="button" className="danger" onClick={() => void remove()}>{t("gallery.deleteYes")}</button>
-            <button type="button" onClick={() => setConfirming(false)}>{t("common.cancel")}</button>
-          </span>
-        ) : (
-          <button type="button" className="danger" onClick={() => setConfirming(true)}>{t("gallery.delete")}</button>
-        )}
+        <button type="button" className="danger" onClick={() => void remove()}>{t("gallery.toTrash")}</button>
       </div>
       <ProblemNotice problem={problem} />
+      <ImageOrganizer image={data} />
       <UpscalePanel image={data} />
       <dl className="details">
         {shownParameters.filter((k) => data.metadata[k] !== undefined && data.metadata[k] !== "").map((key) => (

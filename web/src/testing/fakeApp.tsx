@@ -32,6 +32,7 @@ export const running: Generation = {
 export const image: GalleryImage = {
   id: "i1", generationId: "j1", batchIndex: 0, url: "/api/v1/files/i1", thumbnailUrl: "/t", thumbnail512Url: "/t5", width: 512, height: 512, seed: 1,
   model: "sd-1.5", prompt: "a lighthouse", storedBytes: 2048, createdAt: "2026-12-02T00:00:00Z", metadata: { steps: "20", scheduler: "euler" },
+  negativePrompt: null, folderId: null, starred: false, tags: [], useCount: 0, deletedAt: null, purgeAt: null,
 };
 export const ledger: LedgerEntry[] = [{ id: "l1", kind: "charge", amount: -3, balanceAfter: 96, reason: "generation", jobId: "j1", createdAt: new Date().toISOString() }];
 
@@ -57,6 +58,8 @@ function fakeApi(url: string): unknown {
   if (path === "/generations") return { items: url.includes("running") ? [running] : [], nextCursor: null };
   if (path === "/images") return { items: [], nextCursor: null };
   if (path === "/images/i1") return image;
+  if (path === "/folders") return { items: [] };
+  if (path === "/tags") return { items: [] };
   if (path === "/credits/ledger") return { items: ledger, nextCursor: null };
   if (path === "/workflows") return { items: [] };
   if (path === "/loras") return { items: [], usedBytes: 0, quotaBytes: 1073741824 };

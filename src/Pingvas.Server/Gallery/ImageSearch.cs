@@ -1,0 +1,195 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+using Pingvas.Core.Gallery;
+using Pingvas.Server.Data;
+using Pingvas.Server.Hosting;
+using Pingvas.Server.Storage;
+
+namespace Pingvas.Server.Gallery;
+
+/// <summary>
+/// <c>GET /images</c>: the gallery (or the trash) of one user, searched, filtered, sorted and paged
+/// by keyset. A term matches an image when it is a substring of its search text (prompt, negative
+/// prompt, tags) or of its folder's name; every term must match (docs/gallery.md "Search and filters").
+/// </summary>
+public static class ImageSearch
+{
+    /// <summary>Terms this long or longer can use the trigram indexes (pg_trgm, FTS5 trigram); shorter ones scan the user's images.</summary>
+    private const int TrigramLength = 3;
+
+    public static async Task<Results<Ok<Page<ImageDto>>, ProblemHttpResult>> ListAsync(
+        ImageListParameters parameters, Guid userId, PingvasDb db, IObjectUrls urls, CancellationToken ct)
+    {
+        if (ImageListQuery.Parse(parameters, out var errors) is not { } query)
+        {
+            return Problems.Validation(errors);
+        }
+
+        if (query.FolderId is { } folderId && !await db.Folders.AnyAsync(f => f.Id == folderId && f.UserId == userId, ct))
+        {
+            return Problems.Create(StatusCodes.Status404NotFound, "folder_not_found", "Folder not found.", "No such folder.");
+        }
+
+        var rows = await FindAsync(db, userId, query, ct);
+        var page = rows.Take(query.Limit).ToList();
+        var ids = page.Select(i => i.Id).ToList();
+        var tags = (await db.ImageTags.AsNoTracking()
+                .Where(t => t.UserId == userId && ids.Contains(t.ImageId))
+                .Select(t => new { t.ImageId, t.Tag })
+                .ToListAsync(ct))
+            .ToLookup(t => t.ImageId, t => t.Tag);
+        var next = rows.Count > query.Limit ? ImageCursor.After(page[^1], query.Sort).Encode() : null;
+        return TypedResults.Ok(new Page<ImageDto>(
+            [.. page.Select(i => ImageDto.From(i, [.. tags[i.Id].Order(StringComparer.Ordinal)], urls))], next));
+    }
+
+    /// <summary>One page of rows and one more (whose presence says there is a next page).</summary>
+    public static async Task<List<Image>> FindAsync(PingvasDb db, Guid userId, ImageListQuery query, CancellationToken ct)
+    {
+        var images = query.Sort == ImageSort.Trashed
+            ? db.Images.IgnoreQueryFilters().Where(i => i.DeletedAt != null)
+            : db.Images;
+        images = images.AsNoTracking().Where(i => i.UserId == userId);
+
+        if (query.Terms.Count > 0)
+        {
+            images = await MatchingAsync(db, images, userId, query.Terms, ct);
+        }
+
+        if (query.Tag is { } tag)
+        {
+            images = images.Where(i => db.ImageTags.Any(t => t.ImageId == i.Id && t.UserId == userId && t.Tag == tag));
+        }
+
+        if (query.InRoot)
+        {
+            images = images.Where(i => i.FolderId == null);
+        }
+        else if (query.FolderId is { } folderId)
+        {
+            images = images.Where(i => i.FolderId == folderId);
+        }
+
+        if (query.Model is { } model)
+        {
+            images = images.Where(i => i.ModelId == model);
+        }
+
+        if (query.Starred is { } starred)
+        {
+            images = images.Where(i => i.Starred == starred);
+        }
+
+        if (query.From is { } from)
+        {
+            images = images.Where(i => i.CreatedAt >= from);
+        }
+
+        if (query.To is { } to)
+        {
+            images = images.Where(i => i.CreatedAt < to);
+        }
+
+        return await Sorted(images, query.Sort, query.After).Take(query.Limit + 1).ToListAsync(ct);
+    }
+
+    /// <summary>
+    /// Every term must match the search text or the folder name. Folder names are normalised here
+    /// (GalleryText.Normalize, as the search text was) rather than stored twice: a user has at most
+    /// 500 folders, so the ids of those whose name holds a term go into the query as a list.
+    /// </summary>
+    private static async Task<IQueryable<Image>> MatchingAsync(PingvasDb db, IQueryable<Image> images, Guid userId, IReadOnlyList<string> terms, CancellationToken ct)
+    {
+        var folders = await db.Folders.AsNoTracking().Where(f => f.UserId == userId).Select(f => new { f.Id, f.Name }).ToListAsync(ct);
+        var names = folders.Select(f => (f.Id, Name: GalleryText.Normalize(f.Name))).ToList();
+        var postgres = db.Database.IsNpgsql();
+        foreach (var term in terms)
+        {
+            var inFolders = names.Where(f => f.Name.Contains(term, StringComparison.Ordinal)).Select(f => (Guid?)f.Id).ToList();
+            images = postgres ? PostgresMatch(images, term, inFolders) : SqliteMatch(db, images, term, inFolders);
+        }
+
+        return images;
+    }
+
+    /// <summary>
+    /// PostgreSQL: LIKE '%term%' for three characters or more, which the pg_trgm GIN index answers;
+    /// strpos for shorter terms, which pg_trgm cannot narrow (no whole trigram), so the plan walks the
+    /// user's own images instead. Different SQL for the two, so the cached generic plan fits each.
+    /// </summary>
+    private static IQueryable<Image> PostgresMatch(IQueryable<Image> images, string term, List<Guid?> inFolders)
+    {
+        if (term.Length < TrigramLength)
+        {
+            return inFolders.Count == 0
+                ? images.Where(i => i.SearchText.Contains(term))
+                : images.Where(i => i.SearchText.Contains(term) || inFolders.Contains(i.FolderId));
+        }
+
+        var pattern = "%" + EscapeLike(term) + "%";
+        return inFolders.Count == 0
+            ? images.Where(i => EF.Functions.Like(i.SearchText, pattern, "\\"))
+            : images.Where(i => EF.Functions.Like(i.SearchText, pattern, "\\") || inFolders.Contains(i.FolderId));
+    }
+
+    /// <summary>
+    /// SQLite: the FTS5 trigram table for three characters or more (a quoted phrase matches as a
+    /// substring), instr for shorter terms.
+    /// </summary>
+    private static IQueryable<Image> SqliteMatch(PingvasDb db, IQueryable<Image> images, string term, List<Guid?> inFolders)
+    {
+        if (term.Length < TrigramLength)
+        {
+            return inFolders.Count == 0
+                ? images.Where(i => i.SearchText.Contains(term))
+                : images.Where(i => i.SearchText.Contains(term) || inFolders.Contains(i.FolderId));
+        }
+
+        var phrase = "\"" + term.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        var ids = db.Database.SqlQuery<Guid>($"SELECT id AS \"Value\" FROM images WHERE rowid IN (SELECT rowid FROM images_fts WHERE images_fts MATCH {phrase})");
+        return inFolders.Count == 0
+            ? images.Where(i => ids.Contains(i.Id))
+            : images.Where(i => ids.Contains(i.Id) || inFolders.Contains(i.FolderId));
+    }
+
+    private static string EscapeLike(string term) =>
+        term.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+
+    private static IQueryable<Image> Sorted(IQueryable<Image> images, ImageSort sort, ImageCursor? after)
+    {
+        switch (sort)
+        {
+            case ImageSort.Oldest:
+                if (after is not null)
+                {
+                    images = images.Where(i => i.Id.CompareTo(after.Id) > 0);
+                }
+
+                return images.OrderBy(i => i.Id);
+            case ImageSort.MostUsed:
+                if (after is not null)
+                {
+                    var used = (int)after.Key;
+                    images = images.Where(i => i.UseCount < used || (i.UseCount == used && i.Id.CompareTo(after.Id) < 0));
+                }
+
+                return images.OrderByDescending(i => i.UseCount).ThenByDescending(i => i.Id);
+            case ImageSort.Trashed:
+                if (after is not null)
+                {
+                    DateTime? at = after.Time;
+                    images = images.Where(i => i.DeletedAt < at || (i.DeletedAt == at && i.Id.CompareTo(after.Id) < 0));
+                }
+
+                return images.OrderByDescending(i => i.DeletedAt).ThenByDescending(i => i.Id);
+            default:
+                if (after is not null)
+                {
+                    images = images.Where(i => i.Id.CompareTo(after.Id) < 0);
+                }
+
+                return images.OrderByDescending(i => i.Id);
+        }
+    }
+}
