@@ -64,6 +64,7 @@ public static class GenerationEndpoints
             new Dictionary<string, object?> { ["field"] = refused.Subject }),
         SubmitRefusal.ControlUnsupported => Problems.Create(StatusCodes.Status400BadRequest, "control_unsupported", "Not supported by the model.", refused.Detail,
             new Dictionary<string, object?> { ["field"] = refused.Subject }),
+        SubmitRefusal.StorageQuotaExceeded => Problems.Forbidden("storage_quota_exceeded", refused.Detail),
         _ => throw new InvalidOperationException($"Unknown refusal {refused.Reason}."),
     };
 

@@ -13,6 +13,7 @@ using Pingvas.Server.Credits;
 using Pingvas.Server.Data;
 using Pingvas.Server.Jobs;
 using Pingvas.Server.Queue;
+using Pingvas.Server.Storage;
 using Pingvas.Server.Workers;
 using Pingvas.Server.Workflows;
 
@@ -36,7 +37,8 @@ public sealed partial class GenerationService(
     Ledger ledger,
     IOptions<QueueOptions> options,
     TimeProvider time,
-    WorkflowPreparer workflows)
+    WorkflowPreparer workflows,
+    StorageQuota storage)
 {
     public const int MaxIdempotencyKeyLength = 200;
 
@@ -104,6 +106,12 @@ public sealed partial class GenerationService(
                 $"You have {queued} generations waiting; wait for some to finish (limit {options.Value.MaxQueuedPerUser}).");
         }
 
+        var outputBytes = StorageQuota.EstimateBytes(parameters.Width, parameters.Height, parameters.BatchSize);
+        if (await StorageRefusalAsync(userId, plan, outputBytes, ct) is { } full)
+        {
+            return full;
+        }
+
         await periods.EnsureCurrentAsync(user, ct);
         var unlimited = plan.MonthlyCredits is null;
         var job = NewJob(userId, request, parameters, model, plan.QueuePriority, unlimited ? 0 : estimate, idempotencyKey, requestHash, now);
@@ -112,6 +120,7 @@ public sealed partial class GenerationService(
         job.MaskImageId = kind.MaskId;
         job.Strength = kind.Strength;
         job.UpscaleScale = kind.Scale;
+        job.ReservedBytes = outputBytes;
         AttachAddOns(job, request);
         var queue = new QueuedAhead(queued, queuedByModel.Any(m => m.Model == job.ModelId));
         var (reserved, balance, generation) = await lifecycle.EnqueueAsync(tx, job, estimate, unlimited, queue, plan.ConcurrentJobs, JobAddOns.Parse(job.AddOns).Loras.Select(l => l.Id), ct);

@@ -44,6 +44,9 @@ public enum SubmitRefusal
 
     /// <summary>The model's family has no ControlNet of the type, or no IP-Adapter (400 <c>control_unsupported</c>).</summary>
     ControlUnsupported,
+
+    /// <summary>Stored + reserved bytes + this job's outputs would pass the plan's storage quota (403 <c>storage_quota_exceeded</c>).</summary>
+    StorageQuotaExceeded,
 }
 
 /// <summary>What came of a submit: a job in the queue (new, or the original of a replay), or why not.</summary>

@@ -118,6 +118,7 @@ public static class PingvasApp
         var api = app.MapGroup("/api/v1").WithTextFieldChecks();
         api.MapAuth().MapMe().MapCatalog().MapCredits().MapGenerations().MapImages().MapUploads().MapLoras().MapFiles();
         api.MapGenerationEstimate();
+        api.MapStorage().MapRetention();
         api.MapWorkflows();
         api.MapBilling().MapBillingCheckout().MapBillingWebhooks();
         api.MapExternalSignIn().MapEmailVerification().MapPasswordReset().MapNotices();

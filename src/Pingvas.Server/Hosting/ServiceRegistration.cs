@@ -8,6 +8,7 @@ using Pingvas.Server.Catalog;
 using Pingvas.Server.Credits;
 using Pingvas.Server.Data;
 using Pingvas.Server.Email;
+using Pingvas.Server.Gallery;
 using Pingvas.Server.Generation;
 using Pingvas.Server.Jobs;
 using Pingvas.Server.Loras;
@@ -69,6 +70,7 @@ public static class ServiceRegistration
         services.AddOutbox(configuration);
         services.AddRealtime(configuration, role, provider);
         services.AddPingvasStorage(configuration, paths);
+        services.AddRetention(configuration);
         services.AddBilling(configuration);
         services.Configure<AppOptions>(configuration.GetSection("App"));
         services.AddBillingProvider(configuration);
