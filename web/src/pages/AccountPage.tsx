@@ -4,13 +4,15 @@ import { ApiError } from "../api/problem";
 import { EmailSection } from "../components/account/EmailSection";
 import { PasswordSection } from "../components/account/PasswordSection";
 import { ProfileSection } from "../components/account/ProfileSection";
+import { RetentionSection } from "../components/account/RetentionSection";
 import { SignOutEverywhere } from "../components/account/SignOutEverywhere";
 import { TotpSection } from "../components/account/TotpSection";
 import { ProblemNotice } from "../components/ProblemNotice";
+import { StorageBar } from "../components/storage/StorageBar";
 import { useMe } from "../hooks";
 import { useLocale } from "../i18n/LocaleContext";
 
-/** Profile, language, email, password, two-step sign-in and "sign out everywhere". */
+/** Profile, language, email, password, two-step sign-in, storage and retention, and "sign out everywhere". */
 export default function AccountPage() {
   const { t } = useLocale();
   const me = useMe();
@@ -35,6 +37,11 @@ export default function AccountPage() {
         <EmailSection me={me.data} />
         <TotpSection me={me.data} />
         <PasswordSection />
+        <section className="panel" aria-labelledby="storage-title">
+          <h2 id="storage-title">{t("storage.title")}</h2>
+          <StorageBar />
+        </section>
+        <RetentionSection />
         <SignOutEverywhere />
       </div>
     </div>
