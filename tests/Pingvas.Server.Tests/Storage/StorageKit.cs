@@ -24,11 +24,7 @@ public static class StorageKit
         var plan = $"quota-{Guid.NewGuid():N}";
         await server.QueryAsync(async db =>
         {
-            db.Plans.Add(new Plan
-            {
-                Id = plan, Name = "Quota test", Rank = 0, MonthlyCredits = 1000, StorageBytes = storageBytes,
-                ConcurrentJobs = 1, QueuePriority = 2, MaxSide = 1024, MaxBatch = 4, Features = features,
-            });
+            db.Plans.Add(new Plan { Id = plan, Name = "Quota test", Rank = 0, MonthlyCredits = 1000, StorageBytes = storageBytes, ConcurrentJobs = 1, QueuePriority = 2, MaxSide = 1024, MaxBatch = 4, Features = features });
             return await db.SaveChangesAsync();
         });
         return plan;
