@@ -66,6 +66,7 @@ public static class GenerationEndpoints
             new Dictionary<string, object?> { ["field"] = refused.Subject }),
         SubmitRefusal.ImageNotFound => Problems.Create(StatusCodes.Status404NotFound, "image_not_found", "Image not found.", refused.Detail,
             new Dictionary<string, object?> { ["field"] = refused.Subject }),
+        SubmitRefusal.StorageQuotaExceeded => Problems.Forbidden("storage_quota_exceeded", refused.Detail),
         _ => throw new InvalidOperationException($"Unknown refusal {refused.Reason}."),
     };
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 
 using Pingvas.Server.Jobs;
+using Pingvas.Server.Storage;
 
 namespace Pingvas.Server.Generation;
 
@@ -46,6 +47,12 @@ public sealed partial class GenerationService
         }
 
         var estimate = accepted.Estimate;
+        var outputBytes = StorageQuota.EstimateBytes(accepted.Parameters.Width, accepted.Parameters.Height, accepted.Parameters.BatchSize);
+        if (await StorageRefusalAsync(userId, plan, outputBytes, ct) is { } full)
+        {
+            return new GenerationEstimate(estimate, full);
+        }
+
         var queued = await db.Jobs.CountAsync(j => j.UserId == userId && j.Status == JobStatus.Queued, ct);
         if (queued >= options.Value.MaxQueuedPerUser)
         {

@@ -67,6 +67,12 @@ public sealed partial class GenerationService
                 $"You have {queued} generations waiting; wait for some to finish (limit {options.Value.MaxQueuedPerUser}).");
         }
 
+        var outputBytes = WorkflowOutputBytes(workflow, plan);
+        if (await StorageRefusalAsync(userId, plan, outputBytes, ct) is { } full)
+        {
+            return full;
+        }
+
         await periods.EnsureCurrentAsync(user, ct);
         var unlimited = plan.MonthlyCredits is null;
         var job = WorkflowJob(userId, workflow, plan.QueuePriority, unlimited ? 0 : workflow.Estimate, idempotencyKey, requestHash, now);
@@ -76,6 +82,7 @@ public sealed partial class GenerationService
             return sourceRefused;
         }
 
+        job.ReservedBytes = outputBytes;
         var queue = new QueuedAhead(queued, queuedByModel.Any(m => m.Model == job.ModelId));
         var (reserved, balance, generation) = await lifecycle.EnqueueAsync(tx, job, workflow.Estimate, unlimited, queue, plan.ConcurrentJobs, workflow.Loras, ct);
         if (!reserved)
@@ -122,7 +129,13 @@ public sealed partial class GenerationService
             return new GenerationEstimate(null, problem);
         }
 
-        return await PricedAsync(userId, prepared!.Estimate, plan.MonthlyCredits is null, ct);
+        var workflow = prepared!;
+        if (await StorageRefusalAsync(userId, plan, WorkflowOutputBytes(workflow, plan), ct) is { } full)
+        {
+            return new GenerationEstimate(workflow.Estimate, full);
+        }
+
+        return await PricedAsync(userId, workflow.Estimate, plan.MonthlyCredits is null, ct);
     }
 
     /// <summary>The queue limit and the balance against a price, as an estimate reports them.</summary>

@@ -13,6 +13,7 @@ using Pingvas.Server.Credits;
 using Pingvas.Server.Data;
 using Pingvas.Server.Jobs;
 using Pingvas.Server.Queue;
+using Pingvas.Server.Storage;
 using Pingvas.Server.Workers;
 using Pingvas.Server.Workflows;
 
@@ -36,7 +37,8 @@ public sealed partial class GenerationService(
     Ledger ledger,
     IOptions<QueueOptions> options,
     TimeProvider time,
-    WorkflowPreparer workflows)
+    WorkflowPreparer workflows,
+    StorageQuota storage)
 {
     public const int MaxIdempotencyKeyLength = 200;
 
@@ -109,6 +111,12 @@ public sealed partial class GenerationService(
                 $"You have {queued} generations waiting; wait for some to finish (limit {options.Value.MaxQueuedPerUser}).");
         }
 
+        var outputBytes = StorageQuota.EstimateBytes(parameters.Width, parameters.Height, parameters.BatchSize);
+        if (await StorageRefusalAsync(userId, plan, outputBytes, ct) is { } full)
+        {
+            return full;
+        }
+
         await periods.EnsureCurrentAsync(user, ct);
         var unlimited = plan.MonthlyCredits is null;
         var job = NewJob(userId, request, parameters, model, plan.QueuePriority, unlimited ? 0 : estimate, idempotencyKey, requestHash, now);
@@ -117,6 +125,7 @@ public sealed partial class GenerationService(
         job.MaskImageId = kind.MaskId;
         job.Strength = kind.Strength;
         job.UpscaleScale = kind.Scale;
+        job.ReservedBytes = outputBytes;
         AttachAddOns(job, request);
         AttachTags(job, request);
         if (await UseSourceImageAsync(userId, request, ct) is { } sourceRefused)

@@ -47,6 +47,9 @@ public enum SubmitRefusal
 
     /// <summary><c>sourceImageId</c> is not one of the owner's gallery images (404 <c>image_not_found</c>).</summary>
     ImageNotFound,
+
+    /// <summary>Stored + reserved bytes + this job's outputs would pass the plan's storage quota (403 <c>storage_quota_exceeded</c>).</summary>
+    StorageQuotaExceeded,
 }
 
 /// <summary>What came of a submit: a job in the queue (new, or the original of a replay), or why not.</summary>

@@ -119,6 +119,7 @@ public static class PingvasApp
         var api = app.MapGroup("/api/v1").WithTextFieldChecks();
         api.MapAuth().MapMe().MapCatalog().MapCredits().MapGenerations().MapImages().MapUploads().MapLoras().MapFiles();
         api.MapGenerationEstimate();
+        api.MapStorage().MapRetention();
         api.MapWorkflows();
         api.MapFolders().MapTags();
         api.MapYourData();

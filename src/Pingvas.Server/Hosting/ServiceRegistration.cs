@@ -72,6 +72,7 @@ public static class ServiceRegistration
         services.AddOutbox(configuration);
         services.AddRealtime(configuration, role, provider);
         services.AddPingvasStorage(configuration, paths);
+        services.AddRetention(configuration);
         services.AddBilling(configuration);
         services.Configure<AppOptions>(configuration.GetSection("App"));
         services.AddBillingProvider(configuration);

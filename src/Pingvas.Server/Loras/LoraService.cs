@@ -8,7 +8,6 @@ using Pingvas.Server.Catalog;
 using Pingvas.Server.Data;
 using Pingvas.Server.Jobs;
 using Pingvas.Server.Storage;
-using Pingvas.Server.Uploads;
 
 namespace Pingvas.Server.Loras;
 
@@ -21,7 +20,7 @@ public sealed record LoraReceipt(Guid Id, string ObjectKey, string FileName, str
 /// file into the store; <see cref="CommitAsync"/> writes the row under the owner's lock, checking
 /// the storage quota again. The endpoint discards a receipt that is not committed.
 /// </summary>
-public sealed class LoraService(PingvasDb db, CatalogCache catalogs, IObjectStore store, TimeProvider time, IOptions<LoraOptions> options, ILogger<LoraService> logger)
+public sealed class LoraService(PingvasDb db, StorageQuota quota, IObjectStore store, TimeProvider time, IOptions<LoraOptions> options, ILogger<LoraService> logger)
 {
     public const int MaxNameLength = 100;
     public const int MaxFileNameLength = 255;
@@ -31,7 +30,7 @@ public sealed class LoraService(PingvasDb db, CatalogCache catalogs, IObjectStor
     /// <summary>The owner's plan, or why a LoRA may not be uploaded with it.</summary>
     public async Task<(Plan Plan, LoraOutcome? Refusal)> PlanAsync(Guid userId, CancellationToken ct)
     {
-        var plan = await PlanOfAsync(userId, ct);
+        var plan = await quota.PlanOfAsync(userId, ct);
         return PlanFeatures.Has(plan.Features, PlanFeatures.Loras)
             ? (plan, null)
             : (plan, new LoraOutcome.PlanForbids($"LoRAs are not part of the {plan.Id} plan; they come with Pro and above."));
@@ -198,8 +197,8 @@ public sealed class LoraService(PingvasDb db, CatalogCache catalogs, IObjectStor
     public async Task<LoraListDto> ListAsync(Guid userId, CancellationToken ct)
     {
         var rows = await db.Loras.AsNoTracking().Where(l => l.UserId == userId).OrderByDescending(l => l.Id).ToListAsync(ct);
-        var plan = await PlanOfAsync(userId, ct);
-        var used = await StorageUsage.UsedBytesAsync(db, userId, ct);
+        var plan = await quota.PlanOfAsync(userId, ct);
+        var used = await quota.UsedBytesAsync(userId, ct);
         return new LoraListDto(rows.Select(LoraDto.From).ToList(), used, plan.StorageBytes);
     }
 
@@ -257,31 +256,8 @@ public sealed class LoraService(PingvasDb db, CatalogCache catalogs, IObjectStor
     private LoraOutcome.TooLarge TooLarge(long bytes) =>
         new($"The file is at least {bytes} bytes; a LoRA may have at most {MaxBytes} bytes.");
 
-    private async Task<LoraOutcome.OverQuota?> QuotaProblemAsync(Guid userId, Plan plan, long adding, CancellationToken ct)
-    {
-        if (plan.StorageBytes is not { } quota)
-        {
-            return null;
-        }
-
-        var used = await StorageUsage.UsedBytesAsync(db, userId, ct);
-        return used + adding > quota
-            ? new LoraOutcome.OverQuota($"This LoRA of {adding} bytes would take your storage to {used + adding} bytes; the {plan.Id} plan allows {quota}. Delete LoRAs, images or uploads to make room.")
-            : null;
-    }
-
-    private async Task<Plan> PlanOfAsync(Guid userId, CancellationToken ct)
-    {
-        var planId = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.PlanId).SingleAsync(ct);
-        var catalog = await catalogs.GetAsync(db, ct);
-        if (!catalog.Plans.TryGetValue(planId, out var plan))
-        {
-            // A plan newer than our copy of the catalogue.
-            plan = (await catalogs.GetAsync(db, ct, reload: true)).Plans[planId];
-        }
-
-        return plan;
-    }
+    private async Task<LoraOutcome.OverQuota?> QuotaProblemAsync(Guid userId, Plan plan, long adding, CancellationToken ct) =>
+        await quota.CheckAsync(userId, plan, adding, ct) is { } exceeded ? new LoraOutcome.OverQuota(exceeded.Describe("This LoRA")) : null;
 
     /// <summary>Reads until <paramref name="buffer"/> is full or the stream ends; returns how many bytes came.</summary>
     private static async Task<int> ReadFullyAsync(Stream stream, Memory<byte> buffer, CancellationToken ct)

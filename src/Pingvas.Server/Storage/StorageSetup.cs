@@ -9,6 +9,7 @@ public static class StorageSetup
     {
         // The files route and its signer stay on every provider: with S3 it simply serves through the store.
         services.AddSingleton<UrlSigner>();
+        services.AddScoped<StorageQuota>();
         switch (Provider(configuration))
         {
             case "s3":

@@ -12,7 +12,7 @@ namespace Pingvas.Server.Uploads;
 /// The upload use cases: take an image (sniffed, fully decoded, within the plan's side and storage
 /// quota), delete one (refused while a queued or running job needs it). Returns domain outcomes.
 /// </summary>
-public sealed class UploadService(PingvasDb db, CatalogCache catalogs, IObjectStore store, TimeProvider time, ILogger<UploadService> logger)
+public sealed class UploadService(PingvasDb db, StorageQuota quota, IObjectStore store, TimeProvider time, ILogger<UploadService> logger)
 {
     /// <summary>The largest upload accepted, in bytes (10 MB).</summary>
     public const long MaxBytes = 10L * 1024 * 1024;
@@ -33,7 +33,7 @@ public sealed class UploadService(PingvasDb db, CatalogCache catalogs, IObjectSt
             return new UploadOutcome.UnsupportedType("Send the image as the request body with Content-Type image/png, image/webp or image/jpeg.");
         }
 
-        var plan = await PlanOfAsync(userId, ct);
+        var plan = await quota.PlanOfAsync(userId, ct);
         ImageInfo info;
         try
         {
@@ -139,31 +139,8 @@ public sealed class UploadService(PingvasDb db, CatalogCache catalogs, IObjectSt
         return UploadDeletion.Deleted;
     }
 
-    private async Task<UploadOutcome.OverQuota?> QuotaProblemAsync(Guid userId, Plan plan, long adding, CancellationToken ct)
-    {
-        if (plan.StorageBytes is not { } quota)
-        {
-            return null;
-        }
-
-        var used = await StorageUsage.UsedBytesAsync(db, userId, ct);
-        return used + adding > quota
-            ? new UploadOutcome.OverQuota($"This upload of {adding} bytes would take your storage to {used + adding} bytes; the {plan.Id} plan allows {quota}. Delete images or uploads to make room.")
-            : null;
-    }
-
-    private async Task<Plan> PlanOfAsync(Guid userId, CancellationToken ct)
-    {
-        var planId = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.PlanId).SingleAsync(ct);
-        var catalog = await catalogs.GetAsync(db, ct);
-        if (!catalog.Plans.TryGetValue(planId, out var plan))
-        {
-            // A plan newer than our copy of the catalogue.
-            plan = (await catalogs.GetAsync(db, ct, reload: true)).Plans[planId];
-        }
-
-        return plan;
-    }
+    private async Task<UploadOutcome.OverQuota?> QuotaProblemAsync(Guid userId, Plan plan, long adding, CancellationToken ct) =>
+        await quota.CheckAsync(userId, plan, adding, ct) is { } exceeded ? new UploadOutcome.OverQuota(exceeded.Describe("This upload")) : null;
 
     /// <summary>Best effort: the row is gone or was never written, so a failure here only leaves an unreachable object.</summary>
     private async Task DeleteObjectAsync(string key, Guid uploadId)

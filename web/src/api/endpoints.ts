@@ -4,6 +4,7 @@ import type {
   AdminWorkflow, AdminWorkflowBody, Lora, LoraList, WorkflowBody, WorkflowDetail, WorkflowSummary,
   AdminStats, AdminUser, AuditEntry, AuthResponse, Billing, BillingInterval, CancelQueuedResult, CheckoutRequest, CreditAdjustment, DataExport, Estimate, GalleryImage, Generation,
   GenerationRequest, ImageModelCount, ImageQuery, LedgerEntry, Folder, TagCount, Me, Model, Notice, Page, Plan, TotpConfirmation, TotpEnrollment, Upload, Worker,
+  RetentionPreview, RetentionRule, StorageUsage,
 } from "./types";
 import { apiParams } from "../logic/galleryQuery";
 
@@ -95,6 +96,10 @@ export function createApi(client: ApiClient) {
     createWorkflow: (body: WorkflowBody) => client.request<WorkflowDetail>("/workflows", { method: "POST", body }),
     updateWorkflow: (id: string, body: WorkflowBody) => client.request<WorkflowDetail>(`/workflows/${encodeURIComponent(id)}`, { method: "PUT", body }),
     deleteWorkflow: (id: string) => client.request<void>(`/workflows/${encodeURIComponent(id)}`, { method: "DELETE" }),
+    storage: () => client.request<StorageUsage>("/me/storage"),
+    retention: () => client.request<RetentionRule>("/me/retention"),
+    setRetention: (days: number | null) => client.request<RetentionRule>("/me/retention", { method: "PUT", body: { days } }),
+    retentionPreview: (days: number) => client.request<RetentionPreview>(`/me/retention/preview?days=${days}`),
     loras: () => client.request<LoraList>("/loras"),
     uploadLora: (file: File, name: string, onProgress: (progress: UploadProgress) => void, signal?: AbortSignal) => {
       const form = new FormData();

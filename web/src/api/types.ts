@@ -186,6 +186,35 @@ export interface LoraList {
   quotaBytes: number | null;
 }
 
+/** GET /me/storage: stored bytes (gallery, trash, uploads, LoRAs) and what waiting jobs hold, against the plan's quota. */
+export interface StorageUsage {
+  usedBytes: number;
+  reservedBytes: number;
+  /** null: unlimited. */
+  quotaBytes: number | null;
+  overQuota: boolean;
+  images: StorageBucket;
+  trash: StorageBucket;
+  uploads: StorageBucket;
+  loras: StorageBucket;
+}
+
+export interface StorageBucket {
+  count: number;
+  bytes: number;
+}
+
+/** The retention rule: unstarred images older than `days` go to the trash; null keeps everything. */
+export interface RetentionRule {
+  days: number | null;
+}
+
+export interface RetentionPreview {
+  images: number;
+  bytes: number;
+  sample: GalleryImage[];
+}
+
 export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
 export interface ImageRef {

@@ -6,13 +6,15 @@ import { EmailSection } from "../components/account/EmailSection";
 import { ExportSection } from "../components/account/ExportSection";
 import { PasswordSection } from "../components/account/PasswordSection";
 import { ProfileSection } from "../components/account/ProfileSection";
+import { RetentionSection } from "../components/account/RetentionSection";
 import { SignOutEverywhere } from "../components/account/SignOutEverywhere";
 import { TotpSection } from "../components/account/TotpSection";
 import { ProblemNotice } from "../components/ProblemNotice";
+import { StorageBar } from "../components/storage/StorageBar";
 import { useMe } from "../hooks";
 import { useLocale } from "../i18n/LocaleContext";
 
-/** Profile, language, email, password, two-step sign-in, "sign out everywhere", data export and account deletion. */
+/** Profile, language, email, password, two-step sign-in, storage and retention, "sign out everywhere", data export and account deletion. */
 export default function AccountPage() {
   const { t } = useLocale();
   const me = useMe();
@@ -37,6 +39,11 @@ export default function AccountPage() {
         <EmailSection me={me.data} />
         <TotpSection me={me.data} />
         <PasswordSection />
+        <section className="panel" aria-labelledby="storage-title">
+          <h2 id="storage-title">{t("storage.title")}</h2>
+          <StorageBar />
+        </section>
+        <RetentionSection />
         <SignOutEverywhere />
         <ExportSection />
         <DeleteAccountSection />
