@@ -13,6 +13,7 @@ using Pingvas.Server.Jobs;
 using Pingvas.Server.Loras;
 using Pingvas.Server.Notices;
 using Pingvas.Server.Outbox;
+using Pingvas.Server.Presets;
 using Pingvas.Server.Queue;
 using Pingvas.Server.Realtime;
 using Pingvas.Server.Storage;
@@ -62,6 +63,7 @@ public static class ServiceRegistration
         services.AddJobs();
         services.AddGeneration();
         services.AddWorkflows(configuration);
+        services.AddPresets();
         services.AddUploads();
         services.AddLoras(configuration);
         services.AddWorkerRegistry(configuration);
