@@ -1,5 +1,6 @@
 // One typed function per API call the app makes (docs/api.md).
 import type { ApiClient, UploadProgress } from "./client";
+import type { AdminPreset, AdminPresetBody, Preset, PresetSettings } from "./types";
 import type {
   AdminWorkflow, AdminWorkflowBody, Lora, LoraList, WorkflowBody, WorkflowDetail, WorkflowSummary,
   AdminStats, AdminUser, AuditEntry, AuthResponse, Billing, BillingInterval, CancelQueuedResult, CheckoutRequest, CreditAdjustment, Estimate, GalleryImage, Generation,
@@ -74,6 +75,11 @@ export function createApi(client: ApiClient) {
     createWorkflow: (body: WorkflowBody) => client.request<WorkflowDetail>("/workflows", { method: "POST", body }),
     updateWorkflow: (id: string, body: WorkflowBody) => client.request<WorkflowDetail>(`/workflows/${encodeURIComponent(id)}`, { method: "PUT", body }),
     deleteWorkflow: (id: string) => client.request<void>(`/workflows/${encodeURIComponent(id)}`, { method: "DELETE" }),
+    presets: () => client.request<{ items: Preset[] }>("/presets"),
+    createPreset: (body: { name: string; settings: PresetSettings }) => client.request<Preset>("/presets", { method: "POST", body }),
+    updatePreset: (id: string, body: { name?: string; settings?: PresetSettings }) =>
+      client.request<Preset>(`/presets/${encodeURIComponent(id)}`, { method: "PATCH", body }),
+    deletePreset: (id: string) => client.request<void>(`/presets/${encodeURIComponent(id)}`, { method: "DELETE" }),
     loras: () => client.request<LoraList>("/loras"),
     uploadLora: (file: File, name: string, onProgress: (progress: UploadProgress) => void, signal?: AbortSignal) => {
       const form = new FormData();
@@ -103,6 +109,10 @@ export function createApi(client: ApiClient) {
       updateWorkflow: (id: string, body: Partial<AdminWorkflowBody>) =>
         client.request<AdminWorkflowWire>(`/admin/workflows/${encodeURIComponent(id)}`, { method: "PUT", body }).then(flatAdminWorkflow),
       deleteWorkflow: (id: string) => client.request<void>(`/admin/workflows/${encodeURIComponent(id)}`, { method: "DELETE" }),
+      presets: () => client.request<{ items: AdminPreset[] }>("/admin/presets"),
+      createPreset: (body: AdminPresetBody) => client.request<AdminPreset>("/admin/presets", { method: "POST", body }),
+      updatePreset: (id: string, body: AdminPresetBody) => client.request<AdminPreset>(`/admin/presets/${encodeURIComponent(id)}`, { method: "PUT", body }),
+      deletePreset: (id: string) => client.request<void>(`/admin/presets/${encodeURIComponent(id)}`, { method: "DELETE" }),
     },
   };
 }
