@@ -99,7 +99,12 @@ public sealed class PresetTests(DefaultServer fixture) : IClassFixture<DefaultSe
         {
             db.Presets.AddRange(Enumerable.Range(0, PresetService.MaxPresetsPerUser - 1).Select(i => new Preset
             {
-                Id = Guid.NewGuid(), UserId = user.Id, Name = $"p{i}", Settings = "{}", CreatedAt = now, UpdatedAt = now,
+                Id = Guid.NewGuid(),
+                UserId = user.Id,
+                Name = $"p{i}",
+                Settings = "{}",
+                CreatedAt = now,
+                UpdatedAt = now,
             }));
             return await db.SaveChangesAsync();
         });
