@@ -11,6 +11,7 @@ using Pingvas.Server.Gallery;
 using Pingvas.Server.Generation;
 using Pingvas.Server.Loras;
 using Pingvas.Server.Notices;
+using Pingvas.Server.Presets;
 using Pingvas.Server.Queue;
 using Pingvas.Server.Realtime;
 using Pingvas.Server.Storage;
@@ -123,11 +124,12 @@ public static class PingvasApp
         api.MapWorkflows();
         api.MapFolders().MapTags();
         api.MapYourData();
+        api.MapPresets();
         api.MapBilling().MapBillingCheckout().MapBillingWebhooks();
         api.MapExternalSignIn().MapEmailVerification().MapPasswordReset().MapNotices();
         // Operator endpoints: the policy on the group admits admins signed in with TOTP only (401
         // anonymous, 403 forbidden for others, 403 totp_required for an admin without it).
-        api.MapGroup("/admin").RequireAuthorization(AdminRole.Policy).InSystemContext().MapAdminWorkers().MapAdmin().MapAdminWorkflows();
+        api.MapGroup("/admin").RequireAuthorization(AdminRole.Policy).InSystemContext().MapAdminWorkers().MapAdmin().MapAdminWorkflows().MapAdminPresets();
         // A hub connection lives for hours: it must not outlive the access token it was opened with.
         app.MapHub<ProgressHub>(ProgressHub.Path, o => o.CloseOnAuthenticationExpiration = true);
         app.MapOpenApi("/openapi/v1.json");

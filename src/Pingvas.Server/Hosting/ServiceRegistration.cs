@@ -14,6 +14,7 @@ using Pingvas.Server.Jobs;
 using Pingvas.Server.Loras;
 using Pingvas.Server.Notices;
 using Pingvas.Server.Outbox;
+using Pingvas.Server.Presets;
 using Pingvas.Server.Queue;
 using Pingvas.Server.Realtime;
 using Pingvas.Server.Storage;
@@ -65,6 +66,7 @@ public static class ServiceRegistration
         services.AddGeneration();
         services.AddGallery(configuration);
         services.AddWorkflows(configuration);
+        services.AddPresets();
         services.AddUploads();
         services.AddLoras(configuration);
         services.AddWorkerRegistry(configuration);

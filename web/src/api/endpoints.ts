@@ -1,5 +1,6 @@
 // One typed function per API call the app makes (docs/api.md).
 import type { ApiClient, UploadProgress } from "./client";
+import type { AdminPreset, AdminPresetBody, Preset, PresetSettings } from "./types";
 import type {
   AdminWorkflow, AdminWorkflowBody, Lora, LoraList, WorkflowBody, WorkflowDetail, WorkflowSummary,
   AdminStats, AdminUser, AuditEntry, AuthResponse, Billing, BillingInterval, CancelQueuedResult, CheckoutRequest, CreditAdjustment, DataExport, Estimate, GalleryImage, Generation,
@@ -100,6 +101,11 @@ export function createApi(client: ApiClient) {
     retention: () => client.request<RetentionRule>("/me/retention"),
     setRetention: (days: number | null) => client.request<RetentionRule>("/me/retention", { method: "PUT", body: { days } }),
     retentionPreview: (days: number) => client.request<RetentionPreview>(`/me/retention/preview?days=${days}`),
+    presets: () => client.request<{ items: Preset[] }>("/presets"),
+    createPreset: (body: { name: string; settings: PresetSettings }) => client.request<Preset>("/presets", { method: "POST", body }),
+    updatePreset: (id: string, body: { name?: string; settings?: PresetSettings }) =>
+      client.request<Preset>(`/presets/${encodeURIComponent(id)}`, { method: "PATCH", body }),
+    deletePreset: (id: string) => client.request<void>(`/presets/${encodeURIComponent(id)}`, { method: "DELETE" }),
     loras: () => client.request<LoraList>("/loras"),
     uploadLora: (file: File, name: string, onProgress: (progress: UploadProgress) => void, signal?: AbortSignal) => {
       const form = new FormData();
@@ -129,6 +135,10 @@ export function createApi(client: ApiClient) {
       updateWorkflow: (id: string, body: Partial<AdminWorkflowBody>) =>
         client.request<AdminWorkflowWire>(`/admin/workflows/${encodeURIComponent(id)}`, { method: "PUT", body }).then(flatAdminWorkflow),
       deleteWorkflow: (id: string) => client.request<void>(`/admin/workflows/${encodeURIComponent(id)}`, { method: "DELETE" }),
+      presets: () => client.request<{ items: AdminPreset[] }>("/admin/presets"),
+      createPreset: (body: AdminPresetBody) => client.request<AdminPreset>("/admin/presets", { method: "POST", body }),
+      updatePreset: (id: string, body: AdminPresetBody) => client.request<AdminPreset>(`/admin/presets/${encodeURIComponent(id)}`, { method: "PUT", body }),
+      deletePreset: (id: string) => client.request<void>(`/admin/presets/${encodeURIComponent(id)}`, { method: "DELETE" }),
     },
   };
 }

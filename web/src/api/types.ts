@@ -496,3 +496,42 @@ export interface DataExport {
   error: string | null;
   createdAt: string;
 }
+
+/** Generation settings a preset fills the Generate form with; an absent field leaves the form's own. */
+export interface PresetSettings {
+  model?: string | null;
+  width?: number | null;
+  height?: number | null;
+  steps?: number | null;
+  cfgScale?: number | null;
+  scheduler?: string | null;
+  negativePrompt?: string | null;
+  tags?: string[] | null;
+}
+
+/** GET /presets: the user's own (shared false), then the shared ones of their plan. */
+export interface Preset {
+  id: string;
+  name: string;
+  settings: PresetSettings;
+  shared: boolean;
+  defaultForModel: string | null;
+}
+
+export interface AdminPreset {
+  id: string;
+  name: string;
+  settings: PresetSettings;
+  planIds: string[];
+  defaultForModel: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** POST and PUT /admin/presets: the whole preset (a PUT without defaultForModel clears it). */
+export interface AdminPresetBody {
+  name: string;
+  settings: PresetSettings;
+  planIds: string[];
+  defaultForModel: string | null;
+}

@@ -8,6 +8,7 @@ import { JobCard } from "../components/JobCard";
 import { ModelPicker } from "../components/ModelPicker";
 import { ProblemNotice } from "../components/ProblemNotice";
 import { SizePicker } from "../components/SizePicker";
+import { PresetPicker } from "../components/generate/PresetPicker";
 import { TagEditor } from "../components/gallery/TagEditor";
 import { useMe, useModels, usePlans } from "../hooks";
 import { formatCredits } from "../i18n/format";
@@ -114,6 +115,7 @@ export function GeneratePage() {
       <section aria-labelledby="generate-title">
         <h1 id="generate-title">{t("generate.title")}</h1>
         <form onSubmit={(e) => void submit(e)} noValidate className="generate-form">
+          <PresetPicker form={form} models={models.data} maxSide={maxSide} onApply={(next) => { setSubmitProblem(null); setForm(next); }} />
           <div className="field">
             <label htmlFor="prompt">{t("param.prompt")}</label>
             <textarea id="prompt" rows={3} maxLength={2000} value={form.prompt} placeholder={t("generate.promptPlaceholder")}

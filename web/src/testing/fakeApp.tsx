@@ -62,6 +62,7 @@ function fakeApi(url: string): unknown {
   if (path === "/tags") return { items: [] };
   if (path === "/credits/ledger") return { items: ledger, nextCursor: null };
   if (path === "/workflows") return { items: [] };
+  if (path === "/presets") return { items: [] };
   if (path === "/loras") return { items: [], usedBytes: 0, quotaBytes: 1073741824 };
   return null;
 }

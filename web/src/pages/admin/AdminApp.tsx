@@ -1,6 +1,7 @@
 import { useLocale } from "../../i18n/LocaleContext";
 import { Link, matchPath } from "../../router";
 import { AdminAuditPage } from "./AdminAuditPage";
+import { AdminPresetsPage } from "./AdminPresetsPage";
 import { AdminStatsPage } from "./AdminStatsPage";
 import { AdminUserPage } from "./AdminUserPage";
 import { AdminUsersPage } from "./AdminUsersPage";
@@ -21,6 +22,7 @@ export default function AdminApp({ path }: { path: string }) {
           <li><Link to="/admin/stats">{t("admin.stats")}</Link></li>
           <li><Link to="/admin/audit">{t("admin.audit")}</Link></li>
           <li><Link to="/admin/workflows">{t("admin.workflows")}</Link></li>
+          <li><Link to="/admin/presets">{t("presets.adminTitle")}</Link></li>
         </ul>
       </nav>
       <AdminSection section={section} userId={user?.id ?? null} />
@@ -41,6 +43,8 @@ function AdminSection({ section, userId }: { section: string; userId: string | n
       return <AdminAuditPage />;
     case "workflows":
       return <AdminWorkflowsPage />;
+    case "presets":
+      return <AdminPresetsPage />;
     default:
       return <AdminUsersPage />;
   }

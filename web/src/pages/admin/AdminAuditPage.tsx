@@ -16,8 +16,11 @@ const actions: Record<string, MessageKey> = {
   "shared_workflow.create": "audit.sharedWorkflowCreate",
   "shared_workflow.update": "audit.sharedWorkflowUpdate",
   "shared_workflow.delete": "audit.sharedWorkflowDelete",
+  "shared_preset.create": "presets.auditCreate",
+  "shared_preset.update": "presets.auditUpdate",
+  "shared_preset.delete": "presets.auditDelete",
 };
-const fields = ["plan", "suspended", "periodStart", "periodEnd", "balance", "amount", "reason", "expiresAt", "entryId", "name", "description", "plans", "nodeCount"];
+const fields = ["plan", "suspended", "periodStart", "periodEnd", "balance", "amount", "reason", "expiresAt", "entryId", "name", "description", "plans", "nodeCount", "settings", "defaultForModel"];
 
 /** Every admin change, newest first: who, what, on whom, when, from where, and what changed. */
 export function AdminAuditPage() {
@@ -51,6 +54,7 @@ function AuditTarget({ entry }: { entry: AuditEntry }) {
   const { t } = useLocale();
   if (entry.targetType === "user" && entry.targetId) return <Link to={`/admin/users/${entry.targetId}`}>{t("audit.targetUser")}</Link>;
   if (entry.targetType === "shared_workflow") return <Link to="/admin/workflows">{t("audit.targetSharedWorkflows")}</Link>;
+  if (entry.targetType === "shared_preset") return <Link to="/admin/presets">{t("presets.auditTarget")}</Link>;
   return <span className="break-anywhere">{`${entry.targetType} ${entry.targetId ?? ""}`}</span>;
 }
 

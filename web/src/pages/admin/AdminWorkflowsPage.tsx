@@ -94,7 +94,7 @@ function SharedRow({ workflow, plans, onChanged, onDelete }: { workflow: AdminWo
   );
 }
 
-function PlanChecks({ legend, plans, value, onChange }: { legend: string; plans: Plan[]; value: string[]; onChange: (plans: string[]) => void }) {
+export function PlanChecks({ legend, plans, value, onChange }: { legend: string; plans: Plan[]; value: string[]; onChange: (plans: string[]) => void }) {
   return (
     <fieldset className="plan-checks">
       <legend>{legend}</legend>
