@@ -6,7 +6,7 @@ using Pingvas.Server.Hosting;
 namespace Pingvas.Server.Gallery;
 
 /// <summary>
-/// Purges images that have been in the trash longer than <see cref="GalleryOptions.TrashDays"/>, with
+/// Purges images that have been in the trash longer than <see cref="ImageDto.TrashKeeps"/> (30 days), with
 /// their objects: user by user, each under the owner's lock (<see cref="Trash.PurgeAsync"/>), skipping
 /// images a waiting or running job still needs until it ends. Idempotent, so every serving process may run it.
 /// </summary>
@@ -20,7 +20,7 @@ public sealed class TrashPurge(IServiceScopeFactory scopes, GalleryOptions optio
     {
         var db = services.GetRequiredService<PingvasDb>();
         var trash = services.GetRequiredService<Trash>();
-        var cutoff = Time.GetUtcNow().UtcDateTime - options.TrashKeeps;
+        var cutoff = Time.GetUtcNow().UtcDateTime - ImageDto.TrashKeeps;
         var owners = await db.Images.IgnoreQueryFilters().AsNoTracking().Where(i => i.DeletedAt != null && i.DeletedAt < cutoff)
             .Select(i => i.UserId).Distinct().ToListAsync(ct);
         var purged = 0;

@@ -17,6 +17,7 @@ import { keepShown, noSelection, targets, type Selection } from "../logic/select
 import { addTags } from "../logic/tags";
 import { Link, navigate, useSearch } from "../router";
 import { useServices } from "../services";
+import { StorageBar } from "../components/storage/StorageBar";
 
 /**
  * The gallery: folders and views on the side, search and filters (kept in the URL), the grid loaded
@@ -103,6 +104,7 @@ export function GalleryPage() {
         queries.invalidateQueries({ queryKey: ["image"] }),
         queries.invalidateQueries({ queryKey: ["folders"] }),
         queries.invalidateQueries({ queryKey: ["tags"] }),
+        queries.invalidateQueries({ queryKey: ["storage"] }),
       ]);
     } catch (error) {
       setProblem(error instanceof ApiError ? error.problem : null);
@@ -193,6 +195,7 @@ export function GalleryPage() {
           <h1 id="gallery-title">{title}</h1>
           <KeyboardHelp open={help} onToggle={setHelp} />
         </div>
+        <StorageBar />
         {query.trash ? (
           <div className="trash-note">
             <p className="muted">{t("gallery.trashNote")}</p>

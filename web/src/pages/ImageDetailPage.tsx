@@ -35,6 +35,7 @@ export function ImageDetailPage({ id }: { id: string }) {
       await api.deleteImage(id);
       await queries.invalidateQueries({ queryKey: ["images"] });
       await queries.invalidateQueries({ queryKey: ["folders"] });
+      await queries.invalidateQueries({ queryKey: ["storage"] });
       navigate("/gallery", true);
     } catch (error) {
       setProblem(error instanceof ApiError ? error.problem : null);

@@ -33,7 +33,10 @@ export default function LorasPage() {
   if (!allowed) {
     return <section aria-labelledby="loras-title">{title}<FeatureLock what={t("loras.title")} plan={unlockingPlan(plans.data, "loras", "Pro")} /></section>;
   }
-  const refresh = () => void queries.invalidateQueries({ queryKey: ["loras"] });
+  const refresh = () => {
+    void queries.invalidateQueries({ queryKey: ["loras"] });
+    void queries.invalidateQueries({ queryKey: ["storage"] });
+  };
 
   const remove = async () => {
     if (!deleting) return;
