@@ -40,6 +40,10 @@ public static class SearchCorpus
             Width = 64, Height = 64, Steps = 1, CfgScale = 7, BatchSize = images.Count, CreatedAt = Start,
         };
         db.Jobs.Add(job);
+
+        // The model has no navigations between folders, images and tags: save them in the foreign keys' order.
+        await db.SaveChangesAsync();
+        var tagRows = new List<ImageTag>();
         var ids = new List<Guid>();
         for (var n = 0; n < images.Count; n++)
         {
@@ -55,9 +59,11 @@ public static class SearchCorpus
                 FolderId = spec.Folder is null ? null : folders[spec.Folder], Starred = spec.Starred, UseCount = spec.UseCount,
                 DeletedAt = spec.DeletedAt, SearchText = GalleryText.SearchText(spec.Prompt, spec.Negative, tags),
             });
-            db.ImageTags.AddRange(tags.Select(t => new ImageTag { ImageId = id, UserId = userId, Tag = t }));
+            tagRows.AddRange(tags.Select(t => new ImageTag { ImageId = id, UserId = userId, Tag = t }));
         }
 
+        await db.SaveChangesAsync();
+        db.ImageTags.AddRange(tagRows);
         await db.SaveChangesAsync();
         return (ids, folders);
     }
