@@ -30,7 +30,7 @@ public static class SearchBench
         ("English word", "q=fox"),
         ("English word, rare", "q=jellyfish"),
         ("two terms", "q=red%20fox"),
-        ("two terms, Korean + English", "q=바다%20sunset"),
+        ("two terms, Korean + English", "q=바다%20cat"),
         ("folder name", "q=cyberpunk"),
         ("with a filter: starred", "q=여우&starred=true"),
         ("with a filter: model", "q=castle&model=flux-dev"),
