@@ -17,7 +17,8 @@ public static class SearchLoader
 {
     public static async Task LoadAsync(BenchServer server, Guid userId, int userImages, int totalImages, int otherUsers)
     {
-        await using var connection = new NpgsqlConnection(server.ConnectionString);
+        // No command timeout: the end of a million-row COPY (its foreign-key checks) takes minutes on a busy machine.
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server.ConnectionString) { CommandTimeout = 0 }.ConnectionString);
         await connection.OpenAsync();
         await ExecuteAsync(connection, $"SELECT set_config('pingvas.user_id', '{TenantSessionInterceptor.SystemValue}', false)");
 

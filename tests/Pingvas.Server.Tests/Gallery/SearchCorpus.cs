@@ -36,8 +36,18 @@ public static class SearchCorpus
 
         var job = new Job
         {
-            Id = Ids.New(), UserId = userId, Status = JobStatus.Succeeded, Prompt = "corpus", ModelId = "sd-1.5", Scheduler = "euler",
-            Width = 64, Height = 64, Steps = 1, CfgScale = 7, BatchSize = images.Count, CreatedAt = Start,
+            Id = Ids.New(),
+            UserId = userId,
+            Status = JobStatus.Succeeded,
+            Prompt = "corpus",
+            ModelId = "sd-1.5",
+            Scheduler = "euler",
+            Width = 64,
+            Height = 64,
+            Steps = 1,
+            CfgScale = 7,
+            BatchSize = images.Count,
+            CreatedAt = Start,
         };
         db.Jobs.Add(job);
 
@@ -53,11 +63,27 @@ public static class SearchCorpus
             ids.Add(id);
             db.Images.Add(new Image
             {
-                Id = id, UserId = userId, JobId = job.Id, BatchIndex = n, Seed = n, Width = 64, Height = 64, ModelId = spec.Model,
-                Prompt = spec.Prompt, NegativePrompt = spec.Negative, OriginalKey = $"corpus/{id:N}.png", Thumb256Key = $"corpus/{id:N}_256.webp",
-                Thumb512Key = $"corpus/{id:N}_512.webp", StoredBytes = 100, Metadata = "{}", CreatedAt = Start.AddHours(hourOffset + n),
-                FolderId = spec.Folder is null ? null : folders[spec.Folder], Starred = spec.Starred, UseCount = spec.UseCount,
-                DeletedAt = spec.DeletedAt, SearchText = GalleryText.SearchText(spec.Prompt, spec.Negative, tags),
+                Id = id,
+                UserId = userId,
+                JobId = job.Id,
+                BatchIndex = n,
+                Seed = n,
+                Width = 64,
+                Height = 64,
+                ModelId = spec.Model,
+                Prompt = spec.Prompt,
+                NegativePrompt = spec.Negative,
+                OriginalKey = $"corpus/{id:N}.png",
+                Thumb256Key = $"corpus/{id:N}_256.webp",
+                Thumb512Key = $"corpus/{id:N}_512.webp",
+                StoredBytes = 100,
+                Metadata = "{}",
+                CreatedAt = Start.AddHours(hourOffset + n),
+                FolderId = spec.Folder is null ? null : folders[spec.Folder],
+                Starred = spec.Starred,
+                UseCount = spec.UseCount,
+                DeletedAt = spec.DeletedAt,
+                SearchText = GalleryText.SearchText(spec.Prompt, spec.Negative, tags),
             });
             tagRows.AddRange(tags.Select(t => new ImageTag { ImageId = id, UserId = userId, Tag = t }));
         }
