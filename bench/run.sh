@@ -12,6 +12,9 @@
 # Knobs (environment): BENCH_USERS (200), BENCH_CONCURRENCY (32,1), BENCH_SUBMITS (20000),
 # BENCH_SUBMIT_SECONDS (20), BENCH_JOBS (1000), BENCH_WORKERS (1,2,4,8), BENCH_RATE (10),
 # BENCH_STEADY_SECONDS (15), BENCH_PROFILE (1: run step 3), BENCH_OUT (bench/results).
+# BENCH_SEARCH=1 runs only the gallery search bench of issue 12 (bench/results/issue-12/search.md):
+# BENCH_SEARCH_IMAGES (1000000), BENCH_SEARCH_USER_IMAGES (100000), BENCH_SEARCH_OTHER_USERS (900),
+# BENCH_SEARCH_ROUNDS (40); about 10 minutes at the full size on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -64,6 +67,16 @@ cat "$out/machine.txt"
 
 # The server logs at its shipped levels (appsettings.json); keep the console for the bench's own lines.
 run() { timeout "$1" "${@:2}" > >(grep -v '^\(info\|warn\): ' >&2); }
+
+if [ "${BENCH_SEARCH:-0}" = 1 ]; then
+  echo "== pingvas: gallery search (issue 12)"
+  mkdir -p bench/results/issue-12
+  cp "$out/machine.txt" bench/results/issue-12/machine.txt
+  run 1800 $bench search --images "${BENCH_SEARCH_IMAGES:-1000000}" --user-images "${BENCH_SEARCH_USER_IMAGES:-100000}" \
+    --other-users "${BENCH_SEARCH_OTHER_USERS:-900}" --rounds "${BENCH_SEARCH_ROUNDS:-40}" --out bench/results/issue-12/search.md
+  echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a bench/results/issue-12/machine.txt
+  exit 0
+fi
 
 echo "== 1/4 pingvas: POST /generations"
 run 300 $bench submit --users "$users" --concurrency "$concurrency" --count "$submits" --seconds "$submit_seconds" --out "$out/pingvas-submit.json"

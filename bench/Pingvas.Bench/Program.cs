@@ -21,6 +21,7 @@ public static class Program
                        Pingvas.Bench claim  [--users 50] [--jobs 1000] [--workers 1,2,4,8] [--rate 50] [--steady-seconds 10] [--pool 40] [--out FILE]
                        Pingvas.Bench claim-scale [--users 10,1000,10000] [--jobs 100000] [--claims 500] [--out FILE]
                        Pingvas.Bench profile [--ops 100] [--depth 2000] [--out FILE.md]
+                       Pingvas.Bench search [--images 1000000] [--user-images 100000] [--other-users 900] [--rounds 40] [--out FILE.md]
                        Pingvas.Bench report --in FILE[,FILE...] [--out FILE.md]
                 common: --admin "<Npgsql connection string of a role with CREATEDB>" (default: pingvas@127.0.0.1:5432)
                 """);
@@ -43,6 +44,13 @@ public static class Program
                 var profile = await Profile.RunAsync(args);
                 await File.WriteAllTextAsync(args.Get("out", "bench/results/profile.md"), profile);
                 return 0;
+            case "search":
+                var search = await SearchBench.RunAsync(args);
+                var searchOut = args.Get("out", "bench/results/issue-12/search.md");
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(searchOut))!);
+                await File.WriteAllTextAsync(searchOut, search);
+                Console.WriteLine(search);
+                return 0;
             case "report":
                 var markdown = Report.Build(args.Get("in", "").Split(',', StringSplitOptions.RemoveEmptyEntries).SelectMany(ResultFile.Read).ToList());
                 if (args.Get("out", "") is { Length: > 0 } path)
@@ -53,7 +61,7 @@ public static class Program
                 Console.WriteLine(markdown);
                 return 0;
             default:
-                Console.Error.WriteLine($"Unknown command '{argv[0]}': submit, claim, profile or report.");
+                Console.Error.WriteLine($"Unknown command '{argv[0]}': submit, claim, claim-scale, profile, search or report.");
                 return 2;
         }
     }

@@ -36,10 +36,24 @@ public static class SearchCorpus
 
         var job = new Job
         {
-            Id = Ids.New(), UserId = userId, Status = JobStatus.Succeeded, Prompt = "corpus", ModelId = "sd-1.5", Scheduler = "euler",
-            Width = 64, Height = 64, Steps = 1, CfgScale = 7, BatchSize = images.Count, CreatedAt = Start,
+            Id = Ids.New(),
+            UserId = userId,
+            Status = JobStatus.Succeeded,
+            Prompt = "corpus",
+            ModelId = "sd-1.5",
+            Scheduler = "euler",
+            Width = 64,
+            Height = 64,
+            Steps = 1,
+            CfgScale = 7,
+            BatchSize = images.Count,
+            CreatedAt = Start,
         };
         db.Jobs.Add(job);
+
+        // The model has no navigations between folders, images and tags: save them in the foreign keys' order.
+        await db.SaveChangesAsync();
+        var tagRows = new List<ImageTag>();
         var ids = new List<Guid>();
         for (var n = 0; n < images.Count; n++)
         {
@@ -49,15 +63,33 @@ public static class SearchCorpus
             ids.Add(id);
             db.Images.Add(new Image
             {
-                Id = id, UserId = userId, JobId = job.Id, BatchIndex = n, Seed = n, Width = 64, Height = 64, ModelId = spec.Model,
-                Prompt = spec.Prompt, NegativePrompt = spec.Negative, OriginalKey = $"corpus/{id:N}.png", Thumb256Key = $"corpus/{id:N}_256.webp",
-                Thumb512Key = $"corpus/{id:N}_512.webp", StoredBytes = 100, Metadata = "{}", CreatedAt = Start.AddHours(hourOffset + n),
-                FolderId = spec.Folder is null ? null : folders[spec.Folder], Starred = spec.Starred, UseCount = spec.UseCount,
-                DeletedAt = spec.DeletedAt, SearchText = GalleryText.SearchText(spec.Prompt, spec.Negative, tags),
+                Id = id,
+                UserId = userId,
+                JobId = job.Id,
+                BatchIndex = n,
+                Seed = n,
+                Width = 64,
+                Height = 64,
+                ModelId = spec.Model,
+                Prompt = spec.Prompt,
+                NegativePrompt = spec.Negative,
+                OriginalKey = $"corpus/{id:N}.png",
+                Thumb256Key = $"corpus/{id:N}_256.webp",
+                Thumb512Key = $"corpus/{id:N}_512.webp",
+                StoredBytes = 100,
+                Metadata = "{}",
+                CreatedAt = Start.AddHours(hourOffset + n),
+                FolderId = spec.Folder is null ? null : folders[spec.Folder],
+                Starred = spec.Starred,
+                UseCount = spec.UseCount,
+                DeletedAt = spec.DeletedAt,
+                SearchText = GalleryText.SearchText(spec.Prompt, spec.Negative, tags),
             });
-            db.ImageTags.AddRange(tags.Select(t => new ImageTag { ImageId = id, UserId = userId, Tag = t }));
+            tagRows.AddRange(tags.Select(t => new ImageTag { ImageId = id, UserId = userId, Tag = t }));
         }
 
+        await db.SaveChangesAsync();
+        db.ImageTags.AddRange(tagRows);
         await db.SaveChangesAsync();
         return (ids, folders);
     }

@@ -84,7 +84,7 @@ public sealed class SearchTests(DefaultServer fixture) : IClassFixture<DefaultSe
         var to = Uri.EscapeDataString(SearchCorpus.Start.AddHours(5).ToString("O"));
         Assert.Equal(Expected(ids, 3, 4, 5), await IdsAsync(user, $"/api/v1/images?from={from}&to={to}"));
         Assert.Equal(Expected(ids, 3, 4), await IdsAsync(user, $"/api/v1/images?from={from}&to={to}&q=여우"));
-        Assert.Equal(Expected(ids, 1, 2), await IdsAsync(user, "/api/v1/images?to=2026-03-01T02:00:00%2B01:00"));
+        Assert.Equal(Expected(ids, 1, 2), await IdsAsync(user, "/api/v1/images?to=2026-03-01T03:00:00%2B01:00"));
     }
 
     [Fact]
