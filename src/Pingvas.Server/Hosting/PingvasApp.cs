@@ -13,6 +13,7 @@ using Pingvas.Server.Loras;
 using Pingvas.Server.Notices;
 using Pingvas.Server.Queue;
 using Pingvas.Server.Realtime;
+using Pingvas.Server.Sharing;
 using Pingvas.Server.Storage;
 using Pingvas.Server.Uploads;
 using Pingvas.Server.Web;
@@ -95,6 +96,7 @@ public static class PingvasApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseShareHeaders();
         app.UsePingvasProblems();
         app.UsePingvasForwardedClients();
 
@@ -119,6 +121,7 @@ public static class PingvasApp
         api.MapAuth().MapMe().MapCatalog().MapCredits().MapGenerations().MapImages().MapUploads().MapLoras().MapFiles();
         api.MapGenerationEstimate();
         api.MapWorkflows();
+        api.MapShares().MapPublicShares();
         api.MapBilling().MapBillingCheckout().MapBillingWebhooks();
         api.MapExternalSignIn().MapEmailVerification().MapPasswordReset().MapNotices();
         // Operator endpoints: the policy on the group admits admins signed in with TOTP only (401

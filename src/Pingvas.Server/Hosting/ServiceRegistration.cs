@@ -15,6 +15,7 @@ using Pingvas.Server.Notices;
 using Pingvas.Server.Outbox;
 using Pingvas.Server.Queue;
 using Pingvas.Server.Realtime;
+using Pingvas.Server.Sharing;
 using Pingvas.Server.Storage;
 using Pingvas.Server.Uploads;
 using Pingvas.Server.Workers;
@@ -64,6 +65,7 @@ public static class ServiceRegistration
         services.AddWorkflows(configuration);
         services.AddUploads();
         services.AddLoras(configuration);
+        services.AddSharing();
         services.AddWorkerRegistry(configuration);
         services.AddQueue(configuration, role);
         services.AddOutbox(configuration);
