@@ -3,6 +3,7 @@ import { useState } from "react";
 
 import { ApiError, type ApiProblem } from "../api/problem";
 import { ProblemNotice } from "../components/ProblemNotice";
+import { ShareDialog } from "../components/sharing/ShareDialog";
 import { UpscalePanel } from "../components/UpscalePanel";
 import { useMe, useModels, usePlans } from "../hooks";
 import { formatBytes, formatDateTime } from "../i18n/format";
@@ -21,6 +22,7 @@ export function ImageDetailPage({ id }: { id: string }) {
   const queries = useQueryClient();
   const image = useQuery({ queryKey: ["image", id], queryFn: () => api.image(id) });
   const [confirming, setConfirming] = useState(false);
+  const [sharing, setSharing] = useState(false);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const me = useMe();
   const plans = usePlans();
@@ -61,6 +63,7 @@ export function ImageDetailPage({ id }: { id: string }) {
         {canvas ? (
           <button type="button" onClick={() => { setCanvasDraft({ ...galleryInput(data), previewUrl: data.url }); navigate("/canvas"); }}>{t("gallery.inpaint")}</button>
         ) : null}
+        <button type="button" onClick={() => setSharing(true)}>{t("share.button")}</button>
         {confirming ? (
           <span className="confirm" role="group" aria-label={t("gallery.confirmDelete")}>
             <span>{t("gallery.confirmDelete")}</span>
@@ -72,6 +75,7 @@ export function ImageDetailPage({ id }: { id: string }) {
         )}
       </div>
       <ProblemNotice problem={problem} />
+      <ShareDialog target={{ imageId: data.id }} open={sharing} onClose={() => setSharing(false)} />
       <UpscalePanel image={data} />
       <dl className="details">
         {shownParameters.filter((k) => data.metadata[k] !== undefined && data.metadata[k] !== "").map((key) => (
