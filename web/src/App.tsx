@@ -80,8 +80,8 @@ function Shell() {
   useEffect(() => {
     if (!signedIn) {
       live.stop();
-      // The last user's data goes; the public plans stay (clearing them under a mounted page would leave it loading).
-      queries.removeQueries({ predicate: (query) => query.queryKey[0] !== "plans" });
+      // The last user's data goes; the public plans and shared links stay (clearing them under a mounted page would leave it loading).
+      queries.removeQueries({ predicate: (query) => query.queryKey[0] !== "plans" && query.queryKey[0] !== "publicShare" });
       return;
     }
     live.start(client);

@@ -18,7 +18,7 @@ export function CopyField({ id, url, label }: { id: string; url: string; label: 
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <div className="input-with-button">
+      <div className="input-with-button share-copy">
         <input id={id} type="text" readOnly value={url} onFocus={(e) => e.target.select()} data-testid="share-url" />
         <button type="button" onClick={() => void copy()} aria-label={t("share.copyNamed", { url })}>{t("share.copy")}</button>
       </div>
