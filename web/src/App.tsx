@@ -17,6 +17,8 @@ import { LandingPage } from "./pages/LandingPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { PricingPage } from "./pages/PricingPage";
 import { QueuePage } from "./pages/QueuePage";
+import { SharedPage } from "./pages/SharedPage";
+import { SharesPage } from "./pages/SharesPage";
 import { SignInPage } from "./pages/SignInPage";
 import { SignUpPage } from "./pages/SignUpPage";
 import { matchPath, navigate, usePath } from "./router";
@@ -50,7 +52,7 @@ export function App({ services: given }: { services?: Services } = {}) {
   );
 }
 
-const privatePaths = ["/generate", "/canvas", "/queue", "/gallery", "/credits", "/account", "/admin", "/billing", "/workflows", "/loras"];
+const privatePaths = ["/generate", "/canvas", "/queue", "/gallery", "/credits", "/account", "/admin", "/billing", "/workflows", "/loras", "/shares"];
 
 function Shell() {
   const { client, live, queries } = useServices();
@@ -78,8 +80,8 @@ function Shell() {
   useEffect(() => {
     if (!signedIn) {
       live.stop();
-      // The last user's data goes; the public plans stay (clearing them under a mounted page would leave it loading).
-      queries.removeQueries({ predicate: (query) => query.queryKey[0] !== "plans" });
+      // The last user's data goes; the public plans and shared links stay (clearing them under a mounted page would leave it loading).
+      queries.removeQueries({ predicate: (query) => query.queryKey[0] !== "plans" && query.queryKey[0] !== "publicShare" });
       return;
     }
     live.start(client);
@@ -98,6 +100,12 @@ function Shell() {
       navigate(`/signin?next=${encodeURIComponent(path)}`, true);
     }
   }, [needsSignIn, path]);
+
+  // A share link's public page stands alone: no header of the app, no session needed.
+  const shared = matchPath("/s/:token", path);
+  if (shared) {
+    return <main id="main" tabIndex={-1}><SharedPage token={shared.token} /></main>;
+  }
 
   return (
     <>
@@ -137,6 +145,7 @@ function Page({ path }: { path: string }) {
   if (path === "/admin" || path.startsWith("/admin/")) return <AdminApp path={path} />;
   if (path === "/workflows") return <WorkflowsPage />;
   if (path === "/loras") return <LorasPage />;
+  if (path === "/shares") return <SharesPage />;
   const workflow = matchPath("/workflows/:id", path);
   if (workflow) return <WorkflowRunPage id={workflow.id} />;
   const image = matchPath("/gallery/:id", path);

@@ -14,6 +14,7 @@ using Pingvas.Server.Notices;
 using Pingvas.Server.Presets;
 using Pingvas.Server.Queue;
 using Pingvas.Server.Realtime;
+using Pingvas.Server.Sharing;
 using Pingvas.Server.Storage;
 using Pingvas.Server.Uploads;
 using Pingvas.Server.Web;
@@ -97,6 +98,7 @@ public static class PingvasApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseShareHeaders();
         app.UsePingvasProblems();
         app.UsePingvasForwardedClients();
 
@@ -125,6 +127,7 @@ public static class PingvasApp
         api.MapFolders().MapTags();
         api.MapYourData();
         api.MapPresets();
+        api.MapShares().MapPublicShares();
         api.MapBilling().MapBillingCheckout().MapBillingWebhooks();
         api.MapExternalSignIn().MapEmailVerification().MapPasswordReset().MapNotices();
         // Operator endpoints: the policy on the group admits admins signed in with TOTP only (401

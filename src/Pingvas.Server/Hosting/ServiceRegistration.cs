@@ -17,6 +17,7 @@ using Pingvas.Server.Outbox;
 using Pingvas.Server.Presets;
 using Pingvas.Server.Queue;
 using Pingvas.Server.Realtime;
+using Pingvas.Server.Sharing;
 using Pingvas.Server.Storage;
 using Pingvas.Server.Uploads;
 using Pingvas.Server.Workers;
@@ -69,6 +70,7 @@ public static class ServiceRegistration
         services.AddPresets();
         services.AddUploads();
         services.AddLoras(configuration);
+        services.AddSharing();
         services.AddWorkerRegistry(configuration);
         services.AddQueue(configuration, role);
         services.AddOutbox(configuration);

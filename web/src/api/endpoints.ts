@@ -6,6 +6,7 @@ import type {
   AdminStats, AdminUser, AuditEntry, AuthResponse, Billing, BillingInterval, CancelQueuedResult, CheckoutRequest, CreditAdjustment, DataExport, Estimate, GalleryImage, Generation,
   GenerationRequest, ImageModelCount, ImageQuery, LedgerEntry, Folder, TagCount, Me, Model, Notice, Page, Plan, TotpConfirmation, TotpEnrollment, Upload, Worker,
   RetentionPreview, RetentionRule, StorageUsage,
+  CreateShareBody, PublicShare, Share, ShareTarget,
 } from "./types";
 import { apiParams } from "../logic/galleryQuery";
 
@@ -118,6 +119,14 @@ export function createApi(client: ApiClient) {
     renameLora: (id: string, name: string) => client.request<Lora>(`/loras/${encodeURIComponent(id)}`, { method: "PATCH", body: { name } }),
     deleteLora: (id: string) => client.request<void>(`/loras/${encodeURIComponent(id)}`, { method: "DELETE" }),
     notices: () => client.request<Notice[]>("/notices"),
+    shares: (target?: ShareTarget) =>
+      client.request<{ items: Share[] }>(`/shares${target === undefined ? "" : "imageId" in target ? `?imageId=${encodeURIComponent(target.imageId)}` : `?folderId=${encodeURIComponent(target.folderId)}`}`),
+    createShare: (body: CreateShareBody) => client.request<Share>("/shares", { method: "POST", body }),
+    revokeShare: (id: string) => client.request<void>(`/shares/${encodeURIComponent(id)}`, { method: "DELETE" }),
+    // Public: never the session's token, and a 401 (password) must not trade the refresh token.
+    publicShare: (token: string) => client.request<PublicShare>(`/public/shares/${encodeURIComponent(token)}`, { anonymous: true }),
+    unlockShare: (token: string, password: string) =>
+      client.request<void>(`/public/shares/${encodeURIComponent(token)}/unlock`, { method: "POST", body: { password }, anonymous: true }),
     dismissNotice: (id: string) => client.request<void>(`/notices/${encodeURIComponent(id)}/dismiss`, { method: "POST" }),
     admin: {
       users: (filter: { q: string; plan: string }, cursor?: string | null) =>

@@ -535,3 +535,32 @@ export interface AdminPresetBody {
   planIds: string[];
   defaultForModel: string | null;
 }
+
+/** What a share link points at: one image or one folder (with its sub-folders). */
+export type ShareTarget = { imageId: string } | { folderId: string };
+
+export type ShareStatus = "active" | "expired" | "exhausted" | "revoked";
+
+export interface Share {
+  id: string;
+  url: string;
+  imageId: string | null;
+  folderId: string | null;
+  hasPassword: boolean;
+  expiresAt: string | null;
+  maxViews: number | null;
+  views: number;
+  status: ShareStatus | string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export type CreateShareBody = ShareTarget & { password?: string; expiresAt?: string; maxViews?: number };
+
+/** A share link as a visitor without an account sees it: the images, nothing of the owner. */
+export interface PublicShare {
+  kind: "image" | "folder";
+  name: string | null;
+  expiresAt: string | null;
+  images: { id: string; url: string; thumbnailUrl: string; width: number; height: number }[];
+}

@@ -95,13 +95,14 @@ function MoreMenu() {
       document.removeEventListener("keydown", close);
     };
   }, []);
-  const inside = path.startsWith("/workflows") || path === "/loras";
+  const inside = path.startsWith("/workflows") || path === "/loras" || path === "/shares";
   return (
     <details ref={menu} className="nav-more">
       <summary className={inside ? "current" : undefined}>{t("nav.more")}</summary>
       <ul>
         <li><Link to="/workflows">{t("nav.workflows")}</Link></li>
         <li><Link to="/loras">{t("nav.loras")}</Link></li>
+        <li><Link to="/shares">{t("share.nav")}</Link></li>
       </ul>
     </details>
   );

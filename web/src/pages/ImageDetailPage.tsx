@@ -4,6 +4,7 @@ import { useState } from "react";
 import { ApiError, type ApiProblem } from "../api/problem";
 import { ImageOrganizer } from "../components/gallery/ImageOrganizer";
 import { ProblemNotice } from "../components/ProblemNotice";
+import { ShareDialog } from "../components/sharing/ShareDialog";
 import { UpscalePanel } from "../components/UpscalePanel";
 import { useMe, useModels, usePlans } from "../hooks";
 import { formatBytes, formatDateTime } from "../i18n/format";
@@ -21,6 +22,7 @@ export function ImageDetailPage({ id }: { id: string }) {
   const { api } = useServices();
   const queries = useQueryClient();
   const image = useQuery({ queryKey: ["image", id], queryFn: () => api.image(id) });
+  const [sharing, setSharing] = useState(false);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const me = useMe();
   const plans = usePlans();
@@ -64,10 +66,12 @@ export function ImageDetailPage({ id }: { id: string }) {
         {canvas ? (
           <button type="button" onClick={() => { setCanvasDraft({ ...galleryInput(data), previewUrl: data.url }); navigate("/canvas"); }}>{t("gallery.inpaint")}</button>
         ) : null}
+        <button type="button" onClick={() => setSharing(true)}>{t("share.button")}</button>
         <button type="button" className="danger" onClick={() => void remove()}>{t("gallery.toTrash")}</button>
       </div>
       <ProblemNotice problem={problem} />
       <ImageOrganizer image={data} />
+      <ShareDialog target={{ imageId: data.id }} open={sharing} onClose={() => setSharing(false)} />
       <UpscalePanel image={data} />
       <dl className="details">
         {shownParameters.filter((k) => data.metadata[k] !== undefined && data.metadata[k] !== "").map((key) => (

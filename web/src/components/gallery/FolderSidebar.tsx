@@ -10,6 +10,7 @@ import { useServices } from "../../services";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { FieldError } from "../FieldError";
 import { ProblemNotice } from "../ProblemNotice";
+import { ShareDialog } from "../sharing/ShareDialog";
 
 /** Where dropped images go: a folder (null: the root) or the trash. */
 export type DropTarget = { folderId: string | null } | "trash";
@@ -35,6 +36,7 @@ export function FolderSidebar({ folders, query, onView, onDrop }: {
   const [renaming, setRenaming] = useState(false);
   const [newName, setNewName] = useState("");
   const [deleting, setDeleting] = useState(false);
+  const [sharing, setSharing] = useState(false);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
 
@@ -141,7 +143,9 @@ export function FolderSidebar({ folders, query, onView, onDrop }: {
           ) : (
             <div className="actions">
               <button type="button" className="button small" onClick={() => { setNewName(current.name); setRenaming(true); setCreating(false); }}>{t("gallery.folderRename")}</button>
+              <button type="button" className="button small" onClick={() => setSharing(true)}>{t("share.button")}</button>
               <button type="button" className="button small danger" onClick={() => setDeleting(true)}>{t("gallery.folderDelete")}</button>
+              <ShareDialog target={{ folderId: current.id }} open={sharing} onClose={() => setSharing(false)} />
             </div>
           )}
         </div>
