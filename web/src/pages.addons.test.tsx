@@ -164,11 +164,11 @@ describe("Generate page add-ons", () => {
 });
 
 describe("header", () => {
-  it("reaches Workflows and LoRAs through the More menu", async () => {
+  it("reaches Workflows, LoRAs and shared links through the More menu", async () => {
     signedInAs("pro");
     const page = await open("/generate", true);
     const more = page.querySelector<HTMLDetailsElement>("details.nav-more")!;
-    expect([...more.querySelectorAll("a")].map((a) => [a.textContent, a.getAttribute("href")])).toEqual([["Workflows", "/workflows"], ["LoRAs", "/loras"]]);
+    expect([...more.querySelectorAll("a")].map((a) => [a.textContent, a.getAttribute("href")])).toEqual([["Workflows", "/workflows"], ["LoRAs", "/loras"], ["Shared links", "/shares"]]);
     await act(async () => more.querySelector<HTMLAnchorElement>("a")!.click());
     await settle(page);
     expect(location.pathname).toBe("/workflows");
