@@ -154,7 +154,7 @@ describe("gallery page", () => {
     const page = await render("/gallery?tag=night", true);
     await click(page, "Manage tags");
     const dialog = page.querySelector<HTMLElement>("[data-testid=tag-manager]")!;
-    expect(dialog.querySelector("li[data-tag=night]")?.textContent).toContain("night1");
+    expect(dialog.querySelector("li[data-tag=night]")?.textContent).toContain("night1 image");
     const asked = (path: string) => calls.filter((c) => c.method === "GET" && c.path === path).length;
     const [tagsBefore, imagesBefore] = [asked("/tags"), asked("/images")];
     await click(page, "Rename the tag night");

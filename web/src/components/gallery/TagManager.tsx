@@ -3,7 +3,6 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 
 import { ApiError, type ApiProblem } from "../../api/problem";
 import type { TagCount } from "../../api/types";
-import { formatNumber } from "../../i18n/format";
 import { useLocale } from "../../i18n/LocaleContext";
 import { maxTagLength, normaliseTag } from "../../logic/tags";
 import { useServices } from "../../services";
@@ -67,7 +66,7 @@ export function TagManager({ open, onClose, onChanged }: {
 }
 
 function TagManagerBody({ onChanged }: { onChanged: (from: string, to: string | null) => void }) {
-  const { t, locale } = useLocale();
+  const { t } = useLocale();
   const { api } = useServices();
   const queries = useQueryClient();
   const tags = useQuery({ queryKey: ["tags"], queryFn: api.tags });
@@ -171,7 +170,7 @@ function TagManagerBody({ onChanged }: { onChanged: (from: string, to: string | 
     return (
       <div className="tag-manager-row">
         <span className="tag-manager-name">{tag.tag}</span>
-        <span className="tag-manager-count">{formatNumber(locale, tag.images)}</span>
+        <span className="tag-manager-count">{images(tag.images)}</span>
         <span className="actions">
           <button type="button" className="button small" aria-label={t("gallery.tagRenameNamed", { tag: tag.tag })}
             onClick={() => { setProblem(null); setStep({ kind: "rename", tag: tag.tag, name: tag.tag }); }}>{t("gallery.tagRename")}</button>
