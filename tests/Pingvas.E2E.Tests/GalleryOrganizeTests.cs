@@ -12,7 +12,8 @@ namespace Pingvas.E2E.Tests;
 /// Organising the gallery in the browser (docs/gallery.md): folders made in the sidebar, images dragged
 /// onto a folder, moved and starred and trashed by keyboard, tagged from the selection bar, restored
 /// from the trash; a Korean search finds a word inside a longer one; filters narrow the grid and
-/// survive a reload. Screenshots at both widths in both languages.
+/// survive a reload; the tag manager renames a tag on all its images and merges it into another.
+/// Screenshots at both widths in both languages.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class GalleryOrganizeTests(BrowserFixture browser)
@@ -117,6 +118,49 @@ public sealed class GalleryOrganizeTests(BrowserFixture browser)
         await page.GoBackAsync();
         await Expect(page.Locator("#tag-filter")).ToHaveValueAsync("");
         await Expect(Tiles(page)).ToHaveCountAsync(3);
+
+        // Tag manager: rename "night sky" on both its images (the filter on it follows), then merge it into "dusk".
+        await Check(page, lighthouse.Id).ClickAsync();
+        await page.Locator("#selection-tags").FillAsync("Dusk");
+        await page.Locator("#selection-tags").PressAsync("Enter");
+        await Expect(page.GetByTestId("gallery-status")).ToHaveTextAsync("Tagged 1 image with dusk.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Clear selection" }).ClickAsync();
+        await page.Locator("#tag-filter").SelectOptionAsync("night sky");
+        await Expect(Tiles(page)).ToHaveCountAsync(2);
+        await page.GetByTestId("manage-tags").ClickAsync();
+        var manager = page.GetByTestId("tag-manager");
+        await Expect(manager.Locator("li[data-tag='night sky']")).ToContainTextAsync("2");
+        await manager.GetByRole(AriaRole.Button, new() { Name = "Rename the tag night sky" }).ClickAsync();
+        await manager.Locator("#tag-manager-name").FillAsync("Evening");
+        await manager.Locator("#tag-manager-name").PressAsync("Enter");
+        await Expect(manager.GetByTestId("tag-manager-status")).ToHaveTextAsync("Renamed “night sky” to “evening” on 2 images.");
+        await page.WaitForURLAsync(url => url.Contains("tag=evening"));
+        await Expect(Tiles(page)).ToHaveCountAsync(2);
+        Assert.Equal(["evening"], Tags(await ImageAsync(api, fox.Id)));
+
+        await manager.GetByRole(AriaRole.Button, new() { Name = "Rename the tag evening" }).ClickAsync();
+        await manager.Locator("#tag-manager-name").FillAsync("dusk");
+        await manager.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(manager.Locator("li[data-tag=evening]")).ToContainTextAsync("Merge “evening” (2 images) into “dusk” (1 image)?");
+        await ui.ScreenshotAsync("gallery-tag-merge");
+        Assert.Equal(["evening"], Tags(await ImageAsync(api, harbour.Id)));
+        await manager.GetByRole(AriaRole.Button, new() { Name = "Merge" }).ClickAsync();
+        await Expect(manager.GetByTestId("tag-manager-status")).ToHaveTextAsync("Merged “evening” into “dusk”.");
+        await Expect(manager.Locator("li")).ToHaveCountAsync(1);
+        await Expect(manager.Locator("li[data-tag=dusk]")).ToContainTextAsync("3");
+        await ui.ScreenshotAsync("gallery-tag-manager");
+        foreach (var id in new[] { fox.Id, harbour.Id, lighthouse.Id })
+        {
+            Assert.Equal(["dusk"], Tags(await ImageAsync(api, id)));
+        }
+
+        string[] tagCounts = [.. (await AdvancedKit.GetAsync(api, "/api/v1/tags")).GetProperty("items").EnumerateArray()
+            .Select(t => $"{t.GetProperty("tag").GetString()}:{t.GetProperty("images").GetInt32()}")];
+        Assert.Equal(["dusk:3"], tagCounts);
+        await manager.GetByRole(AriaRole.Button, new() { Name = "Close" }).ClickAsync();
+        await Expect(manager).ToBeHiddenAsync();
+        await page.WaitForURLAsync(url => url.Contains("tag=dusk"));
+        await Expect(Tiles(page)).ToHaveCountAsync(3);
         ui.AssertNoErrors();
     }
 
@@ -155,6 +199,20 @@ public sealed class GalleryOrganizeTests(BrowserFixture browser)
         faults.AddRange(await PageChecks.CheckAsync(ui, "gallery-image-organise", api, Fox, Lighthouse, "Animals", "Min-jun Kim"));
         await ui.GoAsync("/gallery?view=trash");
         faults.AddRange(await PageChecks.CheckAsync(ui, "gallery-trash-empty", api, Fox, Lighthouse, "Animals", "Min-jun Kim"));
+
+        // The tag manager, asking before a merge.
+        await ui.GoAsync("/gallery");
+        await Check(page, fox.Id).ClickAsync();
+        await page.Locator("#selection-tags").FillAsync("여우, 눈밭");
+        await page.Locator("#selection-tags").PressAsync("Enter");
+        await Expect(page.GetByTestId("gallery-status")).Not.ToBeEmptyAsync();
+        await page.GetByTestId("manage-tags").ClickAsync();
+        var manager = page.GetByTestId("tag-manager");
+        await manager.Locator("li[data-tag='눈밭'] .actions button").First.ClickAsync();
+        await manager.Locator("#tag-manager-name").FillAsync("여우");
+        await manager.Locator("#tag-manager-name").PressAsync("Enter");
+        await Expect(manager.Locator(".tag-manager-question")).ToBeVisibleAsync();
+        faults.AddRange(await PageChecks.CheckAsync(ui, "gallery-tag-merge", api, Fox, Lighthouse, "Animals", "Min-jun Kim"));
         Assert.Empty(faults);
         ui.AssertNoErrors();
     }

@@ -148,6 +148,60 @@ describe("gallery page", () => {
     expect(page.textContent).toContain("A folder with this name is already there.");
   });
 
+  it("renames a tag on every image from the tag manager, and the tag filter follows it", async () => {
+    withGallery();
+    overrides.set("POST /tags/rename", () => ({ status: 200, body: { images: 1 } }));
+    const page = await render("/gallery?tag=night", true);
+    await click(page, "Manage tags");
+    const dialog = page.querySelector<HTMLElement>("[data-testid=tag-manager]")!;
+    expect(dialog.querySelector("li[data-tag=night]")?.textContent).toContain("night1 image");
+    const asked = (path: string) => calls.filter((c) => c.method === "GET" && c.path === path).length;
+    const [tagsBefore, imagesBefore] = [asked("/tags"), asked("/images")];
+    await click(page, "Rename the tag night");
+    await type(page, "#tag-manager-name", "Ｓｔａｒｓ  Above");
+    await click(page, "Save");
+    expect(calls.filter((c) => c.path === "/tags/rename").map((c) => c.body)).toEqual([{ from: "night", to: "stars above" }]);
+    expect(dialog.querySelector("[data-testid=tag-manager-status]")?.textContent).toBe("Renamed “night” to “stars above” on 1 image.");
+    await until(page, () => asked("/tags") > tagsBefore && asked("/images") > imagesBefore);
+    expect(new URLSearchParams(location.search).get("tag")).toBe("stars above");
+  });
+
+  it("asks before merging into an existing tag and sends the rename only after Merge", async () => {
+    withGallery();
+    overrides.set("GET /tags", () => ({ status: 200, body: { items: [{ tag: "sky", images: 3 }, { tag: "night", images: 1 }] } }));
+    overrides.set("POST /tags/rename", () => ({ status: 200, body: { images: 1 } }));
+    const page = await render("/gallery", true);
+    await click(page, "Manage tags");
+    await click(page, "Rename the tag night");
+    await type(page, "#tag-manager-name", "Sky");
+    await click(page, "Save");
+    expect(calls.some((c) => c.path === "/tags/rename")).toBe(false);
+    expect(page.querySelector("li[data-tag=night]")?.textContent).toContain("“sky” is already a tag. Merge “night” (1 image) into “sky” (3 images)?");
+    await click(page, "Merge");
+    expect(calls.filter((c) => c.path === "/tags/rename").map((c) => c.body)).toEqual([{ from: "night", to: "sky" }]);
+    expect(page.querySelector("[data-testid=tag-manager-status]")?.textContent).toBe("Merged “night” into “sky”.");
+  });
+
+  it("deletes a tag from every image after saying how many it is on, and shows tag_not_found by its code", async () => {
+    withGallery();
+    overrides.set("GET /tags", () => ({ status: 200, body: { items: [{ tag: "night sky", images: 2 }, { tag: "gone", images: 1 }] } }));
+    overrides.set("DELETE /tags/night%20sky", () => ({ status: 200, body: { images: 2 } }));
+    overrides.set("DELETE /tags/gone", () => ({ status: 404, body: { status: 404, code: "tag_not_found" } }));
+    const page = await render("/gallery", true);
+    await click(page, "Manage tags");
+    await click(page, "Delete the tag night sky");
+    expect(page.querySelector("li[data-tag='night sky']")?.textContent).toContain("Remove “night sky” from 2 images?");
+    expect(calls.some((c) => c.method === "DELETE")).toBe(false);
+    await click(page, "Remove");
+    expect(calls.filter((c) => c.method === "DELETE").map((c) => c.url)).toEqual(["/api/v1/tags/night%20sky"]);
+    expect(page.querySelector("[data-testid=tag-manager-status]")?.textContent).toBe("Removed “night sky” from 2 images.");
+    await click(page, "Delete the tag gone");
+    await click(page, "Remove");
+    expect(page.querySelector("[data-testid=tag-manager] [role=alert]")?.textContent).toContain("That tag is on no image.");
+    await click(page, "Close");
+    expect(page.querySelector("[data-testid=tag-manager] h2")).toBeNull();
+  });
+
   it("is Korean throughout in Korean", async () => {
     withGallery();
     const page = await render("/gallery", true, "ko");
@@ -156,6 +210,11 @@ describe("gallery page", () => {
     const text = (page.textContent ?? "").replace(/Pingvas Studio|English|Animals|Foxes|picture|sd-1\.5|night|Enter|Shift|Space|Delete|Ctrl|Esc/g, "");
     expect(text.match(/[A-Za-z]{2,}/g)).toBeNull();
     expect(page.textContent).toContain("1장 선택됨");
+    await click(page, "태그 관리");
+    await click(page, "night 태그 지우기");
+    const manager = (page.querySelector("[data-testid=tag-manager]")?.textContent ?? "").replace(/night/g, "");
+    expect(manager.match(/[A-Za-z]{2,}/g)).toBeNull();
+    expect(manager).toContain("이미지 1장에서 “” 태그를 뗄까요?");
   });
 });
 

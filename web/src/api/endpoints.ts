@@ -69,6 +69,9 @@ export function createApi(client: ApiClient) {
     renameFolder: (id: string, name: string) => client.request<Folder>(`/folders/${encodeURIComponent(id)}`, { method: "PATCH", body: { name } }),
     deleteFolder: (id: string) => client.request<void>(`/folders/${encodeURIComponent(id)}`, { method: "DELETE" }),
     tags: () => client.request<{ items: TagCount[] }>("/tags"),
+    /** Renames a tag on every image; when `to` is already a tag the two merge. */
+    renameTag: (from: string, to: string) => client.request<{ images: number }>("/tags/rename", { method: "POST", body: { from, to } }),
+    deleteTag: (tag: string) => client.request<{ images: number }>(`/tags/${encodeURIComponent(tag)}`, { method: "DELETE" }),
     imageModels: () => client.request<{ items: ImageModelCount[] }>("/images/models"),
     image: (id: string) => client.request<GalleryImage>(`/images/${id}`),
     deleteImage: (id: string) => client.request<void>(`/images/${id}`, { method: "DELETE" }),

@@ -10,6 +10,7 @@ import { KeyboardHelp } from "../components/gallery/KeyboardHelp";
 import { MoveDialog } from "../components/gallery/MoveDialog";
 import { SearchBar } from "../components/gallery/SearchBar";
 import { SelectionBar } from "../components/gallery/SelectionBar";
+import { TagManager } from "../components/gallery/TagManager";
 import { ProblemNotice } from "../components/ProblemNotice";
 import { useLocale } from "../i18n/LocaleContext";
 import { formatQuery, isFiltered, parseQuery } from "../logic/galleryQuery";
@@ -37,6 +38,7 @@ export function GalleryPage() {
   const [moving, setMoving] = useState<string[] | null>(null);
   const [deleting, setDeleting] = useState<string[] | "all" | null>(null);
   const [help, setHelp] = useState(false);
+  const [managingTags, setManagingTags] = useState(false);
   const [busy, setBusy] = useState(false);
   const [status, setStatus] = useState("");
   const [problem, setProblem] = useState<ApiProblem | null>(null);
@@ -193,7 +195,10 @@ export function GalleryPage() {
       <section aria-labelledby="gallery-title" className="gallery-main">
         <div className="page-title-row">
           <h1 id="gallery-title">{title}</h1>
-          <KeyboardHelp open={help} onToggle={setHelp} />
+          <span className="title-actions">
+            {query.trash ? null : <button type="button" className="button small" data-testid="manage-tags" onClick={() => setManagingTags(true)}>{t("gallery.tagManage")}</button>}
+            <KeyboardHelp open={help} onToggle={setHelp} />
+          </span>
         </div>
         <StorageBar />
         {query.trash ? (
@@ -231,6 +236,9 @@ export function GalleryPage() {
           <button type="button" onClick={() => void fetchNextPage()}>{t("gallery.loadMore")}</button>
         ) : null}
       </section>
+      {/* A filter on a renamed or deleted tag follows it (or goes). */}
+      <TagManager open={managingTags} onClose={() => setManagingTags(false)}
+        onChanged={(from, to) => { if (query.tag === from) setQuery({ tag: to ?? "" }, true); }} />
       <MoveDialog open={moving !== null} count={moving?.length ?? 0} folders={folderList} current={currentFolder}
         onMove={(folderId) => void move(moving ?? [], folderId)} onClose={() => setMoving(null)} />
       <ConfirmDialog open={deleting !== null} danger busy={busy}
