@@ -25,6 +25,12 @@ public static class TagEndpoints
             : GalleryProblems.TagNotFound();
     }
 
+    /// <summary>
+    /// Kestrel decodes the path except <c>%2F</c>, which it leaves escaped so routing cannot be fooled;
+    /// a tag may hold "/", so that one escape is undone here.
+    /// </summary>
     private static async Task<Results<Ok<TagChangeResponse>, ProblemHttpResult>> Delete(string tag, CurrentUser current, TagService tags, CancellationToken ct) =>
-        await tags.DeleteAsync(current.Id, tag, ct) is { } response ? TypedResults.Ok(response) : GalleryProblems.TagNotFound();
+        await tags.DeleteAsync(current.Id, tag.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase), ct) is { } response
+            ? TypedResults.Ok(response)
+            : GalleryProblems.TagNotFound();
 }
