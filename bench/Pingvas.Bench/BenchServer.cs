@@ -80,11 +80,18 @@ public sealed class BenchServer : IAsyncDisposable
 
     public string Role { get; private set; } = "serve";
 
-    public static async Task<BenchServer> StartAsync(string adminConnection, int poolSize, IDictionary<string, string> extraSettings, Action<IServiceCollection>? configure = null, string role = "serve")
+    /// <summary>Leave the database in place on dispose (a bench that reuses a loaded database: search --keep/--database).</summary>
+    public bool KeepDatabase { get; set; }
+
+    public string DatabaseName => databaseName;
+
+    /// <param name="existingDatabase">Reuse this database (migrated again, kept on dispose) instead of a fresh one.</param>
+    public static async Task<BenchServer> StartAsync(string adminConnection, int poolSize, IDictionary<string, string> extraSettings, Action<IServiceCollection>? configure = null, string role = "serve", string? existingDatabase = null)
     {
-        var name = $"pingvas_bench_{Guid.NewGuid():N}";
-        await using (var admin = new NpgsqlConnection(adminConnection))
+        var name = existingDatabase ?? $"pingvas_bench_{Guid.NewGuid():N}";
+        if (existingDatabase is null)
         {
+            await using var admin = new NpgsqlConnection(adminConnection);
             await admin.OpenAsync();
             await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
             await create.ExecuteNonQueryAsync();
@@ -92,7 +99,7 @@ public sealed class BenchServer : IAsyncDisposable
 
         var connection = new NpgsqlConnectionStringBuilder(adminConnection) { Database = name, MaxPoolSize = poolSize }.ConnectionString;
         var dataPath = Path.Combine(Path.GetTempPath(), "pingvas-bench", name);
-        var server = new BenchServer(adminConnection, name, connection, dataPath, new DbTimer());
+        var server = new BenchServer(adminConnection, name, connection, dataPath, new DbTimer()) { KeepDatabase = existingDatabase is not null };
         try
         {
             server.Role = role;
@@ -292,11 +299,9 @@ public sealed class BenchServer : IAsyncDisposable
         }
 
         NpgsqlConnection.ClearAllPools();
-        await using (var admin = new NpgsqlConnection(adminConnection))
+        if (!KeepDatabase)
         {
-            await admin.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {databaseName} WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync();
+            await DropAsync();
         }
 
         try
@@ -305,6 +310,16 @@ public sealed class BenchServer : IAsyncDisposable
         }
         catch (DirectoryNotFoundException)
         {
+        }
+    }
+
+    private async Task DropAsync()
+    {
+        await using (var admin = new NpgsqlConnection(adminConnection))
+        {
+            await admin.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {databaseName} WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
         }
     }
 }

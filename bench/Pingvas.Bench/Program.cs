@@ -21,7 +21,7 @@ public static class Program
                        Pingvas.Bench claim  [--users 50] [--jobs 1000] [--workers 1,2,4,8] [--rate 50] [--steady-seconds 10] [--pool 40] [--out FILE]
                        Pingvas.Bench claim-scale [--users 10,1000,10000] [--jobs 100000] [--claims 500] [--out FILE]
                        Pingvas.Bench profile [--ops 100] [--depth 2000] [--out FILE.md]
-                       Pingvas.Bench search [--images 1000000] [--user-images 100000] [--other-users 900] [--rounds 40] [--out FILE.md]
+                       Pingvas.Bench search [--images 1000000] [--user-images 100000] [--other-users 900] [--rounds 40] [--out FILE.md] [--keep | --database NAME] [--setting Key=Value,...]
                        Pingvas.Bench report --in FILE[,FILE...] [--out FILE.md]
                 common: --admin "<Npgsql connection string of a role with CREATEDB>" (default: pingvas@127.0.0.1:5432)
                 """);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 
@@ -47,11 +48,39 @@ public static class SearchBench
         var otherUsers = args.Int("other-users", 900);
         var rounds = args.Int("rounds", 40);
 
-        await using var server = await BenchServer.StartAsync(admin, 8, new Dictionary<string, string>());
-        var user = (await server.CreateUsersAsync(1, _ => "studio"))[0];
-        var load = Stopwatch.StartNew();
-        await SearchLoader.LoadAsync(server, user.Id, userImages, total, otherUsers);
-        Program.Log($"search: loaded {total} images ({userImages} of the measured user) in {load.Elapsed.TotalSeconds:0} s");
+        // --keep leaves the loaded database behind (its name is logged); --database NAME measures it
+        // again without the half-hour load. --setting Key=Value passes a server setting (before/after runs).
+        var reuse = args.Get("database", "");
+        var settings = new Dictionary<string, string>();
+        foreach (var setting in args.Get("setting", "").Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var pair = setting.Split('=', 2);
+            settings[pair[0]] = pair[1];
+        }
+
+        await using var server = await BenchServer.StartAsync(admin, 8, settings, existingDatabase: reuse.Length > 0 ? reuse : null);
+        BenchUser user;
+        if (reuse.Length > 0)
+        {
+            user = await SignInMeasuredUserAsync(server);
+            Program.Log($"search: reusing database {reuse}, measured user {user.Id}");
+        }
+        else
+        {
+            user = (await server.CreateUsersAsync(1, _ => "studio"))[0];
+            var load = Stopwatch.StartNew();
+            await SearchLoader.LoadAsync(server, user.Id, userImages, total, otherUsers);
+            Program.Log($"search: loaded {total} images ({userImages} of the measured user) in {load.Elapsed.TotalSeconds:0} s");
+            if (args.Get("keep", "false") == "true")
+            {
+                server.KeepDatabase = true;
+                Program.Log($"search: keeping database {server.DatabaseName} (reuse with --database {server.DatabaseName})");
+            }
+        }
+
+        total = (int)await server.ScalarAsync<long>("SELECT count(*) FROM images");
+        userImages = (int)await server.ScalarAsync<long>("SELECT count(*) FROM images WHERE user_id = @user", ("user", user.Id));
+        otherUsers = (int)await server.ScalarAsync<long>("SELECT count(DISTINCT user_id) FROM images WHERE user_id <> @user", ("user", user.Id));
 
         using var client = server.CreateClient(1);
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", user.Token);
@@ -103,6 +132,23 @@ public static class SearchBench
         sb.AppendLine(CultureInfo.InvariantCulture, $"| **all** | | | **{Rank(all, 0.50):0.0}** | **{Rank(all, 0.95):0.0}** | **{Rank(all, 0.99):0.0}** | **{all.Max():0.0}** |");
         Program.Log($"search: p50 {Rank(all, 0.50):0.0} ms, p95 {Rank(all, 0.95):0.0} ms, p99 {Rank(all, 0.99):0.0} ms over {all.Count} requests");
         return sb.ToString();
+    }
+
+    /// <summary>In a reused database, the measured user is the one registered through the API (the loader's users cannot sign in).</summary>
+    private static async Task<BenchUser> SignInMeasuredUserAsync(BenchServer server)
+    {
+        var email = await server.ScalarAsync<string>("SELECT email FROM users WHERE email LIKE 'bench-%' ORDER BY created_at DESC LIMIT 1");
+        using var client = server.CreateClient(1);
+        using var response = await client.PostAsJsonAsync("/api/v1/auth/login", new { email, password = "correct horse battery staple" });
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"login: {(int)response.StatusCode} {body}");
+        }
+
+        using var json = JsonDocument.Parse(body);
+        var signedIn = json.RootElement;
+        return new BenchUser(signedIn.GetProperty("user").GetProperty("id").GetGuid(), signedIn.GetProperty("accessToken").GetString()!, "studio");
     }
 
     /// <summary>How many of the user's images the query matches (outside the timing, by the same rule: strpos on search text or folder name).</summary>

@@ -114,9 +114,11 @@ public static class ImageSearch
     }
 
     /// <summary>
-    /// PostgreSQL: LIKE '%term%' for three characters or more, which the pg_trgm GIN index answers;
-    /// strpos for shorter terms, which pg_trgm cannot narrow (no whole trigram), so the plan walks the
-    /// user's own images instead. Different SQL for the two, so the cached generic plan fits each.
+    /// PostgreSQL: LIKE '%term%' for three characters or more, meant for the pg_trgm GIN index;
+    /// string.Contains for shorter terms, which pg_trgm cannot narrow (no whole trigram; EF sends it
+    /// as LIKE too, the pattern escaped client-side). Under the forced
+    /// row-level security policy on images the index is not used either way (LIKE is not leakproof),
+    /// so every search walks the user's images newest first: docs/benchmarks.md "Issue 12".
     /// </summary>
     private static IQueryable<Image> PostgresMatch(IQueryable<Image> images, string term, List<Guid?> inFolders)
     {

@@ -8,6 +8,10 @@
 -- page. Word-based full text (tsvector) is not used: it cannot find "여우" inside "붉은여우가" nor
 -- "fox" inside "foxes", and the trigram index already answers whole English words;
 -- docs/benchmarks.md "Issue 12: gallery search" has the measurements.
+-- Caveat (measured there): images has a FORCED row-level security policy, and PostgreSQL only
+-- uses a query's condition in an index below the policy when its operator is leakproof; LIKE is
+-- not, so the server's searches never use this index and walk the user's images instead. The
+-- options (a search side table, etc.) are listed in docs/benchmarks.md for the lead to choose.
 CREATE INDEX ix_images_search_trgm ON images USING gin (search_text gin_trgm_ops);
 
 -- "Most used" pages a user's images by (use_count desc, id desc); the trash pages a user's
