@@ -89,6 +89,10 @@ public sealed class LoraClaimTests
         // The holder is another process's idle worker that never claims here.
         await server.Services.GetRequiredService<WorkerRegistry>().SaveAsync([Row(HolderId, WorkerLoras.Join([lora]))], CancellationToken.None);
 
+        // The worker's loop reads the idle holders before it claims, and a claim may wait on the
+        // submit's write lock with what it read: a plain job run first makes sure the loop that meets
+        // the LoRA job read the registry after the holder was saved.
+        await RanAsync(server, (await user.SubmitJsonAsync(Request(null)))["id"]!.GetValue<Guid>());
         var job = await SubmitAsync(user, lora);
         var ran = await RanAsync(server, job);
         Assert.True(ran.StartedAt - ran.CreatedAt >= TimeSpan.FromSeconds(2), $"started {ran.StartedAt - ran.CreatedAt} after submit");
