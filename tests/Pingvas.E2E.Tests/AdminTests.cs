@@ -115,7 +115,9 @@ public sealed class AdminTests(BrowserFixture browser)
         var catalog = (await browser.Server.RegisterAsync()).Client;
         // Other tests on this server share workflows; the audit log shows their names and descriptions, which are data.
         var shared = await browser.Server.QueryAsync(db => db.SharedWorkflows.Select(w => new { w.Name, w.Description }).ToListAsync());
-        string[] typed = [.. UserData, .. shared.SelectMany(w => new[] { w.Name, w.Description ?? "" })];
+        // Shared presets too (deleted ones stay in the audit): their names and setting values are data; the setting names are not.
+        var presetAudit = await browser.Server.QueryAsync(db => db.AdminAudit.Where(a => a.TargetType == "shared_preset").Select(a => new[] { a.BeforeJson, a.AfterJson }).ToListAsync());
+        string[] typed = [.. UserData, .. shared.SelectMany(w => new[] { w.Name, w.Description ?? "" }), .. presetAudit.SelectMany(p => p).SelectMany(PresetValues)];
         var faults = new List<string>();
         foreach (var language in new[] { "en", "ko" })
         {
@@ -134,6 +136,24 @@ public sealed class AdminTests(BrowserFixture browser)
         }
 
         Assert.True(faults.Count == 0, string.Join("\n", faults));
+    }
+
+    private static IEnumerable<string> PresetValues(string? json)
+    {
+        if (json is null || System.Text.Json.Nodes.JsonNode.Parse(json) is not System.Text.Json.Nodes.JsonObject entry)
+        {
+            yield break;
+        }
+
+        if (entry["name"]?.ToString() is { } name)
+        {
+            yield return name;
+        }
+
+        foreach (var (_, value) in entry["settings"] as System.Text.Json.Nodes.JsonObject ?? [])
+        {
+            yield return value?.ToString() ?? "";
+        }
     }
 
     private string CodeNow(string secret) => Totp.Code(Totp.FromBase32(secret), Totp.StepAt(browser.Server.Time.GetUtcNow()));

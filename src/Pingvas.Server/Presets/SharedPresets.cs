@@ -98,7 +98,8 @@ public sealed class SharedPresets(PingvasDb db, PresetService presets, CatalogCa
     }
 
     /// <summary>What the audit log keeps of a shared preset: everything an admin decides.</summary>
-    private static object AuditView(SharedPreset p) => new { p.Name, p.Settings, Plans = p.PlanIds, p.DefaultForModel };
+    // Settings as JSON, not text, so the audit page can show each setting on its own line.
+    private static object AuditView(SharedPreset p) => new { p.Name, Settings = System.Text.Json.Nodes.JsonNode.Parse(p.Settings), Plans = p.PlanIds, p.DefaultForModel };
 
     private static SharedPresetDto Dto(SharedPreset p) =>
         new(p.Id, p.Name, PresetSettings.FromJson(p.Settings), PresetService.PlanList(p), p.DefaultForModel, p.CreatedAt, p.UpdatedAt);

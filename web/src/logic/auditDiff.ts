@@ -22,13 +22,31 @@ function show(value: unknown): string | null {
   if (value === undefined || value === null) {
     return null;
   }
+  if (Array.isArray(value) && value.every((item) => typeof item === "string")) {
+    return value.join(", ");
+  }
   return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** An object value (a preset's settings) becomes one field per key, `settings.steps`, so each reads on its own line. */
+function flatten(record: Record<string, unknown>): Record<string, unknown> {
+  const flat: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+      for (const [inner, innerValue] of Object.entries(value)) {
+        flat[`${key}.${inner}`] = innerValue;
+      }
+    } else {
+      flat[key] = value;
+    }
+  }
+  return flat;
 }
 
 /** The fields whose value differs (or appears on one side only), in the order they first appear. */
 export function auditChanges(before: string | null, after: string | null): FieldChange[] {
-  const a = parse(before);
-  const b = parse(after);
+  const a = flatten(parse(before));
+  const b = flatten(parse(after));
   const fields = [...new Set([...Object.keys(a), ...Object.keys(b)])];
   return fields
     .filter((field) => JSON.stringify(a[field]) !== JSON.stringify(b[field]))

@@ -20,7 +20,7 @@ const actions: Record<string, MessageKey> = {
   "shared_preset.update": "presets.auditUpdate",
   "shared_preset.delete": "presets.auditDelete",
 };
-const fields = ["plan", "suspended", "periodStart", "periodEnd", "balance", "amount", "reason", "expiresAt", "entryId", "name", "description", "plans", "nodeCount", "settings", "defaultForModel"];
+const fields = ["plan", "suspended", "periodStart", "periodEnd", "balance", "amount", "reason", "expiresAt", "entryId", "name", "description", "plans", "nodeCount", "settings", "defaultForModel", "model", "width", "height", "steps", "cfgScale", "scheduler", "negativePrompt", "tags"];
 
 /** Every admin change, newest first: who, what, on whom, when, from where, and what changed. */
 export function AdminAuditPage() {
@@ -62,7 +62,9 @@ function AuditItem({ entry }: { entry: AuditEntry }) {
   const { t, locale } = useLocale();
   const plans = usePlans();
   const changes = auditChanges(entry.before, entry.after);
-  const fieldName = (field: string) => (fields.includes(field) ? t(`auditField.${field}` as MessageKey) : field);
+  // A preset's settings arrive flattened (`settings.steps`): "Settings · Steps".
+  const label = (part: string) => (fields.includes(part) ? t(`auditField.${part}` as MessageKey) : part);
+  const fieldName = (field: string) => field.split(".").map(label).join(" · ");
   // Values read as the rest of the app shows them: plan names, yes/no, local dates.
   const show = (field: string, value: string | null) => {
     if (value === null) return t("admin.none");
