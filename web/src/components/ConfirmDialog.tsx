@@ -1,6 +1,7 @@
-import { useEffect, useRef, type ReactNode } from "react";
+import type { ReactNode } from "react";
 
 import { useLocale } from "../i18n/LocaleContext";
+import { useModalDialog } from "./useModalDialog";
 
 /**
  * A modal question with a confirm and a cancel button. The native <dialog> moves focus into it,
@@ -17,26 +18,7 @@ export function ConfirmDialog({ open, title, children, confirmLabel, danger = fa
   onClose: () => void;
 }) {
   const { t } = useLocale();
-  const dialog = useRef<HTMLDialogElement>(null);
-
-  useEffect(() => {
-    const element = dialog.current;
-    if (element === null) {
-      return;
-    }
-    if (open && !element.open) {
-      const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-      if (typeof element.showModal === "function") {
-        element.showModal();
-      } else {
-        element.setAttribute("open", "");
-      }
-      return () => opener?.focus();
-    }
-    if (!open && element.open) {
-      element.close();
-    }
-  }, [open]);
+  const dialog = useModalDialog(open);
 
   return (
     <dialog

@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 
 import { ApiError, type ApiProblem } from "../../api/problem";
 import type { TagCount } from "../../api/types";
@@ -8,6 +8,7 @@ import { maxTagLength, normaliseTag } from "../../logic/tags";
 import { useServices } from "../../services";
 import { FieldError } from "../FieldError";
 import { ProblemNotice } from "../ProblemNotice";
+import { useModalDialog } from "../useModalDialog";
 
 /** What the dialog is doing with one tag: typing its new name, or asking before a merge or a delete. */
 type Step =
@@ -27,26 +28,7 @@ export function TagManager({ open, onClose, onChanged }: {
   onChanged: (from: string, to: string | null) => void;
 }) {
   const { t } = useLocale();
-  const dialog = useRef<HTMLDialogElement>(null);
-
-  useEffect(() => {
-    const element = dialog.current;
-    if (element === null) {
-      return;
-    }
-    if (open && !element.open) {
-      const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-      if (typeof element.showModal === "function") {
-        element.showModal();
-      } else {
-        element.setAttribute("open", "");
-      }
-      return () => opener?.focus();
-    }
-    if (!open && element.open) {
-      element.close();
-    }
-  }, [open]);
+  const dialog = useModalDialog(open);
 
   return (
     <dialog ref={dialog} className="confirm-dialog tag-manager" aria-labelledby="tag-manager-title" data-testid="tag-manager"

@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 
 import { ApiError, type ApiProblem } from "../../api/problem";
 import type { Share, ShareTarget } from "../../api/types";
@@ -11,6 +11,7 @@ import { useServices } from "../../services";
 import { ProblemNotice } from "../ProblemNotice";
 import { CopyField } from "./CopyField";
 import { ShareList } from "./ShareList";
+import { useModalDialog } from "../useModalDialog";
 
 /**
  * Makes a share link for one image or one folder (password, expiry, view limit), shows the new
@@ -19,26 +20,7 @@ import { ShareList } from "./ShareList";
  */
 export function ShareDialog({ target, open, onClose }: { target: ShareTarget; open: boolean; onClose: () => void }) {
   const { t } = useLocale();
-  const dialog = useRef<HTMLDialogElement>(null);
-
-  useEffect(() => {
-    const element = dialog.current;
-    if (element === null) {
-      return;
-    }
-    if (open && !element.open) {
-      const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-      if (typeof element.showModal === "function") {
-        element.showModal();
-      } else {
-        element.setAttribute("open", "");
-      }
-      return () => opener?.focus();
-    }
-    if (!open && element.open) {
-      element.close();
-    }
-  }, [open]);
+  const dialog = useModalDialog(open);
 
   return (
     <dialog ref={dialog} className="confirm-dialog share-dialog" aria-labelledby="share-dialog-title" onCancel={(e) => { e.preventDefault(); onClose(); }}>
