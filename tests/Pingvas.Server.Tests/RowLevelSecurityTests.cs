@@ -130,6 +130,12 @@ public sealed class RowLevelSecurityTests(RowLevelSecurityTests.Fixture fixture)
             ORDER BY c.table_name
             """).ToListAsync());
 
+        // The one exception, by design (0025): the search side table holds ids and text only, every
+        // query of it names the user, and its ids are read back from images, under the policy; a
+        // policy on it would keep its trigram index from being used (Gallery/ImageSearch.Postgres.cs).
+        Assert.Contains(tables, t => t.Table == "image_search" && !t.Forced);
+        tables = [.. tables.Where(t => t.Table != "image_search")];
+
         // The tables known today, so a new one cannot slip in unnoticed without its policy.
         Assert.Superset(new HashSet<string> { "credit_lots", "images", "jobs", "ledger_entries", "lot_holds", "outbox", "refresh_tokens" }, tables.Select(t => t.Table).ToHashSet());
         Assert.All(tables, t => Assert.True(t.Enabled && t.Forced && t.Policies >= 1, $"{t.Table}: enabled {t.Enabled}, forced {t.Forced}, {t.Policies} policies"));

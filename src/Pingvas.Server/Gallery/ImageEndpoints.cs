@@ -34,8 +34,8 @@ public static class ImageEndpoints
 
     /// <summary>The gallery or the trash, searched, filtered, sorted and keyset-paged: <see cref="ImageSearch"/>.</summary>
     private static Task<Results<Ok<Page<ImageDto>>, ProblemHttpResult>> List(
-        [AsParameters] ImageListParameters parameters, CurrentUser current, PingvasDb db, IObjectUrls urls, CancellationToken ct) =>
-        ImageSearch.ListAsync(parameters, current.Id, db, urls, ct);
+        [AsParameters] ImageListParameters parameters, CurrentUser current, PingvasDb db, IObjectUrls urls, GalleryOptions options, CancellationToken ct) =>
+        ImageSearch.ListAsync(parameters, current.Id, db, urls, options, ct);
 
     /// <summary>The models of the caller's images with their counts, most images first (the gallery's filter offers these).</summary>
     private static async Task<Ok<ImageModelsResponse>> Models(CurrentUser current, PingvasDb db, CancellationToken ct)

@@ -13,13 +13,13 @@ namespace Pingvas.Server.Gallery;
 /// by keyset. A term matches an image when it is a substring of its search text (prompt, negative
 /// prompt, tags) or of its folder's name; every term must match (docs/gallery.md "Search and filters").
 /// </summary>
-public static class ImageSearch
+public static partial class ImageSearch
 {
     /// <summary>Terms this long or longer can use the trigram indexes (pg_trgm, FTS5 trigram); shorter ones scan the user's images.</summary>
     private const int TrigramLength = 3;
 
     public static async Task<Results<Ok<Page<ImageDto>>, ProblemHttpResult>> ListAsync(
-        ImageListParameters parameters, Guid userId, PingvasDb db, IObjectUrls urls, CancellationToken ct)
+        ImageListParameters parameters, Guid userId, PingvasDb db, IObjectUrls urls, GalleryOptions options, CancellationToken ct)
     {
         if (ImageListQuery.Parse(parameters, out var errors) is not { } query)
         {
@@ -31,7 +31,7 @@ public static class ImageSearch
             return Problems.Create(StatusCodes.Status404NotFound, "folder_not_found", "Folder not found.", "No such folder.");
         }
 
-        var rows = await FindAsync(db, userId, query, ct);
+        var rows = await FindAsync(db, userId, query, options, ct);
         var page = rows.Take(query.Limit).ToList();
         var ids = page.Select(i => i.Id).ToList();
         var tags = (await db.ImageTags.AsNoTracking()
@@ -45,18 +45,35 @@ public static class ImageSearch
     }
 
     /// <summary>One page of rows and one more (whose presence says there is a next page).</summary>
-    public static async Task<List<Image>> FindAsync(PingvasDb db, Guid userId, ImageListQuery query, CancellationToken ct)
+    public static async Task<List<Image>> FindAsync(PingvasDb db, Guid userId, ImageListQuery query, GalleryOptions options, CancellationToken ct)
+    {
+        var owned = Owned(db, userId, query);
+        if (query.Terms.Count == 0)
+        {
+            return await PageAsync(Filtered(db, owned, userId, query), query, ct);
+        }
+
+        var terms = await TermsAsync(db, userId, query.Terms, ct);
+        return db.Database.IsNpgsql()
+            ? await PostgresFindAsync(new SearchRun(db, owned, userId, query, terms, options), ct)
+            : await PageAsync(Filtered(db, SqliteMatch(db, owned, terms), userId, query), query, ct);
+    }
+
+    /// <summary>The user's gallery, or their trash.</summary>
+    private static IQueryable<Image> Owned(PingvasDb db, Guid userId, ImageListQuery query)
     {
         var images = query.Sort == ImageSort.Trashed
             ? db.Images.IgnoreQueryFilters().Where(i => i.DeletedAt != null)
             : db.Images;
-        images = images.AsNoTracking().Where(i => i.UserId == userId);
+        return images.AsNoTracking().Where(i => i.UserId == userId);
+    }
 
-        if (query.Terms.Count > 0)
-        {
-            images = await MatchingAsync(db, images, userId, query.Terms, ct);
-        }
+    private static Task<List<Image>> PageAsync(IQueryable<Image> images, ImageListQuery query, CancellationToken ct) =>
+        Sorted(images, query.Sort, query.After).Take(query.Limit + 1).ToListAsync(ct);
 
+    /// <summary>Every filter but the search box.</summary>
+    private static IQueryable<Image> Filtered(PingvasDb db, IQueryable<Image> images, Guid userId, ImageListQuery query)
+    {
         if (query.Tag is { } tag)
         {
             images = images.Where(i => db.ImageTags.Any(t => t.ImageId == i.Id && t.UserId == userId && t.Tag == tag));
@@ -91,68 +108,63 @@ public static class ImageSearch
             images = images.Where(i => i.CreatedAt < to);
         }
 
-        return await Sorted(images, query.Sort, query.After).Take(query.Limit + 1).ToListAsync(ct);
+        return images;
     }
 
     /// <summary>
-    /// Every term must match the search text or the folder name. Folder names are normalised here
-    /// (GalleryText.Normalize, as the search text was) rather than stored twice: a user has at most
-    /// 500 folders, so the ids of those whose name holds a term go into the query as a list.
+    /// A term of the search box and the user's folders whose name holds it. Folder names are
+    /// normalised here (GalleryText.Normalize, as the search text was) rather than stored twice: a
+    /// user has at most 500 folders, so the ids of those whose name holds a term go into the query as a list.
     /// </summary>
-    private static async Task<IQueryable<Image>> MatchingAsync(PingvasDb db, IQueryable<Image> images, Guid userId, IReadOnlyList<string> terms, CancellationToken ct)
+    private sealed record Term(string Text, List<Guid?> InFolders);
+
+    private static async Task<List<Term>> TermsAsync(PingvasDb db, Guid userId, IReadOnlyList<string> terms, CancellationToken ct)
     {
         var folders = await db.Folders.AsNoTracking().Where(f => f.UserId == userId).Select(f => new { f.Id, f.Name }).ToListAsync(ct);
         var names = folders.Select(f => (f.Id, Name: GalleryText.Normalize(f.Name))).ToList();
-        var postgres = db.Database.IsNpgsql();
+        return [.. terms.Select(term => new Term(
+            term, [.. names.Where(f => f.Name.Contains(term, StringComparison.Ordinal)).Select(f => (Guid?)f.Id)]))];
+    }
+
+    /// <summary>Every term must be a substring of the search text or of the folder's name (tested on the rows).</summary>
+    private static IQueryable<Image> Matching(IQueryable<Image> images, IEnumerable<Term> terms)
+    {
         foreach (var term in terms)
         {
-            var inFolders = names.Where(f => f.Name.Contains(term, StringComparison.Ordinal)).Select(f => (Guid?)f.Id).ToList();
-            images = postgres ? PostgresMatch(images, term, inFolders) : SqliteMatch(db, images, term, inFolders);
+            var pattern = "%" + EscapeLike(term.Text) + "%";
+            var inFolders = term.InFolders;
+            images = inFolders.Count == 0
+                ? images.Where(i => EF.Functions.Like(i.SearchText, pattern, "\\"))
+                : images.Where(i => EF.Functions.Like(i.SearchText, pattern, "\\") || inFolders.Contains(i.FolderId));
         }
 
         return images;
     }
 
     /// <summary>
-    /// PostgreSQL: LIKE '%term%' for three characters or more, meant for the pg_trgm GIN index;
-    /// string.Contains for shorter terms, which pg_trgm cannot narrow (no whole trigram; EF sends it
-    /// as LIKE too, the pattern escaped client-side). Under the forced
-    /// row-level security policy on images the index is not used either way (LIKE is not leakproof),
-    /// so every search walks the user's images newest first: docs/benchmarks.md "Issue 12".
-    /// </summary>
-    private static IQueryable<Image> PostgresMatch(IQueryable<Image> images, string term, List<Guid?> inFolders)
-    {
-        if (term.Length < TrigramLength)
-        {
-            return inFolders.Count == 0
-                ? images.Where(i => i.SearchText.Contains(term))
-                : images.Where(i => i.SearchText.Contains(term) || inFolders.Contains(i.FolderId));
-        }
-
-        var pattern = "%" + EscapeLike(term) + "%";
-        return inFolders.Count == 0
-            ? images.Where(i => EF.Functions.Like(i.SearchText, pattern, "\\"))
-            : images.Where(i => EF.Functions.Like(i.SearchText, pattern, "\\") || inFolders.Contains(i.FolderId));
-    }
-
-    /// <summary>
     /// SQLite: the FTS5 trigram table for three characters or more (a quoted phrase matches as a
     /// substring), instr for shorter terms.
     /// </summary>
-    private static IQueryable<Image> SqliteMatch(PingvasDb db, IQueryable<Image> images, string term, List<Guid?> inFolders)
+    private static IQueryable<Image> SqliteMatch(PingvasDb db, IQueryable<Image> images, IEnumerable<Term> terms)
     {
-        if (term.Length < TrigramLength)
+        foreach (var (term, inFolders) in terms)
         {
-            return inFolders.Count == 0
-                ? images.Where(i => i.SearchText.Contains(term))
-                : images.Where(i => i.SearchText.Contains(term) || inFolders.Contains(i.FolderId));
+            if (term.Length < TrigramLength)
+            {
+                images = inFolders.Count == 0
+                    ? images.Where(i => i.SearchText.Contains(term))
+                    : images.Where(i => i.SearchText.Contains(term) || inFolders.Contains(i.FolderId));
+                continue;
+            }
+
+            var phrase = "\"" + term.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+            var ids = db.Database.SqlQuery<Guid>($"SELECT id AS \"Value\" FROM images WHERE rowid IN (SELECT rowid FROM images_fts WHERE images_fts MATCH {phrase})");
+            images = inFolders.Count == 0
+                ? images.Where(i => ids.Contains(i.Id))
+                : images.Where(i => ids.Contains(i.Id) || inFolders.Contains(i.FolderId));
         }
 
-        var phrase = "\"" + term.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-        var ids = db.Database.SqlQuery<Guid>($"SELECT id AS \"Value\" FROM images WHERE rowid IN (SELECT rowid FROM images_fts WHERE images_fts MATCH {phrase})");
-        return inFolders.Count == 0
-            ? images.Where(i => ids.Contains(i.Id))
-            : images.Where(i => ids.Contains(i.Id) || inFolders.Contains(i.FolderId));
+        return images;
     }
 
     private static string EscapeLike(string term) =>
