@@ -50,6 +50,15 @@ public sealed class User
 
     /// <summary>Set when the account was deleted on request: the row remains only as the anonymised owner of its ledger.</summary>
     public DateTime? DeletedAt { get; set; }
+
+    /// <summary>
+    /// Bytes stored: gallery images (trashed ones too, until purged), uploads and LoRA files. Kept by
+    /// database triggers (migration 0026_storage_totals) in the transaction of each write; never saved from code.
+    /// </summary>
+    public long StoredBytes { get; private set; }
+
+    /// <summary>What the user's queued and running jobs reserve for their outputs; kept like <see cref="StoredBytes"/>.</summary>
+    public long ReservedBytes { get; private set; }
 }
 
 public static class Roles

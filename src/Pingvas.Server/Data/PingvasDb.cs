@@ -1,6 +1,7 @@
 using System.Text;
 
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 using Pingvas.Server.Accounts;
@@ -103,6 +104,14 @@ public sealed class PingvasDb : DbContext
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.Entity<User>().ToTable("users");
+        // The storage totals belong to the database's triggers: EF reads them and never writes them,
+        // so a saved user (tracked since before a trigger changed its row) cannot put a stale total back.
+        foreach (var total in new[] { nameof(User.StoredBytes), nameof(User.ReservedBytes) })
+        {
+            b.Entity<User>().Property(total).Metadata.SetBeforeSaveBehavior(PropertySaveBehavior.Ignore);
+            b.Entity<User>().Property(total).Metadata.SetAfterSaveBehavior(PropertySaveBehavior.Ignore);
+        }
+
         b.Entity<RefreshToken>().ToTable("refresh_tokens");
         b.Entity<LoginThrottleRow>().ToTable("login_throttles");
         b.Entity<Plan>().ToTable("plans");

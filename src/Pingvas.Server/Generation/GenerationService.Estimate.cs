@@ -48,7 +48,7 @@ public sealed partial class GenerationService
 
         var estimate = accepted.Estimate;
         var outputBytes = StorageQuota.EstimateBytes(accepted.Parameters.Width, accepted.Parameters.Height, accepted.Parameters.BatchSize);
-        if (await StorageRefusalAsync(userId, plan, outputBytes, ct) is { } full)
+        if (StorageRefusal(user, plan, outputBytes) is { } full)
         {
             return new GenerationEstimate(estimate, full);
         }

@@ -1,3 +1,4 @@
+using Pingvas.Server.Accounts;
 using Pingvas.Server.Catalog;
 using Pingvas.Server.Storage;
 using Pingvas.Server.Workflows;
@@ -8,12 +9,14 @@ namespace Pingvas.Server.Generation;
 /// The storage side of a submit: the job reserves what its outputs may take
 /// (<see cref="StorageQuota.EstimateBytes"/>, kept in <c>jobs.reserved_bytes</c> while it waits or
 /// runs), refused before any credit moves when stored + reserved + that would pass the plan's quota.
-/// The submit holds the owner's lock, so two submits cannot both squeeze under it.
+/// The submit holds the owner's lock, so two submits cannot both squeeze under it, and checks the
+/// running totals of the owner's row it locked and read (no query of its own); an estimate checks
+/// the row it read without a lock.
 /// </summary>
 public sealed partial class GenerationService
 {
-    private async Task<SubmitOutcome.Refused?> StorageRefusalAsync(Guid userId, Plan plan, long outputBytes, CancellationToken ct) =>
-        await storage.CheckAsync(userId, plan, outputBytes, ct) is { } exceeded
+    private static SubmitOutcome.Refused? StorageRefusal(User owner, Plan plan, long outputBytes) =>
+        StorageQuota.Check(owner, plan, outputBytes) is { } exceeded
             ? new SubmitOutcome.Refused(SubmitRefusal.StorageQuotaExceeded, exceeded.Describe("This generation"))
             : null;
 

@@ -68,7 +68,7 @@ public sealed partial class GenerationService
         }
 
         var outputBytes = WorkflowOutputBytes(workflow, plan);
-        if (await StorageRefusalAsync(userId, plan, outputBytes, ct) is { } full)
+        if (StorageRefusal(user, plan, outputBytes) is { } full)
         {
             return full;
         }
@@ -130,7 +130,7 @@ public sealed partial class GenerationService
         }
 
         var workflow = prepared!;
-        if (await StorageRefusalAsync(userId, plan, WorkflowOutputBytes(workflow, plan), ct) is { } full)
+        if (StorageRefusal(user, plan, WorkflowOutputBytes(workflow, plan)) is { } full)
         {
             return new GenerationEstimate(workflow.Estimate, full);
         }

@@ -37,8 +37,7 @@ public sealed partial class GenerationService(
     Ledger ledger,
     IOptions<QueueOptions> options,
     TimeProvider time,
-    WorkflowPreparer workflows,
-    StorageQuota storage)
+    WorkflowPreparer workflows)
 {
     public const int MaxIdempotencyKeyLength = 200;
 
@@ -112,7 +111,7 @@ public sealed partial class GenerationService(
         }
 
         var outputBytes = StorageQuota.EstimateBytes(parameters.Width, parameters.Height, parameters.BatchSize);
-        if (await StorageRefusalAsync(userId, plan, outputBytes, ct) is { } full)
+        if (StorageRefusal(user, plan, outputBytes) is { } full)
         {
             return full;
         }

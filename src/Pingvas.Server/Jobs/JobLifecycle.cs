@@ -65,9 +65,17 @@ public sealed partial class JobLifecycle(
         var transaction = await db.BeginWriteAsync(ct);
         try
         {
+            // A user this context tracks already keeps its old values through a query: the submit checks
+            // the storage totals of this row, so such a row is read again (no submit path tracks it today).
+            var tracked = db.Users.Local.FindEntry(ownerId);
             var rows = db.Database.IsNpgsql()
                 ? await db.Users.FromSql(Transactions.LockUserSql(ownerId)).ToListAsync(ct)
                 : await db.Users.Where(u => u.Id == ownerId).ToListAsync(ct);
+            if (tracked is not null)
+            {
+                await tracked.ReloadAsync(ct);
+            }
+
             return new JobTransaction(transaction, rows.Single());
         }
         catch

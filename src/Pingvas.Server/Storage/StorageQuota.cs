@@ -1,17 +1,18 @@
 using Microsoft.EntityFrameworkCore;
 
+using Pingvas.Server.Accounts;
 using Pingvas.Server.Catalog;
 using Pingvas.Server.Data;
-using Pingvas.Server.Jobs;
 
 namespace Pingvas.Server.Storage;
 
-/// <summary>A user's storage: what is stored (gallery, trash, uploads, LoRAs) and what queued or running jobs hold.</summary>
+/// <summary>
+/// A user's storage: what is stored (gallery, trash, uploads, LoRAs) and what queued or running jobs hold.
+/// <paramref name="UsedBytes"/> and <paramref name="ReservedBytes"/> are the running totals the quota is checked against.
+/// </summary>
 public sealed record StorageFigures(
-    long ImageCount, long ImageBytes, long TrashCount, long TrashBytes, long UploadCount, long UploadBytes, long LoraCount, long LoraBytes, long ReservedBytes)
-{
-    public long UsedBytes => ImageBytes + TrashBytes + UploadBytes + LoraBytes;
-}
+    long ImageCount, long ImageBytes, long TrashCount, long TrashBytes, long UploadCount, long UploadBytes, long LoraCount, long LoraBytes,
+    long UsedBytes, long ReservedBytes);
 
 /// <summary>Why something new does not fit: stored + reserved + adding would pass the plan's quota.</summary>
 public sealed record QuotaExceeded(string PlanId, long QuotaBytes, long UsedBytes, long ReservedBytes, long AddingBytes)
@@ -26,6 +27,10 @@ public sealed record QuotaExceeded(string PlanId, long QuotaBytes, long UsedByte
 /// The one place for the plan's storage quota: every stored byte (gallery images with their
 /// thumbnails, trashed ones too, uploads, LoRA files) plus the bytes queued and running jobs
 /// reserve for their outputs, against <see cref="Plan.StorageBytes"/> (null: unlimited).
+/// Both are running totals on the user's row (<see cref="User.StoredBytes"/>, <see cref="User.ReservedBytes"/>),
+/// kept by database triggers in the same transaction as every insert, purge or delete of a stored
+/// row and every job that starts or stops holding its reservation (migration 0026_storage_totals), so
+/// a check reads one row however large the gallery is, and no code path can forget to count.
 /// Callers check under the owner's lock, which every submit, upload and LoRA upload takes,
 /// so two of them cannot both squeeze under the quota.
 /// </summary>
@@ -67,14 +72,24 @@ public sealed class StorageQuota(PingvasDb db, CatalogCache catalogs)
     /// </summary>
     public async Task<QuotaExceeded?> CheckAsync(Guid userId, Plan plan, long adding, CancellationToken ct)
     {
-        if (plan.StorageBytes is not { } quota)
+        if (plan.StorageBytes is null)
         {
             return null;
         }
 
         var (used, reserved) = await TotalsAsync(userId, ct);
-        return used + reserved + adding > quota ? new QuotaExceeded(plan.Id, quota, used, reserved, adding) : null;
+        return Check(plan, used, reserved, adding);
     }
+
+    /// <summary>
+    /// <see cref="CheckAsync"/> from an owner row read under the owner's lock in this transaction (a
+    /// submit locks and reads it in one round trip), so the check costs no query at all.
+    /// </summary>
+    public static QuotaExceeded? Check(User lockedOwner, Plan plan, long adding) =>
+        Check(plan, lockedOwner.StoredBytes, lockedOwner.ReservedBytes, adding);
+
+    private static QuotaExceeded? Check(Plan plan, long used, long reserved, long adding) =>
+        plan.StorageBytes is { } quota && used + reserved + adding > quota ? new QuotaExceeded(plan.Id, quota, used, reserved, adding) : null;
 
     /// <summary>The breakdown <c>GET /me/storage</c> shows.</summary>
     public async Task<StorageFigures> FiguresAsync(Guid userId, CancellationToken ct)
@@ -87,30 +102,19 @@ public sealed class StorageQuota(PingvasDb db, CatalogCache catalogs)
             .GroupBy(u => 1).Select(g => new { Count = g.LongCount(), Bytes = g.Sum(u => u.Bytes) }).SingleOrDefaultAsync(ct);
         var loras = await db.Loras.Where(l => l.UserId == userId)
             .GroupBy(l => 1).Select(g => new { Count = g.LongCount(), Bytes = g.Sum(l => l.Bytes) }).SingleOrDefaultAsync(ct);
-        var reserved = await Reserving(userId).SumAsync(j => (long?)j.ReservedBytes, ct) ?? 0;
+        var (used, reserved) = await TotalsAsync(userId, ct);
         var kept = images.SingleOrDefault(g => !g.Trashed);
         var trash = images.SingleOrDefault(g => g.Trashed);
         return new StorageFigures(
             kept?.Count ?? 0, kept?.Bytes ?? 0, trash?.Count ?? 0, trash?.Bytes ?? 0,
-            uploads?.Count ?? 0, uploads?.Bytes ?? 0, loras?.Count ?? 0, loras?.Bytes ?? 0, reserved);
+            uploads?.Count ?? 0, uploads?.Bytes ?? 0, loras?.Count ?? 0, loras?.Bytes ?? 0, used, reserved);
     }
 
-    /// <summary>Stored and reserved bytes in one round trip (the submit path runs it under the owner's lock).</summary>
+    /// <summary>The running totals: one row read.</summary>
     private async Task<(long Used, long Reserved)> TotalsAsync(Guid userId, CancellationToken ct)
     {
-        // IgnoreQueryFilters covers the whole query: trashed images count until they are purged.
-        var totals = await db.Users.IgnoreQueryFilters().Where(u => u.Id == userId).Select(u => new
-        {
-            Images = db.Images.Where(i => i.UserId == u.Id).Sum(i => (long?)i.StoredBytes) ?? 0,
-            Uploads = db.Uploads.Where(x => x.UserId == u.Id).Sum(x => (long?)x.Bytes) ?? 0,
-            Loras = db.Loras.Where(l => l.UserId == u.Id).Sum(l => (long?)l.Bytes) ?? 0,
-            Reserved = db.Jobs.Where(j => j.UserId == u.Id && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running))
-                .Sum(j => (long?)j.ReservedBytes) ?? 0,
-        }).SingleAsync(ct);
-        return (totals.Images + totals.Uploads + totals.Loras, totals.Reserved);
+        var totals = await db.Users.AsNoTracking().Where(u => u.Id == userId)
+            .Select(u => new { u.StoredBytes, u.ReservedBytes }).SingleAsync(ct);
+        return (totals.StoredBytes, totals.ReservedBytes);
     }
-
-    /// <summary>A job holds its reservation while it waits or runs; once it ends, its stored images (if any) count instead.</summary>
-    private IQueryable<Job> Reserving(Guid userId) =>
-        db.Jobs.Where(j => j.UserId == userId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running));
 }
