@@ -25,6 +25,11 @@ public static class ApiKeyGate
             }
 
             var key = ApiKeyRequest.Of(context)!;
+            if (key.MonthlyLimit is { } limit and > 0)
+            {
+                await AddRateLimitHeadersAsync(context, key, limit);
+            }
+
             var endpoint = context.GetEndpoint();
             if (endpoint is null)
             {
@@ -52,24 +57,24 @@ public static class ApiKeyGate
                 return;
             }
 
-            if (key.MonthlyLimit is { } limit)
-            {
-                var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
-                var period = ApiPeriod.Of(now);
-                var db = context.RequestServices.GetRequiredService<PingvasDb>();
-                key.Used = await db.Set<ApiUsage>().AsNoTracking().Where(u => u.UserId == key.UserId && u.Period == period)
-                    .Select(u => (int?)u.Calls).SingleOrDefaultAsync(context.RequestAborted) ?? 0;
-                context.Response.OnStarting(() =>
-                {
-                    // Written as the answer starts, so a submit's own call is already counted.
-                    var headers = context.Response.Headers;
-                    headers["RateLimit-Limit"] = limit.ToString(CultureInfo.InvariantCulture);
-                    headers["RateLimit-Remaining"] = Math.Max(0, limit - (key.Used ?? 0)).ToString(CultureInfo.InvariantCulture);
-                    headers["RateLimit-Reset"] = ApiPeriod.SecondsToReset(now).ToString(CultureInfo.InvariantCulture);
-                    return Task.CompletedTask;
-                });
-            }
-
             await next(context);
         });
+
+    /// <summary>The IETF RateLimit headers of a limited plan, written as the answer starts so a submit's own call is counted.</summary>
+    private static async Task AddRateLimitHeadersAsync(HttpContext context, ApiKeyRequest key, int limit)
+    {
+        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
+        var period = ApiPeriod.Of(now);
+        var db = context.RequestServices.GetRequiredService<PingvasDb>();
+        key.Used = await db.Set<ApiUsage>().AsNoTracking().Where(u => u.UserId == key.UserId && u.Period == period)
+            .Select(u => (int?)u.Calls).SingleOrDefaultAsync(context.RequestAborted) ?? 0;
+        context.Response.OnStarting(() =>
+        {
+            var headers = context.Response.Headers;
+            headers["RateLimit-Limit"] = limit.ToString(CultureInfo.InvariantCulture);
+            headers["RateLimit-Remaining"] = Math.Max(0, limit - (key.Used ?? 0)).ToString(CultureInfo.InvariantCulture);
+            headers["RateLimit-Reset"] = ApiPeriod.SecondsToReset(now).ToString(CultureInfo.InvariantCulture);
+            return Task.CompletedTask;
+        });
+    }
 }

@@ -70,6 +70,7 @@ public sealed class ApiQuotaTests(DefaultServer fixture) : IClassFixture<Default
         // Refusals of a key request carry them too.
         var refused = await client.GetAsync("/api/v1/keys");
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal(("50", "43"), (Header(refused, "RateLimit-Limit"), Header(refused, "RateLimit-Remaining")));
 
         var token = await user.Client.GetAsync("/api/v1/me");
         Assert.Null(Header(token, "RateLimit-Limit"));
