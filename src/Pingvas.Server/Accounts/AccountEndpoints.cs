@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
+using Pingvas.Server.Developer;
 using Pingvas.Server.Hosting;
 
 namespace Pingvas.Server.Accounts;
@@ -19,7 +20,7 @@ public static class MeEndpoints
     public static RouteGroupBuilder MapMe(this RouteGroupBuilder api)
     {
         var me = api.MapGroup("/me").WithTags("Account").RequireAuthorization();
-        me.MapGet("", Get);
+        me.MapGet("", Get).AllowApiKey(ApiScopes.Read);
         me.MapPatch("", Update);
         me.MapPost("/password", ChangePassword).RequireRateLimiting(RateLimits.Auth);
         me.MapPost("/totp/enroll", EnrollTotp);

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Pingvas.Core.Credits;
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Data;
+using Pingvas.Server.Developer;
 using Pingvas.Server.Workers;
 
 namespace Pingvas.Server.Catalog;
@@ -20,7 +21,7 @@ public static class CatalogEndpoints
     public static RouteGroupBuilder MapCatalog(this RouteGroupBuilder api)
     {
         api.MapGet("/plans", GetPlans).WithTags("Catalog").AllowAnonymous();
-        api.MapGet("/models", GetModels).WithTags("Catalog").RequireAuthorization();
+        api.MapGet("/models", GetModels).WithTags("Catalog").RequireAuthorization().AllowApiKey(ApiScopes.Read);
         return api;
     }
 

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Data;
+using Pingvas.Server.Developer;
 using Pingvas.Server.Hosting;
 
 namespace Pingvas.Server.Credits;
@@ -13,7 +14,7 @@ public static class CreditEndpoints
 {
     public static RouteGroupBuilder MapCredits(this RouteGroupBuilder api)
     {
-        api.MapGet("/credits/ledger", Ledger).WithTags("Credits").RequireAuthorization();
+        api.MapGet("/credits/ledger", Ledger).WithTags("Credits").RequireAuthorization().AllowApiKey(ApiScopes.Read);
         return api;
     }
 

@@ -101,6 +101,12 @@ public sealed class PingvasDb : DbContext
 
     public DbSet<YourData.DataExport> DataExports => Set<YourData.DataExport>();
 
+    public DbSet<Developer.ApiKey> ApiKeys => Set<Developer.ApiKey>();
+
+    public DbSet<Developer.ApiUsage> ApiUsage => Set<Developer.ApiUsage>();
+
+    public DbSet<Developer.ApiKeyDay> ApiKeyDays => Set<Developer.ApiKeyDay>();
+
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.Entity<User>().ToTable("users");
@@ -146,6 +152,9 @@ public sealed class PingvasDb : DbContext
         b.Entity<Presets.Preset>().ToTable("presets");
         b.Entity<Presets.SharedPreset>().ToTable("shared_presets");
         b.Entity<YourData.DataExport>().ToTable("data_exports");
+        b.Entity<Developer.ApiKey>().ToTable("api_keys");
+        b.Entity<Developer.ApiUsage>().ToTable("api_usage").HasKey(x => new { x.UserId, x.Period });
+        b.Entity<Developer.ApiKeyDay>().ToTable("api_key_days").HasKey(x => new { x.KeyId, x.Day });
 
         // A trashed image is hidden from every query but the trash's own, which says IgnoreQueryFilters:
         // nothing can list, share, reuse or take it as an input. Storage usage and the orphan sweep count it.

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 
 using Pingvas.Server.Accounts;
+using Pingvas.Server.Developer;
 using Pingvas.Server.Hosting;
 
 namespace Pingvas.Server.Gallery;
@@ -11,10 +12,10 @@ public static class FolderEndpoints
     public static RouteGroupBuilder MapFolders(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/folders").WithTags("Gallery").RequireAuthorization();
-        group.MapGet("/", async (CurrentUser current, FolderService folders, CancellationToken ct) => TypedResults.Ok(await folders.ListAsync(current.Id, ct)));
-        group.MapPost("/", Create);
-        group.MapPatch("/{id:guid}", Rename);
-        group.MapDelete("/{id:guid}", Delete);
+        group.MapGet("/", async (CurrentUser current, FolderService folders, CancellationToken ct) => TypedResults.Ok(await folders.ListAsync(current.Id, ct))).AllowApiKey(ApiScopes.Read);
+        group.MapPost("/", Create).AllowApiKey(ApiScopes.GalleryWrite);
+        group.MapPatch("/{id:guid}", Rename).AllowApiKey(ApiScopes.GalleryWrite);
+        group.MapDelete("/{id:guid}", Delete).AllowApiKey(ApiScopes.GalleryWrite);
         return api;
     }
 

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Data;
+using Pingvas.Server.Developer;
 using Pingvas.Server.Hosting;
 using Pingvas.Server.Jobs;
 using Pingvas.Server.Storage;
@@ -19,15 +20,15 @@ public static class ImageEndpoints
     public static RouteGroupBuilder MapImages(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/images").WithTags("Gallery").RequireAuthorization();
-        group.MapGet("/", List);
-        group.MapGet("/models", Models);
-        group.MapGet("/{id:guid}", Get);
-        group.MapGet("/{id:guid}/content", Content);
-        group.MapPatch("/{id:guid}", Update);
-        group.MapPost("/move", Move);
-        group.MapPost("/trash", TrashMany);
-        group.MapPost("/{id:guid}/restore", Restore);
-        group.MapDelete("/{id:guid}", Delete);
+        group.MapGet("/", List).AllowApiKey(ApiScopes.Read);
+        group.MapGet("/models", Models).AllowApiKey(ApiScopes.Read);
+        group.MapGet("/{id:guid}", Get).AllowApiKey(ApiScopes.Read);
+        group.MapGet("/{id:guid}/content", Content).AllowApiKey(ApiScopes.Read);
+        group.MapPatch("/{id:guid}", Update).AllowApiKey(ApiScopes.GalleryWrite);
+        group.MapPost("/move", Move).AllowApiKey(ApiScopes.GalleryWrite);
+        group.MapPost("/trash", TrashMany).AllowApiKey(ApiScopes.GalleryWrite);
+        group.MapPost("/{id:guid}/restore", Restore).AllowApiKey(ApiScopes.GalleryWrite);
+        group.MapDelete("/{id:guid}", Delete).AllowApiKey(ApiScopes.GalleryWrite);
         group.MapDelete("/trash", EmptyTrash);
         return api;
     }

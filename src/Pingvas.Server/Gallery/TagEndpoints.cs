@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 
 using Pingvas.Server.Accounts;
+using Pingvas.Server.Developer;
 using Pingvas.Server.Hosting;
 
 namespace Pingvas.Server.Gallery;
@@ -11,9 +12,9 @@ public static class TagEndpoints
     public static RouteGroupBuilder MapTags(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/tags").WithTags("Gallery").RequireAuthorization();
-        group.MapGet("/", async (CurrentUser current, TagService tags, CancellationToken ct) => TypedResults.Ok(await tags.ListAsync(current.Id, ct)));
-        group.MapPost("/rename", Rename);
-        group.MapDelete("/{tag}", Delete);
+        group.MapGet("/", async (CurrentUser current, TagService tags, CancellationToken ct) => TypedResults.Ok(await tags.ListAsync(current.Id, ct))).AllowApiKey(ApiScopes.Read);
+        group.MapPost("/rename", Rename).AllowApiKey(ApiScopes.GalleryWrite);
+        group.MapDelete("/{tag}", Delete).AllowApiKey(ApiScopes.GalleryWrite);
         return api;
     }
 

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Data;
+using Pingvas.Server.Developer;
 using Pingvas.Server.Hosting;
 using Pingvas.Server.Jobs;
 
@@ -14,10 +15,10 @@ public static class GenerationEndpoints
     public static RouteGroupBuilder MapGenerations(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/generations").WithTags("Generations").RequireAuthorization();
-        group.MapPost("/", Submit).RequireRateLimiting(RateLimits.Submit);
-        group.MapGet("/", List);
-        group.MapGet("/{id:guid}", Get);
-        group.MapPost("/{id:guid}/cancel", Cancel);
+        group.MapPost("/", Submit).RequireRateLimiting(RateLimits.Submit).AllowApiKey(ApiScopes.Generate);
+        group.MapGet("/", List).AllowApiKey(ApiScopes.Read);
+        group.MapGet("/{id:guid}", Get).AllowApiKey(ApiScopes.Read);
+        group.MapPost("/{id:guid}/cancel", Cancel).AllowApiKey(ApiScopes.Generate);
 
         // Not under the submit rate limit: it only ever takes work away.
         group.MapPost("/cancel-queued", CancelQueued);
@@ -67,6 +68,8 @@ public static class GenerationEndpoints
         SubmitRefusal.ImageNotFound => Problems.Create(StatusCodes.Status404NotFound, "image_not_found", "Image not found.", refused.Detail,
             new Dictionary<string, object?> { ["field"] = refused.Subject }),
         SubmitRefusal.StorageQuotaExceeded => Problems.Forbidden("storage_quota_exceeded", refused.Detail),
+        SubmitRefusal.ApiQuotaExceeded => Problems.Create(StatusCodes.Status429TooManyRequests, "api_quota_exceeded", "API quota exceeded.", refused.Detail,
+            refused.Extensions is null ? null : new Dictionary<string, object?>(refused.Extensions)),
         _ => throw new InvalidOperationException($"Unknown refusal {refused.Reason}."),
     };
 

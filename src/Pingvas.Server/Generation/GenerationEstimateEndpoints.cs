@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 using Pingvas.Server.Accounts;
+using Pingvas.Server.Developer;
 
 namespace Pingvas.Server.Generation;
 
@@ -16,7 +17,7 @@ public static class GenerationEstimateEndpoints
     /// </summary>
     public static RouteGroupBuilder MapGenerationEstimate(this RouteGroupBuilder api)
     {
-        api.MapPost("/generations/estimate", Estimate).WithTags("Generations").RequireAuthorization();
+        api.MapPost("/generations/estimate", Estimate).WithTags("Generations").RequireAuthorization().AllowApiKey(ApiScopes.Generate);
         return api;
     }
 

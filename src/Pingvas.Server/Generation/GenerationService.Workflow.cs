@@ -82,6 +82,11 @@ public sealed partial class GenerationService
             return sourceRefused;
         }
 
+        if (await ApiQuotaRefusalAsync(userId, plan, ct) is { } overQuota)
+        {
+            return overQuota;
+        }
+
         job.ReservedBytes = outputBytes;
         var queue = new QueuedAhead(queued, queuedByModel.Any(m => m.Model == job.ModelId));
         var (reserved, balance, generation) = await lifecycle.EnqueueAsync(tx, job, workflow.Estimate, unlimited, queue, plan.ConcurrentJobs, workflow.Loras, ct);

@@ -37,7 +37,8 @@ public sealed partial class GenerationService(
     Ledger ledger,
     IOptions<QueueOptions> options,
     TimeProvider time,
-    WorkflowPreparer workflows)
+    WorkflowPreparer workflows,
+    Developer.ApiCallMeter apiCalls)
 {
     public const int MaxIdempotencyKeyLength = 200;
 
@@ -130,6 +131,12 @@ public sealed partial class GenerationService(
         if (await UseSourceImageAsync(userId, request, ct) is { } sourceRefused)
         {
             return sourceRefused;
+        }
+
+        // Last of the checks, so a refused submit spends no call; a short-of-credits rollback below undoes it.
+        if (await ApiQuotaRefusalAsync(userId, plan, ct) is { } overQuota)
+        {
+            return overQuota;
         }
 
         var queue = new QueuedAhead(queued, queuedByModel.Any(m => m.Model == job.ModelId));
@@ -315,6 +322,16 @@ public sealed partial class GenerationService(
     /// <summary>The request as sent (fields in declaration order), hashed: equal bodies give equal hashes.</summary>
     private static string Hash(GenerationRequest request) =>
         Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request)));
+
+    /// <summary>Takes a call of the monthly API quota when the submit comes with a key; the refusal when none is left.</summary>
+    private async Task<SubmitOutcome.Refused?> ApiQuotaRefusalAsync(Guid userId, Plan plan, CancellationToken ct) =>
+        await apiCalls.TakeAsync(userId, plan, ct) is { } refusal
+            ? new SubmitOutcome.Refused(SubmitRefusal.ApiQuotaExceeded,
+                $"Your plan allows {refusal.Limit} generations a month through the API; the quota resets at {refusal.ResetAt:O}.")
+            {
+                Extensions = new Dictionary<string, object?> { ["limit"] = refusal.Limit, ["resetAt"] = refusal.ResetAt },
+            }
+            : null;
 
     private static SubmitOutcome.Invalid Invalid(string field, string message) => new(new Dictionary<string, string[]> { [field] = [message] });
 }

@@ -50,6 +50,9 @@ public enum SubmitRefusal
 
     /// <summary>Stored + reserved bytes + this job's outputs would pass the plan's storage quota (403 <c>storage_quota_exceeded</c>).</summary>
     StorageQuotaExceeded,
+
+    /// <summary>A key-submitted generation past the plan's monthly API calls (429 <c>api_quota_exceeded</c>, <c>resetAt</c> in the extensions).</summary>
+    ApiQuotaExceeded,
 }
 
 /// <summary>What came of a submit: a job in the queue (new, or the original of a replay), or why not.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -5,15 +6,23 @@ using Microsoft.IdentityModel.Tokens;
 
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Data;
+using Pingvas.Server.Developer;
 using Pingvas.Server.Realtime;
 
 namespace Pingvas.Server.Hosting;
 
 public static class AuthSetup
 {
+    public const string PolicyScheme = "Pingvas";
+
     public static IServiceCollection AddPingvasAuth(this IServiceCollection services)
     {
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        // A policy scheme: a request presenting an API key (bearer pv_… or X-API-Key) goes to the key handler, everything else to JWT.
+        services.AddAuthentication(PolicyScheme)
+            .AddPolicyScheme(PolicyScheme, null, o => o.ForwardDefaultSelector = ctx => ApiKeyHandler.Presents(ctx.Request) ? ApiKeyHandler.SchemeName : JwtBearerDefaults.AuthenticationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyHandler.SchemeName, null)
+            .AddJwtBearer();
+        services.AddApiKeys();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<SigningKeys>((o, keys) =>
         {
             o.MapInboundClaims = false;

@@ -7,6 +7,7 @@ using Pingvas.Server.Billing;
 using Pingvas.Server.Catalog;
 using Pingvas.Server.Credits;
 using Pingvas.Server.Data;
+using Pingvas.Server.Developer;
 using Pingvas.Server.Gallery;
 using Pingvas.Server.Generation;
 using Pingvas.Server.Loras;
@@ -106,6 +107,7 @@ public static class PingvasApp
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseDatabaseTenant();
+        app.UseApiKeyGate();
         app.UseAuthorization();
 
         // Liveness: the process answers. Readiness: the database answers (Unhealthy, 503 otherwise);
@@ -126,6 +128,7 @@ public static class PingvasApp
         api.MapWorkflows();
         api.MapFolders().MapTags();
         api.MapYourData();
+        api.MapApiKeys();
         api.MapPresets();
         api.MapShares().MapPublicShares();
         api.MapBilling().MapBillingCheckout().MapBillingWebhooks();

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 
 using Pingvas.Server.Accounts;
+using Pingvas.Server.Developer;
 using Pingvas.Server.Hosting;
 
 namespace Pingvas.Server.Loras;
@@ -24,7 +25,7 @@ public static class LoraEndpoints
     {
         var group = api.MapGroup("/loras").WithTags("LoRAs").RequireAuthorization();
         group.MapPost("/", Create).RequireRateLimiting(RateLimits.Submit).DisableAntiforgery();
-        group.MapGet("/", List);
+        group.MapGet("/", List).AllowApiKey(ApiScopes.Read);
         group.MapGet("/{id:guid}", Get);
         group.MapPatch("/{id:guid}", Rename);
         group.MapDelete("/{id:guid}", Delete);

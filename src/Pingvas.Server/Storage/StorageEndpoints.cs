@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 
 using Pingvas.Server.Accounts;
+using Pingvas.Server.Developer;
 
 namespace Pingvas.Server.Storage;
 
@@ -17,7 +18,7 @@ public static class StorageEndpoints
 {
     public static RouteGroupBuilder MapStorage(this RouteGroupBuilder api)
     {
-        api.MapGroup("/me/storage").WithTags("Storage").RequireAuthorization().MapGet("/", Get);
+        api.MapGroup("/me/storage").WithTags("Storage").RequireAuthorization().MapGet("/", Get).AllowApiKey(ApiScopes.Read);
         return api;
     }
 

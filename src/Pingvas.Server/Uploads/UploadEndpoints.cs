@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Data;
+using Pingvas.Server.Developer;
 using Pingvas.Server.Hosting;
 using Pingvas.Server.Storage;
 
@@ -20,7 +21,7 @@ public static class UploadEndpoints
     public static RouteGroupBuilder MapUploads(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/uploads").WithTags("Uploads").RequireAuthorization();
-        group.MapPost("/", Create).RequireRateLimiting(RateLimits.Submit);
+        group.MapPost("/", Create).RequireRateLimiting(RateLimits.Submit).AllowApiKey(ApiScopes.Generate);
         group.MapGet("/", List);
         group.MapGet("/{id:guid}", Get);
         group.MapGet("/{id:guid}/content", Content);

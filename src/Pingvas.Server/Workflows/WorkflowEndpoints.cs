@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 
 using Pingvas.Server.Accounts;
+using Pingvas.Server.Developer;
 using Pingvas.Server.Hosting;
 
 namespace Pingvas.Server.Workflows;
@@ -11,7 +12,7 @@ public static class WorkflowEndpoints
     public static RouteGroupBuilder MapWorkflows(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/workflows").WithTags("Workflows").RequireAuthorization();
-        group.MapGet("/", async (CurrentUser current, WorkflowLibrary library, CancellationToken ct) => TypedResults.Ok(await library.ListAsync(current.Id, ct)));
+        group.MapGet("/", async (CurrentUser current, WorkflowLibrary library, CancellationToken ct) => TypedResults.Ok(await library.ListAsync(current.Id, ct))).AllowApiKey(ApiScopes.Read);
         group.MapGet("/{id:guid}", Get);
         group.MapPost("/", Create);
         group.MapPut("/{id:guid}", Update);
