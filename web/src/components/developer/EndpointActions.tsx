@@ -23,7 +23,7 @@ export function EndpointActions({ endpoint }: { endpoint: WebhookEndpoint }) {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const hours = /^\d+$/.test(overlap.trim()) ? Number(overlap) : NaN;
-  const overlapValid = Number.isInteger(hours) && hours >= 0 && hours <= 72;
+  const overlapValid = Number.isInteger(hours) && Math.min(Math.max(hours, 0), 72) === hours;
 
   const run = async (action: () => Promise<void>) => {
     setBusy(true);

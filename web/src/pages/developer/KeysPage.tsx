@@ -33,6 +33,7 @@ function Keys({ plan }: { plan: string }) {
   const [creating, setCreating] = useState(false);
   const refresh = () => void queries.invalidateQueries({ queryKey: ["apiKeys"] });
   const problem = [keys.error, usage.error].find((e) => e instanceof ApiError);
+  const loading = keys.data === undefined && !keys.error;
 
   return (
     <>
@@ -41,7 +42,8 @@ function Keys({ plan }: { plan: string }) {
       <div className="actions">
         <button type="button" className="primary" onClick={() => setCreating(true)}>{t("developer.createKey")}</button>
       </div>
-      {keys.data ? <KeyList keys={keys.data.items} plan={plan} onChanged={refresh} /> : keys.error ? null : <p className="muted">{t("common.loading")}</p>}
+      {keys.data ? <KeyList keys={keys.data.items} plan={plan} onChanged={refresh} /> : null}
+      {loading ? <p className="muted">{t("common.loading")}</p> : null}
       <CreateKeyDialog open={creating} plan={plan} onCreated={refresh} onClose={() => setCreating(false)} />
     </>
   );

@@ -27,7 +27,8 @@ export default function WebhooksPage() {
       <div className="actions">
         <button type="button" className="primary" onClick={() => setAdding(true)}>{t("developer.addEndpoint")}</button>
       </div>
-      {endpoints.data ? <WebhookList endpoints={endpoints.data.items} /> : endpoints.error ? null : <p className="muted">{t("common.loading")}</p>}
+      {endpoints.data ? <WebhookList endpoints={endpoints.data.items} /> : null}
+      {endpoints.data === undefined && !endpoints.error ? <p className="muted">{t("common.loading")}</p> : null}
       <SignatureSnippet />
       <AddWebhookDialog open={adding} onCreated={refresh} onClose={() => setAdding(false)} />
     </section>
