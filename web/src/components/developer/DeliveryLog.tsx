@@ -19,6 +19,8 @@ export function DeliveryLog({ endpointId }: { endpointId: string }) {
     queryFn: ({ pageParam }) => api.developer.deliveries(endpointId, pageParam),
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.nextCursor,
+    // While something is still on its way, look again now and then: the sender retries in the background.
+    refetchInterval: (query) => (query.state.data?.pages.some((p) => p.items.some((d) => d.status === "pending")) ? 3000 : false),
   });
   const refresh = () => void queries.invalidateQueries({ queryKey: ["webhooks", endpointId, "deliveries"] });
   const items = log.data?.pages.flatMap((p) => p.items);
