@@ -1,5 +1,5 @@
 import type { ApiKey, ApiUsage } from "../../api/types";
-import { formatDateTime, formatDay, formatNumber } from "../../i18n/format";
+import { formatDay, formatNumber } from "../../i18n/format";
 import { useLocale } from "../../i18n/LocaleContext";
 import { usageDays } from "../../logic/developer";
 import { BarChart } from "../BarChart";
@@ -21,7 +21,8 @@ export function ApiUsagePanel({ usage, keys }: { usage: ApiUsage; keys: ApiKey[]
   const name = (id: string) => keys.find((k) => k.id === id)?.name ?? t("developer.deletedKey");
   const series = [...busiest.map((id, i) => ({ className: keyClasses[i], name: name(id) })), { className: "bar other", name: t("developer.otherKeys") }];
   const max = Math.max(0, ...days.map((d) => d.total));
-  const resets = formatDateTime(locale, period.resetAt);
+  // The period is the calendar month in UTC: the reset is a day, not a local time.
+  const resets = formatDay(locale, period.resetAt.slice(0, 10));
   return (
     <section className="panel api-usage" aria-labelledby="api-usage-title" data-testid="api-usage">
       <h2 id="api-usage-title">{t("developer.usageTitle")}</h2>
