@@ -173,7 +173,7 @@ public sealed partial class DeveloperTests(DeveloperBrowserFixture browser)
 
         // Ids, scopes, event types and codes are values a Korean page shows as they are.
         string[] typed = ["Render farm", "Min-jun Kim", key[..20], receiver.Url.ToString(), "generate", "read", "gallery:write", "webhooks",
-            "generation.queued", "generation.started", "generation.succeeded", "generation.failed", "generation.cancelled", "credits.low", "webhook.test", "HTTP"];
+            "generation.queued", "generation.started", "generation.succeeded", "generation.failed", "generation.cancelled", "credits.low", "webhook.test", "HTTP", "POST", "/generations"];
         var catalog = (await browser.Server.RegisterAsync()).Client;
         var faults = new List<string>();
         faults.AddRange(await PageChecks.VisitAsync(ui, "developer-keys", "/developer/keys", catalog, typed));

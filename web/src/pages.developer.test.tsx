@@ -234,6 +234,24 @@ describe("webhooks pages", () => {
     expect(page.querySelector(".signature-snippet pre")?.textContent).toContain("webhook-signature");
   }, 30_000);
 
+  it("shows the per-generation webhooks' secret on request and rotates it after asking", async () => {
+    signedInAs("starter");
+    overrides.set("GET /webhook-endpoints", () => ({ status: 200, body: { items: [] } }));
+    overrides.set("GET /webhooks/default/secret", () => ({ status: 200, body: { secret: "whsec_b2xk" } }));
+    overrides.set("POST /webhooks/default/secret/rotate", () => ({ status: 200, body: { secret: "whsec_bmV3" } }));
+    const page = await open("/developer/webhooks", true);
+    const panel = page.querySelector<HTMLElement>(".default-secret")!;
+    expect(panel.querySelector("#default-secret")).toBeNull();
+    expect(sent("GET", "/webhooks/default/secret")).toHaveLength(0);
+    await press(page, "Show secret", panel);
+    expect(panel.querySelector<HTMLInputElement>("#default-secret")?.value).toBe("whsec_b2xk");
+    await press(page, "Rotate secret", panel);
+    expect(sent("POST", "/webhooks/default/secret/rotate")).toHaveLength(0);
+    await press(page, "Rotate secret", dialog(page));
+    expect(sent("POST", "/webhooks/default/secret/rotate")).toHaveLength(1);
+    expect(panel.querySelector<HTMLInputElement>("#default-secret")?.value).toBe("whsec_bmV3");
+  }, 30_000);
+
   it("shows a disabled endpoint's reason", async () => {
     signedInAs("starter");
     overrides.set("GET /webhook-endpoints", () => ({ status: 200, body: { items: [{ ...endpoint, enabled: false, disabledReason: "failing" }] } }));

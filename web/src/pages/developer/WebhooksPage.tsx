@@ -3,6 +3,7 @@ import { useState } from "react";
 
 import { ApiError } from "../../api/problem";
 import { AddWebhookDialog } from "../../components/developer/AddWebhookDialog";
+import { DefaultSecretPanel } from "../../components/developer/DefaultSecretPanel";
 import { DeveloperProblem } from "../../components/developer/DeveloperProblem";
 import { DeveloperTabs } from "../../components/developer/DeveloperTabs";
 import { SignatureSnippet } from "../../components/developer/SignatureSnippet";
@@ -10,7 +11,7 @@ import { WebhookList } from "../../components/developer/WebhookList";
 import { useLocale } from "../../i18n/LocaleContext";
 import { useServices } from "../../services";
 
-/** Webhook endpoints: the list, add one (its secret shown once), and how to verify a signature. */
+/** Webhook endpoints: the list, add one (its secret shown once), the per-generation webhooks' secret, and how to verify a signature. */
 export default function WebhooksPage() {
   const { t } = useLocale();
   const { api } = useServices();
@@ -29,6 +30,7 @@ export default function WebhooksPage() {
       </div>
       {endpoints.data ? <WebhookList endpoints={endpoints.data.items} /> : null}
       {endpoints.data === undefined && !endpoints.error ? <p className="muted">{t("common.loading")}</p> : null}
+      <DefaultSecretPanel />
       <SignatureSnippet />
       <AddWebhookDialog open={adding} onCreated={refresh} onClose={() => setAdding(false)} />
     </section>
