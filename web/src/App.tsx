@@ -37,6 +37,10 @@ const ResetPasswordPage = lazy(() => import("./pages/ResetPasswordPage"));
 const WorkflowsPage = lazy(() => import("./pages/WorkflowsPage"));
 const WorkflowRunPage = lazy(() => import("./pages/WorkflowRunPage"));
 const LorasPage = lazy(() => import("./pages/LorasPage"));
+// The developer pages (issue 13): loaded when visited.
+const KeysPage = lazy(() => import("./pages/developer/KeysPage"));
+const WebhooksPage = lazy(() => import("./pages/developer/WebhooksPage"));
+const WebhookDetailPage = lazy(() => import("./pages/developer/WebhookDetailPage"));
 
 /** `services` is for tests; the app makes its own. */
 export function App({ services: given }: { services?: Services } = {}) {
@@ -52,7 +56,7 @@ export function App({ services: given }: { services?: Services } = {}) {
   );
 }
 
-const privatePaths = ["/generate", "/canvas", "/queue", "/gallery", "/credits", "/account", "/admin", "/billing", "/workflows", "/loras", "/shares"];
+const privatePaths = ["/generate", "/canvas", "/queue", "/gallery", "/credits", "/account", "/admin", "/billing", "/workflows", "/loras", "/shares", "/developer"];
 
 function Shell() {
   const { client, live, queries } = useServices();
@@ -146,6 +150,10 @@ function Page({ path }: { path: string }) {
   if (path === "/workflows") return <WorkflowsPage />;
   if (path === "/loras") return <LorasPage />;
   if (path === "/shares") return <SharesPage />;
+  if (path === "/developer" || path === "/developer/keys") return <KeysPage />;
+  if (path === "/developer/webhooks") return <WebhooksPage />;
+  const webhook = matchPath("/developer/webhooks/:id", path);
+  if (webhook) return <WebhookDetailPage id={webhook.id} />;
   const workflow = matchPath("/workflows/:id", path);
   if (workflow) return <WorkflowRunPage id={workflow.id} />;
   const image = matchPath("/gallery/:id", path);

@@ -168,7 +168,7 @@ describe("header", () => {
     signedInAs("pro");
     const page = await open("/generate", true);
     const more = page.querySelector<HTMLDetailsElement>("details.nav-more")!;
-    expect([...more.querySelectorAll("a")].map((a) => [a.textContent, a.getAttribute("href")])).toEqual([["Workflows", "/workflows"], ["LoRAs", "/loras"], ["Shared links", "/shares"]]);
+    expect([...more.querySelectorAll("a")].map((a) => [a.textContent, a.getAttribute("href")])).toEqual([["Workflows", "/workflows"], ["LoRAs", "/loras"], ["Shared links", "/shares"], ["Developers", "/developer/keys"]]);
     await act(async () => more.querySelector<HTMLAnchorElement>("a")!.click());
     await settle(page);
     expect(location.pathname).toBe("/workflows");

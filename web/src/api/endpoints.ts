@@ -8,6 +8,10 @@ import type {
   RetentionPreview, RetentionRule, StorageUsage,
   CreateShareBody, PublicShare, Share, ShareTarget,
 } from "./types";
+import type {
+  ApiKey, ApiUsage, CreateApiKeyBody, CreatedApiKey, CreatedWebhookEndpoint, NotificationSettings, WebhookDelivery, WebhookEndpoint,
+  WebhookEndpointBody, WebhookEndpointPatch,
+} from "./types";
 import { apiParams } from "../logic/galleryQuery";
 
 function pageQuery(cursor: string | null | undefined, limit: number, extra: Record<string, string> = {}): string {
@@ -131,6 +135,29 @@ export function createApi(client: ApiClient) {
     unlockShare: (token: string, password: string) =>
       client.request<void>(`/public/shares/${encodeURIComponent(token)}/unlock`, { method: "POST", body: { password }, anonymous: true }),
     dismissNotice: (id: string) => client.request<void>(`/notices/${encodeURIComponent(id)}/dismiss`, { method: "POST" }),
+    // Developer platform (issue 13): keys and their usage, webhook endpoints and deliveries, completion emails.
+    developer: {
+      keys: () => client.request<{ items: ApiKey[] }>("/keys"),
+      createKey: (body: CreateApiKeyBody) => client.request<CreatedApiKey>("/keys", { method: "POST", body }),
+      revokeKey: (id: string) => client.request<void>(`/keys/${encodeURIComponent(id)}`, { method: "DELETE" }),
+      usage: (days = 30) => client.request<ApiUsage>(`/keys/usage?days=${days}`),
+      webhooks: () => client.request<{ items: WebhookEndpoint[] }>("/webhook-endpoints"),
+      webhook: (id: string) => client.request<WebhookEndpoint>(`/webhook-endpoints/${encodeURIComponent(id)}`),
+      createWebhook: (body: WebhookEndpointBody) => client.request<CreatedWebhookEndpoint>("/webhook-endpoints", { method: "POST", body }),
+      updateWebhook: (id: string, body: WebhookEndpointPatch) =>
+        client.request<WebhookEndpoint>(`/webhook-endpoints/${encodeURIComponent(id)}`, { method: "PATCH", body }),
+      deleteWebhook: (id: string) => client.request<void>(`/webhook-endpoints/${encodeURIComponent(id)}`, { method: "DELETE" }),
+      rotateWebhookSecret: (id: string, overlapHours: number) =>
+        client.request<{ secret: string }>(`/webhook-endpoints/${encodeURIComponent(id)}/rotate-secret`, { method: "POST", body: { overlapHours } }),
+      testWebhook: (id: string) => client.request<{ deliveryId: string }>(`/webhook-endpoints/${encodeURIComponent(id)}/test`, { method: "POST" }),
+      deliveries: (id: string, cursor?: string | null) =>
+        client.request<Page<WebhookDelivery>>(`/webhook-endpoints/${encodeURIComponent(id)}/deliveries${pageQuery(cursor, 50)}`),
+      redeliver: (deliveryId: string) => client.request<void>(`/webhook-deliveries/${encodeURIComponent(deliveryId)}/redeliver`, { method: "POST" }),
+      defaultSecret: () => client.request<{ secret: string }>("/webhooks/default/secret"),
+      rotateDefaultSecret: () => client.request<{ secret: string }>("/webhooks/default/secret/rotate", { method: "POST" }),
+      notifications: () => client.request<NotificationSettings>("/me/notifications"),
+      setNotifications: (body: NotificationSettings) => client.request<NotificationSettings>("/me/notifications", { method: "PUT", body }),
+    },
     admin: {
       users: (filter: { q: string; plan: string }, cursor?: string | null) =>
         client.request<Page<AdminUser>>(`/admin/users${pageQuery(cursor, 50, filter)}`),

@@ -564,3 +564,96 @@ export interface PublicShare {
   expiresAt: string | null;
   images: { id: string; url: string; thumbnailUrl: string; width: number; height: number }[];
 }
+
+// Developer platform (issue 13, docs/developer-platform.md): API keys, their usage, webhooks, notices.
+
+export type ApiScope = "generate" | "read" | "gallery:write" | "webhooks";
+
+/** An API key as listed: the secret is never in it (only in the creation answer's `key`). */
+export interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: ApiScope[];
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  lastUsedIp: string | null;
+  revokedAt: string | null;
+}
+
+/** POST /keys answers the key once, with its full secret. */
+export interface CreatedApiKey extends ApiKey {
+  key: string;
+}
+
+export interface CreateApiKeyBody {
+  name: string;
+  scopes: ApiScope[];
+  expiresAt?: string;
+}
+
+/** GET /keys/usage: this month's API calls against the plan's limit (null: unlimited) and calls per key per day. */
+export interface ApiUsage {
+  period: { start: string; end: string; limit: number | null; used: number; remaining: number | null; resetAt: string };
+  days: { date: string; keyId: string; calls: number }[];
+}
+
+export type WebhookEventType =
+  | "generation.queued" | "generation.started" | "generation.succeeded" | "generation.failed" | "generation.cancelled" | "credits.low";
+
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  events: WebhookEventType[];
+  description: string | null;
+  enabled: boolean;
+  /** Why it is off: "failing" (disabled by the sender) or null (the user's choice). */
+  disabledReason: string | null;
+  createdAt: string;
+}
+
+/** POST /webhook-endpoints answers the signing secret once. */
+export interface CreatedWebhookEndpoint extends WebhookEndpoint {
+  secret: string;
+}
+
+export interface WebhookEndpointBody {
+  url: string;
+  events: WebhookEventType[];
+  description?: string | null;
+}
+
+export interface WebhookEndpointPatch {
+  url?: string;
+  events?: WebhookEventType[];
+  description?: string | null;
+  enabled?: boolean;
+}
+
+export interface WebhookAttempt {
+  at: string;
+  statusCode: number | null;
+  durationMs: number | null;
+  error: string | null;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  eventType: string;
+  generationId: string | null;
+  status: "pending" | "delivered" | "failed";
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+  attemptsLog: WebhookAttempt[];
+}
+
+/** GET/PUT /me/notifications: completion emails (batchFinishedMin 2–100 or null = off). */
+export interface NotificationSettings {
+  batchFinishedMin: number | null;
+  jobFailed: boolean;
+}

@@ -95,7 +95,7 @@ function MoreMenu() {
       document.removeEventListener("keydown", close);
     };
   }, []);
-  const inside = path.startsWith("/workflows") || path === "/loras" || path === "/shares";
+  const inside = path.startsWith("/workflows") || path === "/loras" || path === "/shares" || path.startsWith("/developer");
   return (
     <details ref={menu} className="nav-more">
       <summary className={inside ? "current" : undefined}>{t("nav.more")}</summary>
@@ -103,6 +103,7 @@ function MoreMenu() {
         <li><Link to="/workflows">{t("nav.workflows")}</Link></li>
         <li><Link to="/loras">{t("nav.loras")}</Link></li>
         <li><Link to="/shares">{t("share.nav")}</Link></li>
+        <li><Link to="/developer/keys">{t("nav.developers")}</Link></li>
       </ul>
     </details>
   );

@@ -4,6 +4,7 @@ import { ApiError } from "../api/problem";
 import { DeleteAccountSection } from "../components/account/DeleteAccountSection";
 import { EmailSection } from "../components/account/EmailSection";
 import { ExportSection } from "../components/account/ExportSection";
+import { NotificationSection } from "../components/account/NotificationSection";
 import { PasswordSection } from "../components/account/PasswordSection";
 import { ProfileSection } from "../components/account/ProfileSection";
 import { RetentionSection } from "../components/account/RetentionSection";
@@ -44,6 +45,7 @@ export default function AccountPage() {
           <StorageBar />
         </section>
         <RetentionSection />
+        <NotificationSection />
         <SignOutEverywhere />
         <ExportSection />
         <DeleteAccountSection />
