@@ -127,6 +127,7 @@ public static class PingvasApp
         api.MapFolders().MapTags();
         api.MapYourData();
         api.MapPresets();
+        api.MapGenerationStreams().MapNotificationSettings();
         api.MapShares().MapPublicShares();
         api.MapBilling().MapBillingCheckout().MapBillingWebhooks();
         api.MapExternalSignIn().MapEmailVerification().MapPasswordReset().MapNotices();
