@@ -218,10 +218,12 @@ public sealed class GenerationStreamTests(GenerationStreamTests.Fixture fixture)
         await other.WaitForAsync(blocker.Id, "running");
         var job = await user.SubmitAsync(request);
         Assert.Equal("queued", job.Status);
-        return (job, async () =>
+        return (job, ReleaseAsync);
+
+        async Task ReleaseAsync()
         {
             var cancel = await other.Client.PostAsync($"/api/v1/generations/{blocker.Id}/cancel", null);
             Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
-        });
+        }
     }
 }
