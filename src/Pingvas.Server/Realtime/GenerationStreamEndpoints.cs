@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 using Microsoft.AspNetCore.SignalR;
@@ -45,6 +46,8 @@ public static class GenerationStreamEndpoints
         var first = StreamEvent.FromJson(Serialize(await generations.GetDtoAsync(job, ct), json.Value));
         var sse = new ServerSentEvents(http.Response, KeepAlive(options.Value), time);
         var cursor = new StreamCursor(time);
+        using var lifetime = Lifetime(http, time, ct);
+        ct = lifetime.Token;
         try
         {
             await sse.StartAsync(ct);
@@ -70,7 +73,7 @@ public static class GenerationStreamEndpoints
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // The client went away: nothing to finish.
+            // The client went away, or the token expired: nothing to finish.
         }
 
         return Results.Empty;
@@ -86,6 +89,8 @@ public static class GenerationStreamEndpoints
         using var subscription = streams.Subscribe(userId);
         var sse = new ServerSentEvents(http.Response, KeepAlive(options.Value), time);
         var cursor = new StreamCursor(time);
+        using var lifetime = Lifetime(http, time, ct);
+        ct = lifetime.Token;
 
         // A final state is final: anything older heard for that job afterwards is not sent.
         var finished = new HashSet<Guid>();
@@ -113,7 +118,7 @@ public static class GenerationStreamEndpoints
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // The client went away: nothing to finish.
+            // The client went away, or the token expired: nothing to finish.
         }
 
         return Results.Empty;
@@ -126,6 +131,22 @@ public static class GenerationStreamEndpoints
                 finished.Add(e.JobId);
             }
         }
+    }
+
+    /// <summary>
+    /// The request's lifetime, ended also when the access token the stream was opened with expires,
+    /// as the hub closes its connections then: a stream must not outlive its credentials.
+    /// </summary>
+    private static CancellationTokenSource Lifetime(HttpContext http, TimeProvider time, CancellationToken ct)
+    {
+        var lifetime = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (long.TryParse(http.User.FindFirst("exp")?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var exp))
+        {
+            var left = DateTimeOffset.FromUnixTimeSeconds(exp) - time.GetUtcNow();
+            lifetime.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        }
+
+        return lifetime;
     }
 
     /// <summary>The hub's own JSON of a generation (camelCase, string enums, UTC dates).</summary>
