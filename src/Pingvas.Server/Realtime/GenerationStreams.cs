@@ -81,6 +81,23 @@ public sealed class GenerationStreams
         }
     }
 
+    /// <summary>Ends every stream of the user on this process (signed out everywhere, suspended); returns how many.</summary>
+    public int CloseUser(Guid userId)
+    {
+        if (!byUser.TryGetValue(userId, out var subscriptions))
+        {
+            return 0;
+        }
+
+        var closing = subscriptions.Keys.ToList();
+        foreach (var subscription in closing)
+        {
+            subscription.Close();
+        }
+
+        return closing.Count;
+    }
+
     internal void Remove(StreamSubscription subscription)
     {
         if (byUser.TryGetValue(subscription.UserId, out var subscriptions))
@@ -104,6 +121,9 @@ public sealed class StreamSubscription(GenerationStreams owner, Guid userId) : I
     public ChannelReader<StreamEvent> Events => events.Reader;
 
     internal void Write(StreamEvent e) => events.Writer.TryWrite(e);
+
+    /// <summary>No more events: the stream sends what it has and ends.</summary>
+    internal void Close() => events.Writer.TryComplete();
 
     public void Dispose()
     {

@@ -53,6 +53,25 @@ public sealed class StreamLifetimeTests(StreamLifetimeTests.Fixture fixture) : I
     }
 
     [Fact]
+    public async Task Signing_out_everywhere_ends_the_users_streams_at_once()
+    {
+        var user = await server.RegisterAsync();
+        var other = await server.RegisterAsync();
+        await using var signedOut = await SseReader.OpenAsync(server, AllPath, user);
+        await using var stays = await SseReader.OpenAsync(server, AllPath, other);
+        var streams = server.Services.GetRequiredService<GenerationStreams>();
+        await Eventually.UntilAsync(() => Task.FromResult(streams.Users.Contains(user.Id) && streams.Users.Contains(other.Id)), TimeSpan.FromSeconds(10), "both streams should be subscribed");
+
+        Assert.Equal(HttpStatusCode.NoContent, (await user.Client.PostAsync("/api/v1/auth/logout-all", null)).StatusCode);
+        Assert.Empty(await signedOut.ToEndAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(signedOut.Closed);
+
+        // Someone else's stream goes on.
+        var job = await other.SubmitAsync(TestUser.Request(steps: 2));
+        Assert.Equal("succeeded", (await stays.UntilAsync(e => e.JobId == job.Id && e.Status != "queued" && e.Status != "running")).Status);
+    }
+
+    [Fact]
     public void A_cursor_is_opaque_and_round_trips_its_moment()
     {
         var at = new DateTime(2026, 12, 3, 1, 2, 3, 456, DateTimeKind.Utc);
