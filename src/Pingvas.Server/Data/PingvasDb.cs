@@ -75,6 +75,8 @@ public sealed class PingvasDb : DbContext
 
     public DbSet<Notices.Notice> Notices => Set<Notices.Notice>();
 
+    public DbSet<Notices.NotificationSettings> NotificationSettings => Set<Notices.NotificationSettings>();
+
     public DbSet<Accounts.External.ExternalLogin> ExternalLogins => Set<Accounts.External.ExternalLogin>();
 
     public DbSet<Accounts.External.ExternalSignInCode> ExternalSignInCodes => Set<Accounts.External.ExternalSignInCode>();
@@ -139,6 +141,7 @@ public sealed class PingvasDb : DbContext
         b.Entity<Billing.BillingPayment>().ToTable("billing_payments");
         b.Entity<AccountToken>().ToTable("account_tokens");
         b.Entity<Notices.Notice>().ToTable("notices");
+        b.Entity<Notices.NotificationSettings>().ToTable("notification_settings").HasKey(x => x.UserId);
         b.Entity<Accounts.External.ExternalLogin>().ToTable("external_logins").HasKey(x => new { x.Provider, x.Subject });
         b.Entity<Accounts.External.ExternalSignInCode>().ToTable("external_sign_in_codes").HasKey(x => x.CodeHash);
         b.Entity<SavedWorkflow>().ToTable("workflows");

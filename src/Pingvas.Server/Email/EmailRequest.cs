@@ -19,6 +19,8 @@ public static class EmailKinds
     public const string SubscriptionRenewed = "subscription_renewed";
     public const string PaymentFailed = "payment_failed";
     public const string ExportReady = "export_ready";
+    public const string BatchFinished = "batch_finished";
+    public const string JobFailed = "job_failed";
 }
 
 /// <summary>

@@ -7,7 +7,8 @@ namespace Pingvas.Server.Email;
 /// password_reset: token; email_changed: newEmail; credits_low: balance, date (period end);
 /// credits_exhausted: date; subscription_* and payment_failed: plan, interval (monthly|annual),
 /// date (ISO-8601 renewal / end / grace date), amount (minor units), currency; export_ready: url
-/// (the signed download link), date (yyyy-MM-dd, when it expires).
+/// (the signed download link), date (yyyy-MM-dd, when it expires); batch_finished: count, prompt;
+/// job_failed: prompt, reason.
 /// </summary>
 public sealed partial class EmailTemplates
 {
@@ -194,6 +195,34 @@ public sealed partial class EmailTemplates
                     c["date"] is { } date ? $"The link below works until {date}; after that the file is deleted." : "The link below works for 7 days; after that the file is deleted.",
                     "Anyone with the link can download the file, so do not share it."),
                 "Download the ZIP file", ExportLink(c))),
+
+        [EmailKinds.BatchFinished] = new(
+            c => new("이미지 생성이 끝났어요", "이미지 생성이 끝났어요",
+                Lines(
+                    c["count"] is { } count ? $"요청하신 이미지 {count}장이 모두 만들어졌어요." : "요청하신 이미지가 모두 만들어졌어요.",
+                    c["prompt"] is { } prompt ? $"프롬프트: {prompt}" : null,
+                    "이 알림은 계정 설정에서 끌 수 있어요."),
+                "갤러리 보기", c.Link("/gallery")),
+            c => new("Your images are ready", "Your images are ready",
+                Lines(
+                    c["count"] is { } count ? $"All {count} images you asked for are ready." : "The images you asked for are ready.",
+                    c["prompt"] is { } prompt ? $"Prompt: {prompt}" : null,
+                    "You can turn this email off in your account settings."),
+                "Open my gallery", c.Link("/gallery"))),
+
+        [EmailKinds.JobFailed] = new(
+            c => new("이미지 생성에 실패했어요", "이미지 생성에 실패했어요",
+                Lines(
+                    c["prompt"] is { } prompt ? $"다음 프롬프트의 생성이 실패했어요: {prompt}" : "생성 작업 하나가 실패했어요.",
+                    c["reason"] is { } reason ? $"사유: {reason}" : null,
+                    "사용하려던 크레딧은 돌려드렸어요. 이 알림은 계정 설정에서 끌 수 있어요."),
+                "생성 기록 보기", c.Link("/generate")),
+            c => new("A generation failed", "A generation failed",
+                Lines(
+                    c["prompt"] is { } prompt ? $"The generation of this prompt failed: {prompt}" : "One of your generations failed.",
+                    c["reason"] is { } reason ? $"Reason: {reason}" : null,
+                    "The credits it held were given back. You can turn this email off in your account settings."),
+                "See my generations", c.Link("/generate"))),
     };
 
     /// <summary>export_ready's signed download link (data <c>url</c>); the account page, which shows it too, when it is missing.</summary>

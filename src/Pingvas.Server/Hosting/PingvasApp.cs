@@ -130,6 +130,7 @@ public static class PingvasApp
         api.MapYourData();
         api.MapApiKeys();
         api.MapPresets();
+        api.MapGenerationStreams().MapNotificationSettings();
         api.MapShares().MapPublicShares();
         api.MapBilling().MapBillingCheckout().MapBillingWebhooks();
         api.MapExternalSignIn().MapEmailVerification().MapPasswordReset().MapNotices();

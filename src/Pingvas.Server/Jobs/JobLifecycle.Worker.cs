@@ -72,6 +72,7 @@ public sealed partial class JobLifecycle
         Apply(job.Succeed(Now, result.Engine, Milliseconds(result.ComputeTime), (long)result.ModelLoadTime.TotalMilliseconds, charged, result.ProviderCostUsd));
         db.Images.AddRange(images);
         Finished(tx, job, images, balance);
+        await completionNotices.AfterFinishAsync(job, ct);
         await db.SaveChangesAsync(ct);
         if (job.Tags is not null)
         {

@@ -35,6 +35,7 @@ public sealed partial class JobLifecycle(
     PingvasDb db,
     Ledger ledger,
     Notices.CreditNotices creditNotices,
+    Notices.CompletionNotices completionNotices,
     OutboxWriter outbox,
     OutboxSignal outboxSignal,
     IGenerationEvents events,
@@ -231,6 +232,7 @@ public sealed partial class JobLifecycle(
     {
         var balance = await ledger.ReleaseAsync(job.UserId, job.Id, reason, ct);
         Finished(tx, job, [], balance);
+        await completionNotices.AfterFinishAsync(job, ct);
         await db.SaveChangesAsync(ct);
     }
 

@@ -18,6 +18,7 @@ public static class NoticesSetup
         services.AddHostedService(sp => sp.GetRequiredService<AccountTokenPurge>());
         services.AddScoped<NoticeService>();
         services.AddScoped<CreditNotices>();
+        services.AddScoped<CompletionNotices>();
         services.AddSingleton<NoticeForwarder>();
         services.AddScoped<IOutboxHandler, NoticeEventHandler>();
         if (databaseProvider == "postgres")

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 using Pingvas.Server.Data;
 using Pingvas.Server.Generation;
@@ -14,7 +15,9 @@ namespace Pingvas.Server.Realtime;
 /// commit order). An event that came as a reference only is read from the database first. After
 /// the listener was down, every user connected here gets a snapshot of what changed meanwhile.
 /// </summary>
-public sealed class EventForwarder(IHubContext<ProgressHub> hub, IServiceScopeFactory scopes, HubConnections connections, ILogger<EventForwarder> logger) : BackgroundService
+public sealed class EventForwarder(
+    IHubContext<ProgressHub> hub, IServiceScopeFactory scopes, HubConnections connections, GenerationStreams streams,
+    IOptions<JsonHubProtocolOptions> json, ILogger<EventForwarder> logger) : BackgroundService
 {
     // Bounded so a stalled hub cannot grow memory without end; the oldest progress goes first.
     private readonly Channel<Heard> heard = Channel.CreateBounded<Heard>(new BoundedChannelOptions(10_000)
@@ -57,6 +60,7 @@ public sealed class EventForwarder(IHubContext<ProgressHub> hub, IServiceScopeFa
         if (notice.Event is { } generation)
         {
             // Sent as heard: the publisher serialised it with the hub's own settings.
+            streams.Publish(notice.UserId, () => generation.GetRawText());
             await group.SendAsync(ProgressHub.GenerationEvent, generation, ct);
             return;
         }
@@ -65,20 +69,23 @@ public sealed class EventForwarder(IHubContext<ProgressHub> hub, IServiceScopeFa
         var db = scope.ServiceProvider.GetRequiredService<PingvasDb>();
         if (await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == notice.JobId && j.UserId == notice.UserId, ct) is { } job)
         {
-            var dto = await scope.ServiceProvider.GetRequiredService<GenerationService>().GetDtoAsync(job, ct);
-            await group.SendAsync(ProgressHub.GenerationEvent, dto with { Balance = notice.Balance }, ct);
+            var dto = await scope.ServiceProvider.GetRequiredService<GenerationService>().GetDtoAsync(job, ct) with { Balance = notice.Balance };
+            streams.Publish(notice.UserId, () => GenerationStreamEndpoints.Serialize(dto, json.Value));
+            await group.SendAsync(ProgressHub.GenerationEvent, dto, ct);
         }
     }
 
     private async Task ResyncAsync(DateTime since, CancellationToken ct)
     {
-        var users = connections.Users;
+        // Users with a hub connection or an event stream here.
+        var users = connections.Users.Union(streams.Users).ToList();
         foreach (var userId in users)
         {
             await using var scope = scopes.CreateUserScope(userId);
             var group = hub.Clients.Group(ProgressHub.GroupFor(userId));
             foreach (var generation in await scope.ServiceProvider.GetRequiredService<JobSnapshots>().ForUserAsync(userId, since, ct))
             {
+                streams.Publish(userId, () => GenerationStreamEndpoints.Serialize(generation, json.Value));
                 await group.SendAsync(ProgressHub.GenerationEvent, generation, ct);
             }
         }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 
 using Pingvas.Server.Generation;
 
@@ -14,7 +15,8 @@ public interface IGenerationEvents
     Task SendAsync(Guid userId, GenerationDto generation, CancellationToken ct);
 }
 
-public sealed class HubGenerationEvents(IHubContext<ProgressHub> hub, ILogger<HubGenerationEvents> logger) : IGenerationEvents
+public sealed class HubGenerationEvents(
+    IHubContext<ProgressHub> hub, GenerationStreams streams, IOptions<JsonHubProtocolOptions> json, ILogger<HubGenerationEvents> logger) : IGenerationEvents
 {
     public async Task PublishAsync(Guid userId, GenerationDto generation, CancellationToken ct)
     {
@@ -29,6 +31,10 @@ public sealed class HubGenerationEvents(IHubContext<ProgressHub> hub, ILogger<Hu
         }
     }
 
-    public Task SendAsync(Guid userId, GenerationDto generation, CancellationToken ct) =>
-        hub.Clients.Group(ProgressHub.GroupFor(userId)).SendAsync(ProgressHub.GenerationEvent, generation, ct);
+    public Task SendAsync(Guid userId, GenerationDto generation, CancellationToken ct)
+    {
+        // The Server-Sent Events streams of this (the only) process get the same JSON as the hub.
+        streams.Publish(userId, () => GenerationStreamEndpoints.Serialize(generation, json.Value));
+        return hub.Clients.Group(ProgressHub.GroupFor(userId)).SendAsync(ProgressHub.GenerationEvent, generation, ct);
+    }
 }

@@ -7,7 +7,7 @@ namespace Pingvas.Server.Realtime;
 /// can be resent to them, and so a user who was signed out everywhere or suspended can be cut off at
 /// once (<see cref="CloseLocal"/>) instead of listening until the token expires.
 /// </summary>
-public sealed class HubConnections
+public sealed class HubConnections(GenerationStreams streams)
 {
     private readonly Lock gate = new();
     private readonly Dictionary<Guid, Dictionary<string, HubCallerContext>> users = [];
@@ -63,6 +63,7 @@ public sealed class HubConnections
             connection.Abort();
         }
 
-        return closing.Count;
+        // The user's event streams here end too.
+        return closing.Count + streams.CloseUser(userId);
     }
 }

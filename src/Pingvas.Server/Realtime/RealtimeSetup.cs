@@ -20,6 +20,8 @@ public static class RealtimeSetup
             o.PayloadSerializerOptions.Converters.Add(new UtcDateTimeConverter());
         });
         services.AddSingleton<HubConnections>();
+        services.AddSingleton<GenerationStreams>();
+        services.Configure<StreamOptions>(configuration.GetSection("Streams"));
         services.AddScoped<JobSnapshots>();
         services.AddScoped<IOutboxHandler, GenerationEventHandler>();
         if (databaseProvider == "postgres" && role != PingvasRole.Migrate)
