@@ -101,6 +101,12 @@ public sealed class PingvasDb : DbContext
 
     public DbSet<YourData.DataExport> DataExports => Set<YourData.DataExport>();
 
+    public DbSet<Webhooks.WebhookEndpoint> WebhookEndpoints => Set<Webhooks.WebhookEndpoint>();
+
+    public DbSet<Webhooks.WebhookDefaultSecret> WebhookDefaultSecrets => Set<Webhooks.WebhookDefaultSecret>();
+
+    public DbSet<Webhooks.WebhookDelivery> WebhookDeliveries => Set<Webhooks.WebhookDelivery>();
+
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.Entity<User>().ToTable("users");
@@ -146,6 +152,9 @@ public sealed class PingvasDb : DbContext
         b.Entity<Presets.Preset>().ToTable("presets");
         b.Entity<Presets.SharedPreset>().ToTable("shared_presets");
         b.Entity<YourData.DataExport>().ToTable("data_exports");
+        b.Entity<Webhooks.WebhookEndpoint>().ToTable("webhook_endpoints");
+        b.Entity<Webhooks.WebhookDefaultSecret>().ToTable("webhook_default_secrets").HasKey(x => x.UserId);
+        b.Entity<Webhooks.WebhookDelivery>().ToTable("webhook_deliveries");
 
         // A trashed image is hidden from every query but the trash's own, which says IgnoreQueryFilters:
         // nothing can list, share, reuse or take it as an input. Storage usage and the orphan sweep count it.

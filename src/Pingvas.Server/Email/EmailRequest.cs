@@ -19,6 +19,7 @@ public static class EmailKinds
     public const string SubscriptionRenewed = "subscription_renewed";
     public const string PaymentFailed = "payment_failed";
     public const string ExportReady = "export_ready";
+    public const string WebhookDisabled = "webhook_disabled";
 }
 
 /// <summary>

@@ -7,7 +7,7 @@ namespace Pingvas.Server.Email;
 /// password_reset: token; email_changed: newEmail; credits_low: balance, date (period end);
 /// credits_exhausted: date; subscription_* and payment_failed: plan, interval (monthly|annual),
 /// date (ISO-8601 renewal / end / grace date), amount (minor units), currency; export_ready: url
-/// (the signed download link), date (yyyy-MM-dd, when it expires).
+/// (the signed download link), date (yyyy-MM-dd, when it expires); webhook_disabled: url (the endpoint).
 /// </summary>
 public sealed partial class EmailTemplates
 {
@@ -194,6 +194,18 @@ public sealed partial class EmailTemplates
                     c["date"] is { } date ? $"The link below works until {date}; after that the file is deleted." : "The link below works for 7 days; after that the file is deleted.",
                     "Anyone with the link can download the file, so do not share it."),
                 "Download the ZIP file", ExportLink(c))),
+
+        [EmailKinds.WebhookDisabled] = new(
+            c => new("웹훅 엔드포인트를 껐어요", "웹훅 엔드포인트를 껐어요",
+                Lines(
+                    c["url"] is { } url ? $"{url}(으)로 보낸 웹훅이 3일 동안 한 번도 전달되지 않아서 이 엔드포인트를 껐어요." : "웹훅이 3일 동안 한 번도 전달되지 않아서 엔드포인트를 껐어요.",
+                    "엔드포인트를 고친 뒤 개발자 설정에서 다시 켜 주세요. 전달 기록에서 실패한 이벤트를 다시 보낼 수 있어요."),
+                "웹훅 설정 열기", c.Link("/developer")),
+            c => new("We turned off a webhook endpoint", "We turned off a webhook endpoint",
+                Lines(
+                    c["url"] is { } url ? $"Webhooks sent to {url} have failed for 3 days without a single success, so we turned the endpoint off." : "Webhooks to one of your endpoints have failed for 3 days without a single success, so we turned it off.",
+                    "Fix the endpoint, then turn it back on in the developer settings; the delivery log can send the failed events again."),
+                "Open webhook settings", c.Link("/developer"))),
     };
 
     /// <summary>export_ready's signed download link (data <c>url</c>); the account page, which shows it too, when it is missing.</summary>

@@ -18,6 +18,7 @@ using Pingvas.Server.Sharing;
 using Pingvas.Server.Storage;
 using Pingvas.Server.Uploads;
 using Pingvas.Server.Web;
+using Pingvas.Server.Webhooks;
 using Pingvas.Server.Workers;
 using Pingvas.Server.Workflows;
 using Pingvas.Server.YourData;
@@ -127,6 +128,7 @@ public static class PingvasApp
         api.MapFolders().MapTags();
         api.MapYourData();
         api.MapPresets();
+        api.MapWebhooks();
         api.MapShares().MapPublicShares();
         api.MapBilling().MapBillingCheckout().MapBillingWebhooks();
         api.MapExternalSignIn().MapEmailVerification().MapPasswordReset().MapNotices();
