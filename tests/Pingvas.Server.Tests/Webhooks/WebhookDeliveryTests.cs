@@ -74,6 +74,7 @@ public sealed class WebhookDeliveryTests(WebhookServerFixture fixture) : IClassF
         var user = await Server.RegisterAsync();
         await using var receiver = await WebhookReceiver.StartAsync();
         var endpoint = await user.CreateEndpointAsync(receiver.Url("/order"), "generation.queued", "generation.started", "generation.succeeded");
+        await Server.SetBalanceAsync(user.Id, 50);
         receiver.FailNext(1);
         var job = await user.SubmitAsync();
         Assert.Equal("succeeded", (await user.WaitForAsync(job.Id)).Status);
@@ -148,6 +149,7 @@ public sealed class WebhookDeliveryTests(WebhookServerFixture fixture) : IClassF
             prompt = "a lighthouse at dusk", model = "sd-1.5", width = 64, height = 64, steps = 4, seed = 7, batchSize = 1,
             webhook = receiver.Url("/generation"), webhookEvents = new[] { "generation.queued", "generation.started", "generation.succeeded" },
         };
+        await Server.SetBalanceAsync(user.Id, 50);
         var job = await user.SubmitAsync(request);
         Assert.Equal("succeeded", (await user.WaitForAsync(job.Id)).Status);
         var got = await receiver.WaitForReceivedAsync("/generation", 3);
