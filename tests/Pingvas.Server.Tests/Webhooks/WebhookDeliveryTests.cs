@@ -146,8 +146,15 @@ public sealed class WebhookDeliveryTests(WebhookServerFixture fixture) : IClassF
         await using var receiver = await WebhookReceiver.StartAsync();
         var request = new
         {
-            prompt = "a lighthouse at dusk", model = "sd-1.5", width = 64, height = 64, steps = 4, seed = 7, batchSize = 1,
-            webhook = receiver.Url("/generation"), webhookEvents = new[] { "generation.queued", "generation.started", "generation.succeeded" },
+            prompt = "a lighthouse at dusk",
+            model = "sd-1.5",
+            width = 64,
+            height = 64,
+            steps = 4,
+            seed = 7,
+            batchSize = 1,
+            webhook = receiver.Url("/generation"),
+            webhookEvents = new[] { "generation.queued", "generation.started", "generation.succeeded" },
         };
         await Server.SetBalanceAsync(user.Id, 50);
         var job = await user.SubmitAsync(request);
