@@ -51,7 +51,12 @@ public sealed class WebhookDeliveryTests(WebhookServerFixture fixture) : IClassF
         (double Low, double High)[] pauses = [(4, 6), (24, 36), (96, 144)];
         for (var attempt = 1; attempt <= 3; attempt++)
         {
-            var failed = await user.WaitForDeliveryAsync(endpoint.Id, id, d => d.Attempts == attempt, $"attempt {attempt} should be made");
+            var failed = await user.WaitForDeliveryAsync(endpoint.Id, id, d => d.Attempts >= attempt, $"attempt {attempt} should be made");
+            if (failed.Attempts > attempt)
+            {
+                continue; // A slow machine: the 5 s pause passed in real time before the clock was moved.
+            }
+
             Assert.Equal(("pending", 500), (failed.Status, failed.LastStatusCode));
             var pause = (failed.NextAttemptAt!.Value - failed.AttemptsLog[^1].At).TotalSeconds;
             Assert.InRange(pause, pauses[attempt - 1].Low, pauses[attempt - 1].High);
@@ -82,11 +87,14 @@ public sealed class WebhookDeliveryTests(WebhookServerFixture fixture) : IClassF
         // "queued" failed first: "started" and "succeeded" wait for its retry.
         await Eventually.UntilAsync(async () => (await user.DeliveriesAsync(endpoint.Id)).Count == 3, TimeSpan.FromSeconds(15), "three deliveries should exist");
         var queued = (await user.DeliveriesAsync(endpoint.Id)).Single(d => d.EventType == "generation.queued");
-        queued = await user.WaitForDeliveryAsync(endpoint.Id, queued.Id, d => d.Attempts == 1, "queued should be tried once");
-        Assert.Equal(["generation.queued"], receiver.Received.Select(r => r.Type));
-        await Server.JumpPastAsync(queued.NextAttemptAt!.Value);
+        queued = await user.WaitForDeliveryAsync(endpoint.Id, queued.Id, d => d.Attempts >= 1, "queued should be tried");
+        if (queued.NextAttemptAt is { } next)
+        {
+            await Server.JumpPastAsync(next);
+        }
 
         var got = await receiver.WaitForReceivedAsync("/order", 3, r => r.Answered == 200);
+        Assert.Equal(("generation.queued", 500), (receiver.Received.First().Type, receiver.Received.First().Answered));
         Assert.Equal(["generation.queued", "generation.started", "generation.succeeded"], got.Select(r => r.Type));
         var last = JsonDocument.Parse(got[^1].Body).RootElement.GetProperty("data");
         Assert.Equal((job.Id, "succeeded"), (last.GetProperty("id").GetGuid(), last.GetProperty("status").GetString()));

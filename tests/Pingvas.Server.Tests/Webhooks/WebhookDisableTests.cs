@@ -19,7 +19,7 @@ public sealed class WebhookDisableTests(WebhookServerFixture fixture) : IClassFi
         receiver.FailAll = true;
         var endpoint = await user.CreateEndpointAsync(receiver.Url("/down"));
         var id = await user.SendTestAsync(endpoint.Id);
-        var first = await user.WaitForDeliveryAsync(endpoint.Id, id, d => d.Attempts == 1, "the first attempt should fail");
+        var first = await user.WaitForDeliveryAsync(endpoint.Id, id, d => d.Attempts >= 1, "the first attempt should fail");
         Assert.Equal("pending", first.Status);
 
         // A day later the message is given up; the endpoint is still on (failing for a day only).
@@ -31,7 +31,7 @@ public sealed class WebhookDisableTests(WebhookServerFixture fixture) : IClassFi
         // Still failing 3 days after the first failure: disabled, and the owner is told.
         await Server.JumpClockAsync(TimeSpan.FromDays(2));
         var next = await user.SendTestAsync(endpoint.Id);
-        await user.WaitForDeliveryAsync(endpoint.Id, next, d => d.Attempts == 1, "the next message should be tried");
+        await user.WaitForDeliveryAsync(endpoint.Id, next, d => d.Attempts >= 1, "the next message should be tried");
         var disabled = (await user.Client.GetFromJsonAsync<EndpointBody>($"/api/v1/webhook-endpoints/{endpoint.Id}", Json.Options))!;
         Assert.Equal((false, "failing"), (disabled.Enabled, disabled.DisabledReason));
         var mails = await fixture.Smtp.WaitForAsync(user.Email, 2);
