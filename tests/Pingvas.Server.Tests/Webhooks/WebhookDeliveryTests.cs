@@ -47,8 +47,9 @@ public sealed class WebhookDeliveryTests(WebhookServerFixture fixture) : IClassF
         receiver.FailNext(3);
         var id = await user.SendTestAsync(endpoint.Id);
 
-        // About 5 s, 30 s, 2 min (±20% jitter): each pause waits for the clock, then the next attempt is made.
-        (double Low, double High)[] pauses = [(4, 6), (24, 36), (96, 144)];
+        // About 5 s, 30 s, 2 min (±20% jitter, counted from when the attempt was recorded, a moment
+        // after it started): each pause waits for the clock, then the next attempt is made.
+        (double Low, double High)[] pauses = [(4, 8), (24, 38), (96, 146)];
         for (var attempt = 1; attempt <= 3; attempt++)
         {
             var failed = await user.WaitForDeliveryAsync(endpoint.Id, id, d => d.Attempts >= attempt, $"attempt {attempt} should be made");
