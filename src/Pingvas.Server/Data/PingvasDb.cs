@@ -109,6 +109,12 @@ public sealed class PingvasDb : DbContext
 
     public DbSet<Developer.ApiKeyDay> ApiKeyDays => Set<Developer.ApiKeyDay>();
 
+    public DbSet<Webhooks.WebhookEndpoint> WebhookEndpoints => Set<Webhooks.WebhookEndpoint>();
+
+    public DbSet<Webhooks.WebhookDefaultSecret> WebhookDefaultSecrets => Set<Webhooks.WebhookDefaultSecret>();
+
+    public DbSet<Webhooks.WebhookDelivery> WebhookDeliveries => Set<Webhooks.WebhookDelivery>();
+
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.Entity<User>().ToTable("users");
@@ -158,6 +164,9 @@ public sealed class PingvasDb : DbContext
         b.Entity<Developer.ApiKey>().ToTable("api_keys");
         b.Entity<Developer.ApiUsage>().ToTable("api_usage").HasKey(x => new { x.UserId, x.Period });
         b.Entity<Developer.ApiKeyDay>().ToTable("api_key_days").HasKey(x => new { x.KeyId, x.Day });
+        b.Entity<Webhooks.WebhookEndpoint>().ToTable("webhook_endpoints");
+        b.Entity<Webhooks.WebhookDefaultSecret>().ToTable("webhook_default_secrets").HasKey(x => x.UserId);
+        b.Entity<Webhooks.WebhookDelivery>().ToTable("webhook_deliveries");
 
         // A trashed image is hidden from every query but the trash's own, which says IgnoreQueryFilters:
         // nothing can list, share, reuse or take it as an input. Storage usage and the orphan sweep count it.

@@ -21,6 +21,7 @@ public static class EmailKinds
     public const string ExportReady = "export_ready";
     public const string BatchFinished = "batch_finished";
     public const string JobFailed = "job_failed";
+    public const string WebhookDisabled = "webhook_disabled";
 }
 
 /// <summary>

@@ -8,7 +8,7 @@ namespace Pingvas.Server.Email;
 /// credits_exhausted: date; subscription_* and payment_failed: plan, interval (monthly|annual),
 /// date (ISO-8601 renewal / end / grace date), amount (minor units), currency; export_ready: url
 /// (the signed download link), date (yyyy-MM-dd, when it expires); batch_finished: count, prompt;
-/// job_failed: prompt, reason.
+/// job_failed: prompt, reason; webhook_disabled: url (the endpoint).
 /// </summary>
 public sealed partial class EmailTemplates
 {
@@ -223,6 +223,18 @@ public sealed partial class EmailTemplates
                     c["reason"] is { } reason ? $"Reason: {reason}" : null,
                     "The credits it held were given back. You can turn this email off in your account settings."),
                 "See my generations", c.Link("/generate"))),
+
+        [EmailKinds.WebhookDisabled] = new(
+            c => new("웹훅 엔드포인트를 껐어요", "웹훅 엔드포인트를 껐어요",
+                Lines(
+                    c["url"] is { } url ? $"{url}(으)로 보낸 웹훅이 3일 동안 한 번도 전달되지 않아서 이 엔드포인트를 껐어요." : "웹훅이 3일 동안 한 번도 전달되지 않아서 엔드포인트를 껐어요.",
+                    "엔드포인트를 고친 뒤 개발자 설정에서 다시 켜 주세요. 전달 기록에서 실패한 이벤트를 다시 보낼 수 있어요."),
+                "웹훅 설정 열기", c.Link("/developer/webhooks")),
+            c => new("We turned off a webhook endpoint", "We turned off a webhook endpoint",
+                Lines(
+                    c["url"] is { } url ? $"Webhooks sent to {url} have failed for 3 days without a single success, so we turned the endpoint off." : "Webhooks to one of your endpoints have failed for 3 days without a single success, so we turned it off.",
+                    "Fix the endpoint, then turn it back on in the developer settings; the delivery log can send the failed events again."),
+                "Open webhook settings", c.Link("/developer/webhooks"))),
     };
 
     /// <summary>export_ready's signed download link (data <c>url</c>); the account page, which shows it too, when it is missing.</summary>

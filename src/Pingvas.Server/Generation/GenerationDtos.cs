@@ -25,7 +25,9 @@ public sealed record GenerationRequest(
     System.Text.Json.JsonElement? Graph = null,
     IReadOnlyDictionary<string, System.Text.Json.JsonElement>? Inputs = null,
     IReadOnlyList<string>? Tags = null,
-    Guid? SourceImageId = null);
+    Guid? SourceImageId = null,
+    string? Webhook = null,
+    IReadOnlyList<string>? WebhookEvents = null);
 
 /// <summary>A LoRA of the owner applied with a weight (Pro and above; the model's family must match the LoRA's).</summary>
 public sealed record LoraUse(Guid Id, double Weight);

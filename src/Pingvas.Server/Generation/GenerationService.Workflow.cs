@@ -77,6 +77,12 @@ public sealed partial class GenerationService
         var unlimited = plan.MonthlyCredits is null;
         var job = WorkflowJob(userId, workflow, plan.QueuePriority, unlimited ? 0 : workflow.Estimate, idempotencyKey, requestHash, now);
         AttachTags(job, request);
+        if (request.Webhook is not null)
+        {
+            job.WebhookUrl = request.Webhook;
+            job.WebhookEvents = string.Join(',', (request.WebhookEvents ?? Webhooks.WebhookEvents.Terminal).Distinct());
+        }
+
         if (await UseSourceImageAsync(userId, request, ct) is { } sourceRefused)
         {
             return sourceRefused;

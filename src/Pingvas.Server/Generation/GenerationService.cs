@@ -38,7 +38,8 @@ public sealed partial class GenerationService(
     IOptions<QueueOptions> options,
     TimeProvider time,
     WorkflowPreparer workflows,
-    Developer.ApiCallMeter apiCalls)
+    Developer.ApiCallMeter apiCalls,
+    Webhooks.WebhookTargets webhookTargets)
 {
     public const int MaxIdempotencyKeyLength = 200;
 
@@ -52,6 +53,11 @@ public sealed partial class GenerationService(
         if (GalleryFieldErrors(request) is { } galleryErrors)
         {
             return galleryErrors;
+        }
+
+        if (await WebhookErrorAsync(request, ct) is { } webhookError)
+        {
+            return webhookError;
         }
 
         if (IsWorkflow(request))
@@ -128,6 +134,12 @@ public sealed partial class GenerationService(
         job.ReservedBytes = outputBytes;
         AttachAddOns(job, request);
         AttachTags(job, request);
+        if (request.Webhook is not null)
+        {
+            job.WebhookUrl = request.Webhook;
+            job.WebhookEvents = string.Join(',', (request.WebhookEvents ?? Webhooks.WebhookEvents.Terminal).Distinct());
+        }
+
         if (await UseSourceImageAsync(userId, request, ct) is { } sourceRefused)
         {
             return sourceRefused;
@@ -332,6 +344,22 @@ public sealed partial class GenerationService(
                 Extensions = new Dictionary<string, object?> { ["limit"] = refusal.Limit, ["resetAt"] = refusal.ResetAt },
             }
             : null;
+
+    /// <summary>The per-generation webhook: a URL that passes the request-forgery guard, and generation events only.</summary>
+    private async Task<SubmitOutcome.Invalid?> WebhookErrorAsync(GenerationRequest request, CancellationToken ct)
+    {
+        if (request.Webhook is null)
+        {
+            return request.WebhookEvents is null ? null : Invalid("webhookEvents", "webhookEvents needs a webhook URL.");
+        }
+
+        if (request.WebhookEvents is { } events && (events.Count == 0 || events.Any(e => !Webhooks.WebhookEvents.Generation.Contains(e))))
+        {
+            return Invalid("webhookEvents", $"webhookEvents must be a non-empty list of: {string.Join(", ", Webhooks.WebhookEvents.Generation)}.");
+        }
+
+        return await webhookTargets.CheckAsync(request.Webhook, ct) is { } refused ? Invalid("webhook", refused) : null;
+    }
 
     private static SubmitOutcome.Invalid Invalid(string field, string message) => new(new Dictionary<string, string[]> { [field] = [message] });
 }

@@ -19,6 +19,7 @@ using Pingvas.Server.Sharing;
 using Pingvas.Server.Storage;
 using Pingvas.Server.Uploads;
 using Pingvas.Server.Web;
+using Pingvas.Server.Webhooks;
 using Pingvas.Server.Workers;
 using Pingvas.Server.Workflows;
 using Pingvas.Server.YourData;
@@ -131,6 +132,7 @@ public static class PingvasApp
         api.MapApiKeys();
         api.MapPresets();
         api.MapGenerationStreams().MapNotificationSettings();
+        api.MapWebhooks();
         api.MapShares().MapPublicShares();
         api.MapBilling().MapBillingCheckout().MapBillingWebhooks();
         api.MapExternalSignIn().MapEmailVerification().MapPasswordReset().MapNotices();

@@ -20,6 +20,7 @@ using Pingvas.Server.Realtime;
 using Pingvas.Server.Sharing;
 using Pingvas.Server.Storage;
 using Pingvas.Server.Uploads;
+using Pingvas.Server.Webhooks;
 using Pingvas.Server.Workers;
 using Pingvas.Server.Workflows;
 using Pingvas.Server.YourData;
@@ -83,5 +84,6 @@ public static class ServiceRegistration
         services.AddEmail(configuration);
         services.AddAccountMail(provider);
         services.AddYourData(configuration);
+        services.AddWebhooks(configuration);
     }
 }

@@ -67,6 +67,12 @@ public sealed class Job
     /// <summary>Bytes its outputs may take, held against the owner's storage quota while it waits or runs (<c>StorageQuota</c>).</summary>
     public long ReservedBytes { get; set; }
 
+    /// <summary>The per-generation webhook's target (<c>Webhooks/</c>), null when none.</summary>
+    public string? WebhookUrl { get; set; }
+
+    /// <summary>The events sent to <see cref="WebhookUrl"/>, comma-separated.</summary>
+    public string? WebhookEvents { get; set; }
+
     /// <summary>The plan's queue priority when submitted (an upgrade does not reorder queued jobs).</summary>
     public int Priority { get; set; }
 

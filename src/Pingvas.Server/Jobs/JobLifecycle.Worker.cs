@@ -29,7 +29,16 @@ public sealed partial class JobLifecycle
         var job = await claimer.ClaimNextAsync(worker, Now, Now.AddSeconds(options.Value.LeaseSeconds), ct);
         if (job is not null)
         {
-            await events.PublishAsync(job.UserId, mapper.ToDto(job, [], null), ct);
+            var dto = mapper.ToDto(job, [], null);
+            await events.PublishAsync(job.UserId, dto, ct);
+
+            // Webhooks' "started": written just after the claim commits (the claim is one statement), then sent by the outbox.
+            await webhooks.GenerationAsync(job, dto, ct);
+            if (db.ChangeTracker.HasChanges())
+            {
+                await db.SaveChangesAsync(ct);
+                outboxSignal.Wake();
+            }
         }
 
         return job;
@@ -71,7 +80,7 @@ public sealed partial class JobLifecycle
             : await ChargeAsync(job, CostEstimator.Charge(result.ComputeTime), $"Generation: {result.ComputeTime.TotalSeconds:0.###} GPU-seconds", ct);
         Apply(job.Succeed(Now, result.Engine, Milliseconds(result.ComputeTime), (long)result.ModelLoadTime.TotalMilliseconds, charged, result.ProviderCostUsd));
         db.Images.AddRange(images);
-        Finished(tx, job, images, balance);
+        await FinishedAsync(tx, job, images, balance, ct);
         await completionNotices.AfterFinishAsync(job, ct);
         await db.SaveChangesAsync(ct);
         if (job.Tags is not null)
@@ -105,7 +114,7 @@ public sealed partial class JobLifecycle
 
         var (charged, balance) = await ChargeAsync(job, CostEstimator.Charge(used), $"Cancelled while running: {used.TotalSeconds:0.###} GPU-seconds used", ct);
         Apply(job.CancelRunning(Now, Milliseconds(used), charged));
-        Finished(tx, job, [], balance);
+        await FinishedAsync(tx, job, [], balance, ct);
         await db.SaveChangesAsync(ct);
         await heads.UnblockAsync(job.UserId, ct);
         await tx.CommitAsync(ct);

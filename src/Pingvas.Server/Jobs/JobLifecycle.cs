@@ -46,6 +46,7 @@ public sealed partial class JobLifecycle(
     QueueHeads heads,
     CancellationRegistry cancellations,
     GenerationMapper mapper,
+    Webhooks.WebhookPublisher webhooks,
     IOptions<QueueOptions> options,
     TimeProvider time,
     ILogger<JobLifecycle> logger)
@@ -128,6 +129,15 @@ public sealed partial class JobLifecycle(
             new QueueCandidate(job.Id, job.UserId, job.Priority, job.CreatedAt, tx.Owner.LastServedAt, ahead.Count, 0, concurrentJobs), queue, ct);
         var dto = mapper.ToDto(job, [], position);
         await events.PublishAsync(job.UserId, dto with { Balance = balance }, ct);
+        if (job.WebhookUrl is not null)
+        {
+            // The per-generation webhook is signed with the account's default secret: made now, under the owner's lock.
+            await webhooks.DefaultSecretAsync(job.UserId, ct);
+        }
+
+        await webhooks.GenerationAsync(job, dto, ct);
+        await db.SaveChangesAsync(ct);
+        tx.AfterCommit(outboxSignal.Wake);
         tx.AfterCommit(queueSignal.Notify);
         return (true, balance, dto);
     }
@@ -231,7 +241,7 @@ public sealed partial class JobLifecycle(
     private async Task RefundAsync(JobTransaction tx, Job job, string reason, CancellationToken ct)
     {
         var balance = await ledger.ReleaseAsync(job.UserId, job.Id, reason, ct);
-        Finished(tx, job, [], balance);
+        await FinishedAsync(tx, job, [], balance, ct);
         await completionNotices.AfterFinishAsync(job, ct);
         await db.SaveChangesAsync(ct);
     }
@@ -240,10 +250,11 @@ public sealed partial class JobLifecycle(
     /// A job reached a final state: its event goes into the outbox with the change, and once
     /// committed the dispatcher is woken, as are the workers (the owner's slot is free).
     /// </summary>
-    private void Finished(JobTransaction tx, Job job, IEnumerable<Image> images, int? balance)
+    private async Task FinishedAsync(JobTransaction tx, Job job, IEnumerable<Image> images, int? balance, CancellationToken ct)
     {
         var generation = mapper.ToDto(job, images, null) with { Balance = balance };
         outbox.Add(GenerationEventMessage.Topic, job.UserId, GenerationEventMessage.Serialize(job.UserId, generation));
+        await webhooks.GenerationAsync(job, generation, ct);
         tx.AfterCommit(outboxSignal.Wake);
         tx.AfterCommit(queueSignal.Notify);
     }

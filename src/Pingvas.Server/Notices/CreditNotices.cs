@@ -11,7 +11,7 @@ namespace Pingvas.Server.Notices;
 /// threshold (almost always) this costs nothing; below it, one indexed lookup of the dedupe key.
 /// Unlimited plans (no monthly grant) are never told.
 /// </summary>
-public sealed class CreditNotices(NoticeService notices)
+public sealed class CreditNotices(NoticeService notices, Webhooks.WebhookPublisher webhooks)
 {
     /// <summary>The share of the monthly grant at or below which credits count as low.</summary>
     public const int LowPercent = 10;
@@ -32,5 +32,9 @@ public sealed class CreditNotices(NoticeService notices)
             ["date"] = renews,
         });
         await notices.AddAsync(userId, kind, data, $"{kind}:{periodStart:yyyyMMddHHmmss}", mail, ct);
+
+        // Webhooks' credits.low, once per crossing: the first settlement at or under the threshold this period.
+        var threshold = (int)(grant * (long)LowPercent / 100);
+        await webhooks.CreditsLowOnceAsync(userId, Math.Max(0, balance), threshold, periodStart, ct);
     }
 }
