@@ -139,7 +139,7 @@ public sealed partial class DeveloperTests(DeveloperBrowserFixture browser)
         await ui.ScreenshotAsync("developer-webhook-delivered");
 
         // Redeliver: the same message (same webhook-id) again, as a new delivery in the log.
-        await delivery.GetByRole(AriaRole.Button, new() { Name = "Redeliver", Exact = true }).ClickAsync();
+        await delivery.GetByRole(AriaRole.Button, new() { Name = "Redeliver webhook.test" }).ClickAsync();
         await Expect(delivery.GetByRole(AriaRole.Status)).ToHaveTextAsync("Sent again.");
         await Eventually.UntilAsync(() => Task.FromResult(receiver.Received.Count == 2), TimeSpan.FromSeconds(30), "The redelivery did not arrive.");
         var second = receiver.Received.Last();

@@ -11,6 +11,9 @@ public sealed record RotateSecretRequest(int? OverlapHours);
 public sealed record WebhookEndpointDto(
     Guid Id, string Url, IReadOnlyList<string> Events, string? Description, bool Enabled, string? DisabledReason, DateTime CreatedAt, string? Secret = null);
 
+/// <summary>The answer of <c>GET /webhook-endpoints</c>: <c>{items}</c>, as every list of the API.</summary>
+public sealed record WebhookEndpointList(IReadOnlyList<WebhookEndpointDto> Items);
+
 public sealed record WebhookSecretDto(string Secret);
 
 public sealed record WebhookTestDto(Guid DeliveryId);

@@ -12,7 +12,7 @@ public static class WebhookEndpoints
     public static RouteGroupBuilder MapWebhooks(this RouteGroupBuilder api)
     {
         var endpoints = api.MapGroup("/webhook-endpoints").WithTags("Webhooks").RequireAuthorization().AllowApiKey(ApiScopes.Webhooks);
-        endpoints.MapGet("", async (CurrentUser current, WebhookService webhooks, CancellationToken ct) => TypedResults.Ok(await webhooks.ListAsync(current.Id, ct)));
+        endpoints.MapGet("", async (CurrentUser current, WebhookService webhooks, CancellationToken ct) => TypedResults.Ok(new WebhookEndpointList(await webhooks.ListAsync(current.Id, ct))));
         endpoints.MapPost("", Create);
         endpoints.MapGet("/{id:guid}", Get);
         endpoints.MapPatch("/{id:guid}", Update);

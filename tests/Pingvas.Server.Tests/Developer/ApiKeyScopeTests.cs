@@ -47,12 +47,25 @@ public sealed class ApiKeyScopeTests(DefaultServer fixture) : IClassFixture<Defa
         { "gallery:write", "DELETE", $"/api/v1/folders/{Id}" },
         { "gallery:write", "POST", "/api/v1/tags/rename" },
         { "gallery:write", "DELETE", "/api/v1/tags/sunset" },
+        { "read", "GET", $"/api/v1/generations/{Id}/events" },
+        { "read", "GET", "/api/v1/me/notifications" },
+        { "webhooks", "GET", "/api/v1/webhook-endpoints" },
+        { "webhooks", "POST", "/api/v1/webhook-endpoints" },
+        { "webhooks", "GET", $"/api/v1/webhook-endpoints/{Id}" },
+        { "webhooks", "PATCH", $"/api/v1/webhook-endpoints/{Id}" },
+        { "webhooks", "DELETE", $"/api/v1/webhook-endpoints/{Id}" },
+        { "webhooks", "POST", $"/api/v1/webhook-endpoints/{Id}/rotate-secret" },
+        { "webhooks", "POST", $"/api/v1/webhook-endpoints/{Id}/test" },
+        { "webhooks", "GET", $"/api/v1/webhook-endpoints/{Id}/deliveries" },
+        { "webhooks", "POST", $"/api/v1/webhook-deliveries/{Id}/redeliver" },
+        { "webhooks", "GET", "/api/v1/webhooks/default/secret" },
+        { "webhooks", "POST", "/api/v1/webhooks/default/secret/rotate" },
     };
 
     private static HttpRequestMessage Request(string method, string path)
     {
         var request = new HttpRequestMessage(new HttpMethod(method), path);
-        if (method is "POST" or "PATCH")
+        if (method is "POST" or "PATCH" or "PUT")
         {
             // An empty object: the endpoint answers it (validation, 404), which proves the key got through.
             request.Content = JsonContent.Create(new { });
@@ -101,6 +114,7 @@ public sealed class ApiKeyScopeTests(DefaultServer fixture) : IClassFixture<Defa
         { "DELETE", "/api/v1/images/trash" },
         { "POST", "/api/v1/presets" },
         { "POST", "/hubs/progress/negotiate?negotiateVersion=1" },
+        { "PUT", "/api/v1/me/notifications" },
     };
 
     [Theory]

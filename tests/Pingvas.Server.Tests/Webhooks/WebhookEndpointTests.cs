@@ -25,7 +25,7 @@ public sealed class WebhookEndpointTests(WebhookServerFixture fixture) : IClassF
         // Never again in plain text: not on reads, and not at rest.
         var read = (await owner.Client.GetFromJsonAsync<EndpointBody>($"/api/v1/webhook-endpoints/{created.Id}", Json.Options))!;
         Assert.Null(read.Secret);
-        Assert.Null(Assert.Single((await owner.Client.GetFromJsonAsync<List<EndpointBody>>("/api/v1/webhook-endpoints", Json.Options))!).Secret);
+        Assert.Null(Assert.Single((await owner.Client.GetFromJsonAsync<EndpointList>("/api/v1/webhook-endpoints", Json.Options))!.Items).Secret);
         var stored = await Server.QueryAsync(db => db.WebhookEndpoints.SingleAsync(e => e.Id == created.Id));
         Assert.StartsWith("v1:", stored.Secret);
         Assert.DoesNotContain(created.Secret!["whsec_".Length..], stored.Secret);
@@ -43,7 +43,7 @@ public sealed class WebhookEndpointTests(WebhookServerFixture fixture) : IClassF
             HttpStatusCode.BadRequest, "validation_failed");
         await ProblemAssert.ReadAsync(await owner.Client.PostAsJsonAsync($"/api/v1/webhook-endpoints/{created.Id}/rotate-secret", new { overlapHours = 73 }),
             HttpStatusCode.BadRequest, "validation_failed");
-        Assert.Single((await owner.Client.GetFromJsonAsync<List<EndpointBody>>("/api/v1/webhook-endpoints", Json.Options))!);
+        Assert.Single((await owner.Client.GetFromJsonAsync<EndpointList>("/api/v1/webhook-endpoints", Json.Options))!.Items);
 
         var rotated = await owner.Client.PostAsJsonAsync($"/api/v1/webhook-endpoints/{created.Id}/rotate-secret", new { overlapHours = 0 });
         var secret = (await rotated.Content.ReadFromJsonAsync<SecretBody>(Json.Options))!.Secret;
@@ -81,7 +81,7 @@ public sealed class WebhookEndpointTests(WebhookServerFixture fixture) : IClassF
             await ProblemAssert.ReadAsync(await stranger.Client.SendAsync(request), HttpStatusCode.NotFound, "not_found");
         }
 
-        Assert.Empty((await stranger.Client.GetFromJsonAsync<List<EndpointBody>>("/api/v1/webhook-endpoints", Json.Options))!);
+        Assert.Empty((await stranger.Client.GetFromJsonAsync<EndpointList>("/api/v1/webhook-endpoints", Json.Options))!.Items);
         var still = (await owner.Client.GetFromJsonAsync<EndpointBody>($"/api/v1/webhook-endpoints/{endpoint.Id}", Json.Options))!;
         Assert.Null(still.Description);
         Assert.Single(receiver.Received);
@@ -129,7 +129,7 @@ public sealed class WebhookEndpointTests(WebhookServerFixture fixture) : IClassF
             }
 
             // Nothing was written; a PATCH to such a URL is refused too, and a public address is fine.
-            Assert.Empty((await user.Client.GetFromJsonAsync<List<EndpointBody>>("/api/v1/webhook-endpoints", Json.Options))!);
+            Assert.Empty((await user.Client.GetFromJsonAsync<EndpointList>("/api/v1/webhook-endpoints", Json.Options))!.Items);
             var endpoint = await user.CreateEndpointAsync("https://93.184.215.14/hook");
             await ProblemAssert.ReadAsync(await user.Client.PatchAsJsonAsync($"/api/v1/webhook-endpoints/{endpoint.Id}", new { url = "http://10.0.0.1/" }),
                 HttpStatusCode.BadRequest, "webhook_url_forbidden");

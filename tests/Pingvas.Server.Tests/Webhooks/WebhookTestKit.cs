@@ -10,6 +10,8 @@ namespace Pingvas.Server.Tests.Webhooks;
 
 public sealed record EndpointBody(Guid Id, string Url, List<string> Events, string? Description, bool Enabled, string? DisabledReason, DateTime CreatedAt, string? Secret);
 
+public sealed record EndpointList(List<EndpointBody> Items);
+
 public sealed record SecretBody(string Secret);
 
 public sealed record DeliveryIdBody(Guid DeliveryId);
