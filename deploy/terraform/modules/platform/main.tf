@@ -141,8 +141,8 @@ module "external_secrets_irsa" {
   name              = "${var.name}-external-secrets"
   oidc_provider_arn = module.eks.oidc_provider_arn
   oidc_issuer       = module.eks.oidc_issuer
-  namespace         = var.external_secrets_namespace
-  service_accounts  = [var.external_secrets_service_account]
+  namespace         = var.eso_namespace
+  service_accounts  = [var.eso_service_account]
   policy_json       = data.aws_iam_policy_document.external_secrets.json
   tags              = var.tags
 }

@@ -130,14 +130,16 @@ variable "server_service_accounts" {
   default     = ["pingvas-api", "pingvas-worker"]
 }
 
-variable "external_secrets_namespace" {
-  type    = string
-  default = "external-secrets"
+variable "eso_namespace" {
+  description = "Namespace of the External Secrets Operator (ESO), which reads Secrets Manager."
+  type        = string
+  default     = "external-secrets"
 }
 
-variable "external_secrets_service_account" {
-  type    = string
-  default = "external-secrets"
+variable "eso_service_account" {
+  description = "The External Secrets Operator's service account."
+  type        = string
+  default     = "external-secrets"
 }
 
 variable "secret_recovery_window_days" {
