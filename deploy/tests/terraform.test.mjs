@@ -420,6 +420,25 @@ test('IRSA: the server role may use only its bucket and key; trust is limited to
   }
 });
 
+test('IAM: no Allow of every action, no admin policies attached to pod roles', () => {
+  for (const m of mods.values()) {
+    for (const [name, doc] of Object.entries(m.data.aws_iam_policy_document ?? {})) {
+      for (const s of doc.statement ?? []) {
+        if ((s.effect ?? 'Allow') !== 'Allow') continue;
+        const wild = (s.actions ?? []).filter((a) => a === '*' || a.endsWith(':*'));
+        // A KMS key policy must let the account's root administer the key (else the key is unmanageable).
+        const keyAdmin = wild.every((a) => a === 'kms:*') && s.principals?.every((p) => p.type === 'AWS' && p.identifiers.every((i) => /:root"?\}?$|:root$/.test(i)));
+        assert.ok(wild.length === 0 || keyAdmin, `${rel(m.dir)}: ${name} allows ${wild}`);
+      }
+    }
+  }
+  for (const inst of instancesOf('modules/irsa')) {
+    const managed = value(inst, '${var.managed_policy_arns}');
+    const list = Array.isArray(managed) ? managed : [];
+    assert.ok(list.every((a) => !/AdministratorAccess|PowerUserAccess|IAMFullAccess|AmazonS3FullAccess/.test(a)), `${inst.trail}: broad managed policy ${list}`);
+  }
+});
+
 test('Secrets Manager: names only (no secret versions), KMS-encrypted, named after the server settings in README "Configuration"', () => {
   assert.equal(allResources('aws_secretsmanager_secret_version').length, 0, 'secret values are set out of band, never in Terraform');
   for (const { name, body } of allResources('aws_secretsmanager_secret')) {

@@ -305,6 +305,27 @@ resource "aws_eks_addon" "this" {
   depends_on                  = [aws_eks_node_group.system]
 }
 
+# Persistent volumes (Prometheus, Grafana, Alertmanager) on encrypted gp3 EBS volumes.
+resource "aws_eks_addon" "ebs_csi" {
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = "aws-ebs-csi-driver"
+  service_account_role_arn    = module.ebs_csi_irsa.role_arn
+  resolve_conflicts_on_update = "OVERWRITE"
+  tags                        = var.tags
+  depends_on                  = [aws_eks_node_group.system]
+}
+
+module "ebs_csi_irsa" {
+  source              = "../irsa"
+  name                = "${var.cluster_name}-ebs-csi"
+  oidc_provider_arn   = aws_iam_openid_connect_provider.this.arn
+  oidc_issuer         = replace(aws_eks_cluster.this.identity[0].oidc[0].issuer, "https://", "")
+  namespace           = "kube-system"
+  service_accounts    = ["ebs-csi-controller-sa"]
+  managed_policy_arns = ["arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"]
+  tags                = var.tags
+}
+
 # --- The Cluster Autoscaler's own IRSA role ---------------------------------------------------------
 
 data "aws_iam_policy_document" "cluster_autoscaler" {

@@ -31,7 +31,14 @@ resource "aws_iam_role" "this" {
 }
 
 resource "aws_iam_role_policy" "this" {
+  count  = var.policy_json == null ? 0 : 1
   name   = var.name
   role   = aws_iam_role.this.id
   policy = var.policy_json
+}
+
+resource "aws_iam_role_policy_attachment" "managed" {
+  for_each   = toset(var.managed_policy_arns)
+  role       = aws_iam_role.this.name
+  policy_arn = each.value
 }

@@ -23,8 +23,15 @@ variable "service_accounts" {
 }
 
 variable "policy_json" {
-  description = "The role's only permissions, as an IAM policy document."
+  description = "The role's own permissions, as an IAM policy document (null: managed policies only)."
   type        = string
+  default     = null
+}
+
+variable "managed_policy_arns" {
+  description = "AWS-managed policies to attach as well (e.g. the EBS CSI driver's)."
+  type        = list(string)
+  default     = []
 }
 
 variable "tags" {

@@ -174,7 +174,7 @@ resource "aws_cloudfront_origin_access_control" "objects" {
 }
 
 resource "aws_cloudfront_public_key" "signing" {
-  name        = "${var.bucket_name}-signing"
+  name_prefix = "${var.bucket_name}-"
   comment     = "Verifies Pingvas' signed image URLs; the private key is in Secrets Manager"
   encoded_key = var.cloudfront_public_key_pem
 
