@@ -172,6 +172,48 @@ test('module wiring: sources exist, arguments are declared variables, required v
   assert.deepEqual(problems, []);
 });
 
+// for_each keys must be known at plan time: an id of a resource created in the same apply makes
+// `terraform plan` fail ("Invalid for_each argument"). Follow var.* references up to the environment
+// and refuse any resource or module attribute on the way (data sources without inputs are read
+// during plan and allowed).
+const PLAN_TIME_DATA = /\$\{[^}]*data\.(aws_partition|aws_region|aws_caller_identity|aws_availability_zones)\./;
+function unknownAtPlan(inst, v, depth = 0) {
+  if (depth > 20) return 'recursion';
+  if (Array.isArray(v)) return v.map((x) => unknownAtPlan(inst, x, depth + 1)).find(Boolean);
+  if (v && typeof v === 'object') return Object.values(v).map((x) => unknownAtPlan(inst, x, depth + 1)).find(Boolean);
+  if (typeof v !== 'string' || !v.includes('${')) return undefined;
+  const stripped = v.replace(/\beach\.(key|value)\b|\bcount\.index\b/g, '');
+  if (/\b(aws_[a-z0-9_]+\.[a-z0-9_]+\.|module\.[a-z0-9_]+\.)/.test(stripped.replace(/data\.aws_[a-z0-9_]+\.[a-z0-9_]+\./g, ''))) return v;
+  if (/\bdata\./.test(stripped) && !PLAN_TIME_DATA.test(stripped)) return v;
+  for (const [, name] of stripped.matchAll(/\bvar\.([A-Za-z0-9_]+)/g)) {
+    if (name in inst.args) {
+      const bad = inst.parent ? unknownAtPlan(inst.parent, inst.args[name], depth + 1) : undefined;
+      if (bad) return bad;
+    }
+  }
+  for (const [, name] of stripped.matchAll(/\blocal\.([A-Za-z0-9_]+)/g)) {
+    const bad = unknownAtPlan(inst, inst.mod.locals[name], depth + 1);
+    if (bad) return bad;
+  }
+  return undefined;
+}
+
+test('for_each keys are known at plan time (no ids of resources created in the same apply)', () => {
+  const problems = [];
+  for (const inst of insts) {
+    const blocks = [
+      ...Object.entries(inst.mod.resource).flatMap(([t, byName]) => Object.entries(byName).map(([n, b]) => [`${t}.${n}`, b])),
+      ...Object.entries(inst.mod.module).map(([n, b]) => [`module.${n}`, b]),
+    ];
+    for (const [name, body] of blocks) {
+      if (!('for_each' in body)) continue;
+      const bad = unknownAtPlan(inst, body.for_each);
+      if (bad) problems.push(`${inst.trail}: ${name} for_each depends on ${bad}`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});
+
 test('provider versions: exact pins in each environment (same in both), bounded constraints in modules, every used provider declared', () => {
   const pins = {};
   for (const m of mods.values()) {

@@ -28,14 +28,15 @@ resource "aws_security_group" "rds" {
   tags        = var.tags
 }
 
+# count, not for_each: the cluster's security group id is only known after apply.
 resource "aws_vpc_security_group_ingress_rule" "postgres" {
-  for_each                     = toset(var.client_security_group_ids)
+  count                        = length(var.client_security_group_ids)
   security_group_id            = aws_security_group.rds.id
   description                  = "PostgreSQL from the cluster"
   ip_protocol                  = "tcp"
   from_port                    = 5432
   to_port                      = 5432
-  referenced_security_group_id = each.value
+  referenced_security_group_id = var.client_security_group_ids[count.index]
 }
 
 resource "aws_db_parameter_group" "this" {

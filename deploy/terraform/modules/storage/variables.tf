@@ -1,6 +1,11 @@
 variable "bucket_name" {
   description = "Globally unique name of the object bucket (Storage__S3__Bucket)."
   type        = string
+  validation {
+    # No dots: the name is reused for KMS aliases and CloudFront names, which refuse them.
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", var.bucket_name))
+    error_message = "bucket_name: 3-63 lowercase letters, digits and hyphens."
+  }
 }
 
 variable "force_destroy" {
