@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for dir in tests/Pingvas.Server.Tests/signalr-client tests/Pingvas.Server.Tests/s3-server tests/Pingvas.Server.Tests/stripe-signer tests/Pingvas.Server.Tests/smtp-server tests/Pingvas.Server.Tests/webhook-verifier tests/invokeai-node; do
+for dir in tests/Pingvas.Server.Tests/signalr-client tests/Pingvas.Server.Tests/s3-server tests/Pingvas.Server.Tests/stripe-signer tests/Pingvas.Server.Tests/smtp-server tests/Pingvas.Server.Tests/webhook-verifier tests/invokeai-node deploy/tests; do
   [ -d "$dir/node_modules" ] || (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
 done
 bash scripts/postgres.sh
@@ -17,6 +17,10 @@ status=0
 # The InvokeAI protocol test node's own tests (validator, events, queue), before the .NET tests use it.
 echo "== InvokeAI test node (node --test)"
 (cd tests/invokeai-node && npm test --silent) || status=$?
+# The deploy files, offline: Dockerfile lint, and every Kustomize overlay rendered with kubectl and
+# validated against the Kubernetes, KEDA and External Secrets schemas (docs/operations.md).
+echo "== deploy: containers and kubernetes (node --test)"
+(cd deploy/tests && node --test docker*.test.mjs k8s*.test.mjs) || status=$?
 # The web app's unit tests (Vitest); the .NET build below runs npm ci and the Vite build itself.
 echo "== web app (vitest run)"
 [ -d web/node_modules ] || (cd web && npm ci --no-audit --no-fund --loglevel=error)
