@@ -59,9 +59,8 @@ function queries() {
 before(() => {
   psql(["-c", `CREATE DATABASE ${database}`], { db: "postgres" });
   // As `pingvas migrate` does: each script in order, one transaction each, in system context.
-  for (const f of readdirSync(migrations).filter((x) => x.endsWith(".sql")).sort()) {
-    psql(["-1", "-f", join(migrations, f)], { options: "-c pingvas.user_id=system" });
-  }
+  const scripts = readdirSync(migrations).filter((x) => x.endsWith(".sql")).sort();
+  psql([], { options: "-c pingvas.user_id=system", input: scripts.map((f) => `BEGIN;\n\\i ${join(migrations, f)}\nCOMMIT;\n`).join("") });
   // docs/operations.md "Kubernetes": the scaler's read-only role.
   superuser(`CREATE ROLE ${kedaRole} LOGIN PASSWORD '${kedaPassword}';
 ALTER ROLE ${kedaRole} SET pingvas.user_id = 'system';`);
