@@ -21,6 +21,10 @@ echo "== InvokeAI test node (node --test)"
 # the module wiring validated and the security properties asserted (deploy/tests/terraform.test.mjs).
 echo "== deploy: terraform"
 (cd deploy/tests && node --test terraform*.test.mjs) || status=$?
+# The deploy files, offline: Dockerfile lint, and every Kustomize overlay rendered with kubectl and
+# validated against the Kubernetes, KEDA and External Secrets schemas (docs/operations.md).
+echo "== deploy: containers and kubernetes (node --test)"
+(cd deploy/tests && node --test docker*.test.mjs k8s*.test.mjs) || status=$?
 # The web app's unit tests (Vitest); the .NET build below runs npm ci and the Vite build itself.
 echo "== web app (vitest run)"
 [ -d web/node_modules ] || (cd web && npm ci --no-audit --no-fund --loglevel=error)
