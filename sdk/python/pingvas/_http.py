@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from ._version import __version__
 from ._operations import OPERATIONS
 from ._retry import RETRY_STATUSES, backoff, parse_retry_after
-from .errors import ApiError, NetworkError, error_for
+from .errors import ApiError, NetworkError, QuotaExceededError, error_for
 from .models import RateLimit
 
 # Calls whose repetition changes nothing: safe to send again after a connection broke mid-way.
@@ -125,7 +125,7 @@ class Transport:
                 return response
             error = self._error(response)
             if response.status in RETRY_STATUSES and attempt < self.max_retries:
-                wait = error.retry_after if error.retry_after is not None else self.backoff(attempt)
+                wait = self._wait_for(error, attempt)
                 # A wait beyond the cap (an API quota resetting next month) is not worth blocking for.
                 if wait <= self.max_retry_wait:
                     self.sleep(wait)
@@ -148,6 +148,14 @@ class Transport:
             raise
         connection.close()
         return Response(answer.status, found, body)
+
+    def _wait_for(self, error: ApiError, attempt: int) -> float:
+        if error.retry_after is not None:
+            return error.retry_after
+        if isinstance(error, QuotaExceededError) and error.reset_at is not None:
+            # No Retry-After: the quota's own reset time says how long a retry would have to wait.
+            return max(0.0, (error.reset_at - self.now()).total_seconds())
+        return self.backoff(attempt)
 
     def _error(self, response: Response) -> ApiError:
         if response.stream is not None:

@@ -16,6 +16,9 @@ from .models import Generation, Page, ProgressEvent
 
 ProgressCallback = Callable[[ProgressEvent], None]
 
+# A stream open this long before it dropped was working: its drop does not count towards giving up.
+_HEALTHY_STREAM_SECONDS = 30.0
+
 
 class Generations:
     def __init__(self, transport: Transport) -> None:
@@ -115,6 +118,7 @@ class Generations:
                     raise PingvasTimeoutError("timed out waiting for the generation to finish") from e
                 raise
             broken: Optional[BaseException] = None
+            opened, received = time.monotonic(), 0
             try:
                 for line in response.iter_lines():
                     if deadline is not None and time.monotonic() > deadline:
@@ -123,7 +127,7 @@ class Generations:
                     resume_id = parser.last_event_id
                     if sse is None or sse.event != "generation":
                         continue
-                    failures = 0
+                    received += 1
                     event = ProgressEvent.from_json(sse.id, json.loads(sse.data))
                     yield event
                     if path is not None and event.done:
@@ -136,7 +140,11 @@ class Generations:
                 response.close()
             if deadline is not None and time.monotonic() > deadline:
                 raise PingvasTimeoutError("timed out waiting for the generation to finish")
-            # The stream dropped (or ended early): resume where it stopped, after a short pause.
+            # The stream dropped (or ended early): resume where it stopped, after a short pause. A resume
+            # always replays the current state first, so only a live event or a long-lived connection
+            # counts as progress; a stream that drops right after each replay gives up after the retries.
+            if received > 1 or time.monotonic() - opened >= _HEALTHY_STREAM_SECONDS:
+                failures = 0
             if failures >= self._t.max_retries:
                 raise NetworkError(f"the event stream kept dropping: {broken}") from broken
             self._t.sleep(self._t.backoff(failures))

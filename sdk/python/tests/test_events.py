@@ -60,6 +60,13 @@ class EventStreamTests(unittest.TestCase):
         self.assertEqual(len(stub.received), 4)
         self.assertEqual(len(sleeps), 3)
 
+    def test_a_stream_that_drops_after_each_replayed_state_gives_up_too(self):
+        sleeps = []
+        with StubServer([Answer(200, frame("c1", state("running", 1)), SSE)] * 5) as stub:
+            with self.assertRaises(NetworkError):
+                list(client_for(stub, sleeps).generations.events("g1"))
+        self.assertEqual((len(stub.received), len(sleeps)), (4, 3))
+
     def test_wait_times_out_on_a_job_that_never_ends(self):
         release = threading.Event()
 

@@ -83,6 +83,14 @@ class RetryTests(unittest.TestCase):
         self.assertEqual((error.status, error.code, error.retry_after, error.limit), (429, "api_quota_exceeded", 86400.0, 50))
         self.assertEqual(error.reset_at, datetime(2027, 1, 1, tzinfo=timezone.utc))
 
+    def test_a_quota_without_retry_after_is_judged_by_its_reset_time(self):
+        sleeps = []
+        answer = problem(429, "api_quota_exceeded", resetAt="2026-12-31T00:00:00.0000000Z", limit=50)
+        with StubServer([answer, Answer(202, GENERATION)]) as stub:
+            with self.assertRaises(QuotaExceededError) as raised:
+                client_for(stub, sleeps).generations.create("p", "sd-1.5")
+        self.assertEqual((len(stub.received), sleeps, raised.exception.retry_after), (1, [], None))
+
     def test_a_short_wait_within_the_cap_is_retried(self):
         sleeps = []
         with StubServer([problem(429, "rate_limited", {"Retry-After": "5"}), Answer(200, GENERATION)]) as stub:
