@@ -30,7 +30,7 @@ export class Generations {
 
   /** Submits a generation: 202 with the queued generation. Retries reuse the same `Idempotency-Key`, so a retry never queues a second job. */
   create(request: GenerationRequest, options: CreateOptions = {}): Promise<Generation> {
-    const idempotencyKey = options.idempotencyKey ?? globalThis.crypto.randomUUID();
+    const idempotencyKey = options.idempotencyKey ?? newIdempotencyKey();
     return this.transport.json("createGeneration", {
       body: request,
       headers: { "Idempotency-Key": idempotencyKey },
@@ -85,4 +85,10 @@ export class Generations {
     // events() ends only after a final state or by throwing.
     throw new Error(`The event stream of generation ${id} ended without its final state.`);
   }
+}
+
+/** 128 random bits as hex; `crypto.randomUUID` exists only in secure contexts in browsers, `getRandomValues` everywhere. */
+function newIdempotencyKey(): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
