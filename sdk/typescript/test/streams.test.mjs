@@ -76,7 +76,7 @@ test("a stream that keeps dropping without events gives up after maxRetries", as
 test("a silent stream is resumed after the idle timeout", async () => {
   const { client, stub } = await clientFor(
     [sse([["s1", state("running", 1)]], { end: false }), sse([["s2", state("succeeded", 4)]])],
-    { streamIdleTimeoutMs: 150 },
+    { streamIdleTimeoutMs: 500 },
   );
   const final = await client.generations.wait(id);
   assert.equal(final.status, "succeeded");
