@@ -17,7 +17,7 @@ public static class ServerSentEventReader
     public static async IAsyncEnumerable<ServerSentEvent> ReadAsync(Stream stream, [EnumeratorCancellation] CancellationToken ct = default)
     {
         // StreamReader splits on LF, CR and CRLF and drops a leading BOM, as the standard asks.
-        using var reader = new StreamReader(stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: false, leaveOpen: true);
+        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true);
         string? lastEventId = null;
         string? type = null;
         var data = new StringBuilder();
