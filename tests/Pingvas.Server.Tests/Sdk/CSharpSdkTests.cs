@@ -115,6 +115,34 @@ public sealed class CSharpSdkTests(CSharpSdkServerFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task The_stream_of_all_generations_resumes_from_a_cursor()
+    {
+        var (_, key, _) = await ApiKeyKit.StarterWithKeyAsync(Server);
+        using var client = Client(key);
+        using var timeout = new CancellationTokenSource(Bound);
+        var ct = timeout.Token;
+        var first = new List<GenerationEvent>();
+        var a = await client.Generations.RunAsync(Small(), new Recorder<GenerationEvent>(first), ct);
+        var b = await client.Generations.CreateAsync(Small() with { Seed = 9 }, ct);
+
+        // From the cursor of A's first event: the states of everything that changed since come first
+        // (A's final one, B's), then B's live events; no race with the subscription.
+        var seen = new List<GenerationEvent>();
+        await foreach (var e in client.Generations.StreamAllEventsAsync(first[0].Id, ct))
+        {
+            seen.Add(e);
+            if (e.Generation.Id == b.Id && e.IsTerminal)
+            {
+                break;
+            }
+        }
+
+        Assert.Contains(seen, e => e.Generation.Id == a.Id && e.Generation.Status == GenerationStatus.Succeeded);
+        Assert.Equal(GenerationStatus.Succeeded, seen[^1].Generation.Status);
+        Assert.All(seen, e => Assert.False(string.IsNullOrEmpty(e.Id)));
+    }
+
+    [Fact]
     public async Task Refusals_are_typed_errors_with_the_problem_code()
     {
         var (user, readKey, _) = await ApiKeyKit.StarterWithKeyAsync(Server, "read");
