@@ -5,8 +5,8 @@ namespace Pingvas.Sdk;
 
 /// <summary>
 /// Reads a generation event stream and reopens it with <c>Last-Event-ID</c> when it drops. Reconnects
-/// are bounded: after <c>MaxRetries</c> drops in a row with no event in between it gives up with an
-/// <see cref="IOException"/>.
+/// are bounded: after <c>MaxRetries</c> drops in a row without a new state in between (a reopened stream
+/// starts with the state already seen, which does not count) it gives up with an <see cref="IOException"/>.
 /// </summary>
 internal sealed class EventStream(ApiTransport transport, Operation operation, string? id, string? lastEventId, bool stopAtFinal)
 {
@@ -15,6 +15,7 @@ internal sealed class EventStream(ApiTransport transport, Operation operation, s
     public async IAsyncEnumerable<GenerationEvent> ReadAsync([EnumeratorCancellation] CancellationToken ct)
     {
         var drops = 0;
+        (Guid, string, int)? lastState = null;
         while (true)
         {
             var call = new ApiRequest(operation) { Id = id, LastEventId = lastEventId, Accept = "text/event-stream", Streaming = true };
@@ -32,7 +33,13 @@ internal sealed class EventStream(ApiTransport transport, Operation operation, s
                     var generation = JsonSerializer.Deserialize(e.Data, PingvasJsonContext.Default.Generation)
                         ?? throw new JsonException("An event without a generation.");
                     lastEventId = e.Id ?? lastEventId;
-                    drops = 0;
+                    var state = (generation.Id, generation.Status, generation.Progress.Step);
+                    if (state != lastState)
+                    {
+                        drops = 0;
+                        lastState = state;
+                    }
+
                     yield return new GenerationEvent(e.Id, e.Event, generation);
                     if (stopAtFinal && generation.IsTerminal)
                     {

@@ -239,16 +239,20 @@ public sealed class CSharpSdkRetryTests
     [Fact]
     public async Task A_stream_that_keeps_dropping_gives_up()
     {
-        await using var stub = await CSharpSdkStub.StartAsync((context, _) =>
+        // Every connection shows the same queued state and closes: nothing new, so the drops add up.
+        await using var stub = await CSharpSdkStub.StartAsync(async (context, n) =>
         {
             context.Response.ContentType = "text/event-stream";
-            return Task.CompletedTask; // Open and closed at once, every time.
+            await Event(context, $"q{n}", GenerationJson("queued"));
         });
         var (client, _) = Client(stub, maxRetries: 2, backoffMs: 5);
         using var _c = client;
+        var seen = new List<GenerationEvent>();
 
-        await Assert.ThrowsAsync<IOException>(() => client.Generations.WaitAsync(JobId));
+        await Assert.ThrowsAsync<IOException>(() => client.Generations.WaitAsync(JobId, new Recorder<GenerationEvent>(seen)));
         Assert.Equal(3, stub.Requests.Count);
+        Assert.Equal(["q1", "q2", "q3"], seen.Select(e => e.Id));
+        Assert.Equal("q2", stub.Requests.Last().Headers["last-event-id"]);
     }
 
     private static Task Accepted(HttpContext context)
