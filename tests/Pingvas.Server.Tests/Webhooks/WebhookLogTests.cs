@@ -26,7 +26,13 @@ public sealed class WebhookLogTests(WebhookServerFixture fixture) : IClassFixtur
         using var client = ApiKeyKit.Client(Server, key);
         var submitted = await client.PostAsJsonAsync("/api/v1/generations", new
         {
-            prompt = "a lighthouse at dusk", model = "sd-1.5", width = 64, height = 64, steps = 4, seed = 7, batchSize = 1,
+            prompt = "a lighthouse at dusk",
+            model = "sd-1.5",
+            width = 64,
+            height = 64,
+            steps = 4,
+            seed = 7,
+            batchSize = 1,
             webhook = receiver.Url("/own"),
         });
         Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
