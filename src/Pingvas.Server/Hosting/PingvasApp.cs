@@ -133,6 +133,7 @@ public static class PingvasApp
         api.MapPresets();
         api.MapGenerationStreams().MapNotificationSettings();
         api.MapWebhooks();
+        api.MapGenerationWebhooks();
         api.MapShares().MapPublicShares();
         api.MapBilling().MapBillingCheckout().MapBillingWebhooks();
         api.MapExternalSignIn().MapEmailVerification().MapPasswordReset().MapNotices();

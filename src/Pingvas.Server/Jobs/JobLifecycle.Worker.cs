@@ -32,7 +32,8 @@ public sealed partial class JobLifecycle
             var dto = mapper.ToDto(job, [], null);
             await events.PublishAsync(job.UserId, dto, ct);
 
-            // Webhooks' "started": written just after the claim commits (the claim is one statement), then sent by the outbox.
+            // Webhooks' "started": written just after the claim commits (the claim is one statement); if this write is
+            // lost, the job's final event writes it first (WebhookPublisher.StartedIfMissingAsync).
             await webhooks.GenerationAsync(job, dto, ct);
             if (db.ChangeTracker.HasChanges())
             {
