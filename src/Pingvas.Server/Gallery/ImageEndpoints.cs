@@ -20,10 +20,10 @@ public static class ImageEndpoints
     public static RouteGroupBuilder MapImages(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/images").WithTags("Gallery").RequireAuthorization();
-        group.MapGet("/", List).AllowApiKey(ApiScopes.Read);
+        group.MapGet("/", List).AllowApiKey(ApiScopes.Read).WithName("listImages");
         group.MapGet("/models", Models).AllowApiKey(ApiScopes.Read);
-        group.MapGet("/{id:guid}", Get).AllowApiKey(ApiScopes.Read);
-        group.MapGet("/{id:guid}/content", Content).AllowApiKey(ApiScopes.Read);
+        group.MapGet("/{id:guid}", Get).AllowApiKey(ApiScopes.Read).WithName("getImage");
+        group.MapGet("/{id:guid}/content", Content).AllowApiKey(ApiScopes.Read).WithName("getImageContent");
         group.MapPatch("/{id:guid}", Update).AllowApiKey(ApiScopes.GalleryWrite);
         group.MapPost("/move", Move).AllowApiKey(ApiScopes.GalleryWrite);
         group.MapPost("/trash", TrashMany).AllowApiKey(ApiScopes.GalleryWrite);

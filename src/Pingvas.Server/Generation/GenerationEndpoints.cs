@@ -15,10 +15,10 @@ public static class GenerationEndpoints
     public static RouteGroupBuilder MapGenerations(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/generations").WithTags("Generations").RequireAuthorization();
-        group.MapPost("/", Submit).RequireRateLimiting(RateLimits.Submit).AllowApiKey(ApiScopes.Generate);
-        group.MapGet("/", List).AllowApiKey(ApiScopes.Read);
-        group.MapGet("/{id:guid}", Get).AllowApiKey(ApiScopes.Read);
-        group.MapPost("/{id:guid}/cancel", Cancel).AllowApiKey(ApiScopes.Generate);
+        group.MapPost("/", Submit).RequireRateLimiting(RateLimits.Submit).AllowApiKey(ApiScopes.Generate).WithName("createGeneration");
+        group.MapGet("/", List).AllowApiKey(ApiScopes.Read).WithName("listGenerations");
+        group.MapGet("/{id:guid}", Get).AllowApiKey(ApiScopes.Read).WithName("getGeneration");
+        group.MapPost("/{id:guid}/cancel", Cancel).AllowApiKey(ApiScopes.Generate).WithName("cancelGeneration");
 
         // Not under the submit rate limit: it only ever takes work away.
         group.MapPost("/cancel-queued", CancelQueued);

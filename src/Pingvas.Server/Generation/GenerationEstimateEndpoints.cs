@@ -17,7 +17,8 @@ public static class GenerationEstimateEndpoints
     /// </summary>
     public static RouteGroupBuilder MapGenerationEstimate(this RouteGroupBuilder api)
     {
-        api.MapPost("/generations/estimate", Estimate).WithTags("Generations").RequireAuthorization().AllowApiKey(ApiScopes.Generate);
+        api.MapPost("/generations/estimate", Estimate).WithTags("Generations").RequireAuthorization().AllowApiKey(ApiScopes.Generate)
+            .WithName("estimateGeneration");
         return api;
     }
 

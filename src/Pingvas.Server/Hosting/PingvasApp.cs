@@ -10,6 +10,7 @@ using Pingvas.Server.Data;
 using Pingvas.Server.Developer;
 using Pingvas.Server.Gallery;
 using Pingvas.Server.Generation;
+using Pingvas.Server.Hosting.OpenApi;
 using Pingvas.Server.Loras;
 using Pingvas.Server.Notices;
 using Pingvas.Server.Presets;
@@ -141,7 +142,7 @@ public static class PingvasApp
         api.MapGroup("/admin").RequireAuthorization(AdminRole.Policy).InSystemContext().MapAdminWorkers().MapAdmin().MapAdminWorkflows().MapAdminPresets();
         // A hub connection lives for hours: it must not outlive the access token it was opened with.
         app.MapHub<ProgressHub>(ProgressHub.Path, o => o.CloseOnAuthenticationExpiration = true);
-        app.MapOpenApi("/openapi/v1.json");
+        app.MapPingvasApiDocs();
         app.MapWebApp();
         return app;
     }
