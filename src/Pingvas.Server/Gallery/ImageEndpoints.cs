@@ -23,7 +23,8 @@ public static class ImageEndpoints
         group.MapGet("/", List).AllowApiKey(ApiScopes.Read).WithName("listImages");
         group.MapGet("/models", Models).AllowApiKey(ApiScopes.Read);
         group.MapGet("/{id:guid}", Get).AllowApiKey(ApiScopes.Read).WithName("getImage");
-        group.MapGet("/{id:guid}/content", Content).AllowApiKey(ApiScopes.Read).WithName("getImageContent");
+        group.MapGet("/{id:guid}/content", Content).AllowApiKey(ApiScopes.Read).WithName("getImageContent")
+            .Produces(StatusCodes.Status200OK, contentType: "image/png", additionalContentTypes: ["image/webp"]);
         group.MapPatch("/{id:guid}", Update).AllowApiKey(ApiScopes.GalleryWrite);
         group.MapPost("/move", Move).AllowApiKey(ApiScopes.GalleryWrite);
         group.MapPost("/trash", TrashMany).AllowApiKey(ApiScopes.GalleryWrite);

@@ -6,6 +6,7 @@ using Pingvas.Server.Accounts;
 using Pingvas.Server.Data;
 using Pingvas.Server.Developer;
 using Pingvas.Server.Hosting;
+using Pingvas.Server.Hosting.OpenApi;
 using Pingvas.Server.Jobs;
 
 namespace Pingvas.Server.Generation;
@@ -15,7 +16,8 @@ public static class GenerationEndpoints
     public static RouteGroupBuilder MapGenerations(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/generations").WithTags("Generations").RequireAuthorization();
-        group.MapPost("/", Submit).RequireRateLimiting(RateLimits.Submit).AllowApiKey(ApiScopes.Generate).WithName("createGeneration");
+        group.MapPost("/", Submit).RequireRateLimiting(RateLimits.Submit).AllowApiKey(ApiScopes.Generate).WithName("createGeneration")
+            .RequestExample(ApiExamples.Submit).ResponseExample(StatusCodes.Status202Accepted, ApiExamples.Queued);
         group.MapGet("/", List).AllowApiKey(ApiScopes.Read).WithName("listGenerations");
         group.MapGet("/{id:guid}", Get).AllowApiKey(ApiScopes.Read).WithName("getGeneration");
         group.MapPost("/{id:guid}/cancel", Cancel).AllowApiKey(ApiScopes.Generate).WithName("cancelGeneration");

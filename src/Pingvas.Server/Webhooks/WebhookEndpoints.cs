@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Developer;
 using Pingvas.Server.Hosting;
+using Pingvas.Server.Hosting.OpenApi;
 
 namespace Pingvas.Server.Webhooks;
 
@@ -14,7 +15,8 @@ public static class WebhookEndpoints
         var endpoints = api.MapGroup("/webhook-endpoints").WithTags("Webhooks").RequireAuthorization().AllowApiKey(ApiScopes.Webhooks);
         endpoints.MapGet("", async (CurrentUser current, WebhookService webhooks, CancellationToken ct) => TypedResults.Ok(new WebhookEndpointList(await webhooks.ListAsync(current.Id, ct))))
             .WithName("listWebhookEndpoints");
-        endpoints.MapPost("", Create).WithName("createWebhookEndpoint");
+        endpoints.MapPost("", Create).WithName("createWebhookEndpoint")
+            .RequestExample(ApiExamples.CreateWebhook).ResponseExample(StatusCodes.Status201Created, ApiExamples.CreatedWebhook);
         endpoints.MapGet("/{id:guid}", Get).WithName("getWebhookEndpoint");
         endpoints.MapPatch("/{id:guid}", Update);
         endpoints.MapDelete("/{id:guid}", Delete).WithName("deleteWebhookEndpoint");

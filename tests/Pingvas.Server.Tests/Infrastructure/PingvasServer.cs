@@ -102,7 +102,9 @@ public sealed class PingvasServer : IAsyncDisposable
 
     public HttpClient CreateClient(string? accessToken = null)
     {
-        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        // Every response a test receives is checked against the OpenAPI document (OpenApi/OpenApiCheckingHandler.cs).
+        var checking = new OpenApi.OpenApiCheckingHandler(ct => OpenApi.OpenApiDocumentSource.GetAsync(BaseAddress, ct)) { InnerHandler = new SocketsHttpHandler() };
+        var client = new HttpClient(checking) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         if (accessToken is not null)
         {
             client.DefaultRequestHeaders.Authorization = new("Bearer", accessToken);

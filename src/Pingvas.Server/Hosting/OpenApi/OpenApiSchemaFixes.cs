@@ -24,6 +24,19 @@ public static class OpenApiSchemaFixes
             schema.Pattern = null;
         }
 
+        if (IsRequestBody(type) && schema.Required is { Count: > 0 } required)
+        {
+            // A missing member binds as null and the handler answers validation_failed for it: on the
+            // wire a nullable member of a request is optional, whatever the constructor says.
+            foreach (var property in context.JsonTypeInfo.Properties.Where(p => p.IsSetNullable || Nullable.GetUnderlyingType(p.PropertyType) is not null))
+            {
+                required.Remove(property.Name);
+            }
+        }
+
         return Task.CompletedTask;
     }
+
+    private static bool IsRequestBody(Type type) =>
+        type.Name.EndsWith("Request", StringComparison.Ordinal) || type.Name.EndsWith("Patch", StringComparison.Ordinal) || type.Name.StartsWith("Rename", StringComparison.Ordinal);
 }
