@@ -7,6 +7,7 @@ using Pingvas.Server.Developer;
 using Pingvas.Server.Hosting;
 using Pingvas.Server.Jobs;
 using Pingvas.Server.Storage;
+using Pingvas.Server.Hosting.OpenApi;
 
 namespace Pingvas.Server.Gallery;
 
@@ -19,7 +20,8 @@ public static class ImageEndpoints
 {
     public static RouteGroupBuilder MapImages(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/images").WithTags("Gallery").RequireAuthorization();
+        var group = api.MapGroup("/images").WithTags("Gallery").RequireAuthorization()
+            .ProblemCodes(404, "image_not_found", "folder_not_found").ProblemCodes(409, "image_in_use");
         group.MapGet("/", List).AllowApiKey(ApiScopes.Read).WithName("listImages");
         group.MapGet("/models", Models).AllowApiKey(ApiScopes.Read);
         group.MapGet("/{id:guid}", Get).AllowApiKey(ApiScopes.Read).WithName("getImage");

@@ -17,7 +17,15 @@ public static class GenerationEndpoints
     {
         var group = api.MapGroup("/generations").WithTags("Generations").RequireAuthorization();
         group.MapPost("/", Submit).RequireRateLimiting(RateLimits.Submit).AllowApiKey(ApiScopes.Generate).WithName("createGeneration")
-            .RequestExample(ApiExamples.Submit).ResponseExample(StatusCodes.Status202Accepted, ApiExamples.Queued);
+            .RequestExample(ApiExamples.Submit).ResponseExample(StatusCodes.Status202Accepted, ApiExamples.Queued)
+            .ProblemCodes(400, "validation_failed", "invalid_image_reference", "image_too_large", "lora_family_mismatch", "control_unsupported",
+                "invalid_workflow", "workflow_node_forbidden", "workflow_too_large", "invalid_workflow_input", "unknown_workflow_model")
+            .ProblemCodes(402, "insufficient_credits")
+            .ProblemCodes(403, "plan_forbids_model", "plan_limit", "plan_forbids_feature", "storage_quota_exceeded")
+            .ProblemCodes(404, "workflow_not_found", "lora_not_found", "image_not_found")
+            .ProblemCodes(409, "idempotency_key_reused", "workflow_needs_gpu_worker")
+            .ProblemCodes(422, "model_unavailable")
+            .ProblemCodes(429, "queue_limit", "api_quota_exceeded");
         group.MapGet("/", List).AllowApiKey(ApiScopes.Read).WithName("listGenerations");
         group.MapGet("/{id:guid}", Get).AllowApiKey(ApiScopes.Read).WithName("getGeneration");
         group.MapPost("/{id:guid}/cancel", Cancel).AllowApiKey(ApiScopes.Generate).WithName("cancelGeneration");

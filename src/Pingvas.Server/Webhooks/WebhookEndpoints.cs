@@ -12,7 +12,8 @@ public static class WebhookEndpoints
 {
     public static RouteGroupBuilder MapWebhooks(this RouteGroupBuilder api)
     {
-        var endpoints = api.MapGroup("/webhook-endpoints").WithTags("Webhooks").RequireAuthorization().AllowApiKey(ApiScopes.Webhooks);
+        var endpoints = api.MapGroup("/webhook-endpoints").WithTags("Webhooks").RequireAuthorization().AllowApiKey(ApiScopes.Webhooks)
+            .ProblemCodes(400, "webhook_url_forbidden").ProblemCodes(409, "webhook_endpoint_limit");
         endpoints.MapGet("", async (CurrentUser current, WebhookService webhooks, CancellationToken ct) => TypedResults.Ok(new WebhookEndpointList(await webhooks.ListAsync(current.Id, ct))))
             .WithName("listWebhookEndpoints");
         endpoints.MapPost("", Create).WithName("createWebhookEndpoint")

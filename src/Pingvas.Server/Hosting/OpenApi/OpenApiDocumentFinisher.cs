@@ -142,7 +142,7 @@ public static class OpenApiDocumentFinisher
         FixContentOnlyResponses(route, operation);
         var responses = operation["responses"] as JsonObject ?? [];
         operation["responses"] = responses;
-        foreach (var (status, codes) in OpenApiProblemResponses.For(route, operation["requestBody"] is not null))
+        foreach (var (status, codes) in OpenApiProblemResponses.For(route, operation["requestBody"] is not null, HasQuery(operation)))
         {
             var key = status.ToString(CultureInfo.InvariantCulture);
             var list = string.Join(", ", codes.Select(c => $"`{c}`"));
@@ -160,6 +160,9 @@ public static class OpenApiDocumentFinisher
         AddExamples(metadata, operation, json);
         operation["description"] = string.Join("\n\n", notes);
     }
+
+    private static bool HasQuery(JsonObject operation) =>
+        operation["parameters"] is JsonArray parameters && parameters.Any(p => p?["in"]?.GetValue<string>() == "query");
 
     private static JsonArray Security(OpenApiRoute route, string? scope)
     {

@@ -12,7 +12,7 @@ namespace Pingvas.Server.Hosting.OpenApi;
 /// </summary>
 public static class OpenApiProblemResponses
 {
-    public static SortedDictionary<int, SortedSet<string>> For(OpenApiRoute route, bool hasBody)
+    public static SortedDictionary<int, SortedSet<string>> For(OpenApiRoute route, bool hasBody, bool hasQuery)
     {
         var codes = new SortedDictionary<int, SortedSet<string>>();
         void Add(int status, params string[] names)
@@ -28,7 +28,8 @@ public static class OpenApiProblemResponses
         var metadata = route.Endpoint.Metadata;
         if (!route.IsAnonymous)
         {
-            Add(401, "unauthorized");
+            // No or an expired token, a revoked key, or an account suspended since the token was issued.
+            Add(401, "unauthorized", "invalid_api_key", "account_suspended");
             if (route.IsAdmin)
             {
                 Add(403, "forbidden", AdminRole.TotpRequired);
@@ -54,6 +55,12 @@ public static class OpenApiProblemResponses
             Add(400, "validation_failed");
             Add(413, "payload_too_large");
             Add(415, "unsupported_media_type");
+        }
+
+        if (hasQuery)
+        {
+            // Paging cursors, limits and filters are checked like body fields.
+            Add(400, "validation_failed");
         }
 
         if (route.Path.Contains('{', StringComparison.Ordinal))
