@@ -33,6 +33,7 @@ public static class OpenApiSetup
             o.DocumentTitle = "Pingvas Studio API";
             o.SwaggerEndpoint(DocumentPath, "Pingvas Studio API v1");
             o.DisplayOperationId();
+            o.ShowExtensions();
         });
         return app;
     }
