@@ -28,7 +28,7 @@ public static class LoraEndpoints
             .ProblemCodes(400, "invalid_safetensors", "not_a_lora", "unknown_lora_family").ProblemCodes(403, "plan_forbids_feature", "storage_quota_exceeded")
             .ProblemCodes(404, "lora_not_found").ProblemCodes(409, "lora_in_use").ProblemCodes(413, "file_too_large");
         group.MapPost("/", Create).RequireRateLimiting(RateLimits.Submit).DisableAntiforgery()
-            .Accepts<IFormFile>("multipart/form-data").Produces<LoraDto>(StatusCodes.Status201Created).ProblemCodes(400, "validation_failed").ProblemCodes(415, "unsupported_media_type");
+            .RequestMediaTypes("multipart/form-data").Produces<LoraDto>(StatusCodes.Status201Created).ProblemCodes(400, "validation_failed").ProblemCodes(415, "unsupported_media_type");
         group.MapGet("/", List).AllowApiKey(ApiScopes.Read);
         group.MapGet("/{id:guid}", Get);
         group.MapPatch("/{id:guid}", Rename);

@@ -23,7 +23,7 @@ public static class UploadEndpoints
     {
         var group = api.MapGroup("/uploads").WithTags("Uploads").RequireAuthorization();
         group.MapPost("/", Create).RequireRateLimiting(RateLimits.Submit).AllowApiKey(ApiScopes.Generate)
-            .Accepts<byte[]>("image/png", "image/webp", "image/jpeg").Produces<UploadDto>(StatusCodes.Status201Created)
+            .RequestMediaTypes("image/png", "image/webp", "image/jpeg").Produces<UploadDto>(StatusCodes.Status201Created)
             .ProblemCodes(400, "validation_failed", "image_too_large", "invalid_image").ProblemCodes(403, "storage_quota_exceeded")
             .ProblemCodes(413, "upload_too_large", "payload_too_large").ProblemCodes(415, "unsupported_media_type");
         group.MapGet("/", List);

@@ -140,6 +140,18 @@ public static class OpenApiDocumentFinisher
         }
 
         FixContentOnlyResponses(route, operation);
+        if (metadata.GetMetadata<RequestMediaTypes>() is { } media && operation["requestBody"] is null)
+        {
+            operation["requestBody"] = new JsonObject
+            {
+                ["required"] = true,
+                ["content"] = new JsonObject([.. media.ContentTypes.Select(type => KeyValuePair.Create(type, (JsonNode?)new JsonObject
+                {
+                    ["schema"] = new JsonObject { ["type"] = "string", ["contentMediaType"] = type },
+                }))]),
+            };
+        }
+
         var responses = operation["responses"] as JsonObject ?? [];
         operation["responses"] = responses;
         foreach (var (status, codes) in OpenApiProblemResponses.For(route, operation["requestBody"] is not null, HasQuery(operation)))
