@@ -17,7 +17,7 @@ public static class EmailVerificationEndpoints
 {
     public static RouteGroupBuilder MapEmailVerification(this RouteGroupBuilder api)
     {
-        api.MapPost("/auth/verify-email", Verify).WithTags("Auth").RequireRateLimiting(RateLimits.Auth).ProblemCodes(400, "invalid_token");
+        api.MapPost("/auth/verify-email", Verify).WithTags("Auth").RequireRateLimiting(RateLimits.Auth).ProblemCodes(400, "invalid_token").ProblemCodes(409, "email_taken");
         var me = api.MapGroup("/me").WithTags("Account").RequireAuthorization().ProblemCodes(403, "wrong_password").ProblemCodes(409, "already_verified", "email_taken");
         me.MapPost("/verify-email/resend", Resend).RequireRateLimiting(RateLimits.Auth);
         me.MapPost("/email", ChangeEmail).RequireRateLimiting(RateLimits.Auth);

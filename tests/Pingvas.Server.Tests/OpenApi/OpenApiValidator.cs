@@ -83,6 +83,12 @@ public sealed class OpenApiValidator
             return null;
         }
 
+        if (status == 405)
+        {
+            // Routing's answer, not an operation's: the path exists with other methods only.
+            return null;
+        }
+
         var operation = Find(method, path);
         if (operation is null)
         {

@@ -26,7 +26,7 @@ public static class ExternalSignInEndpoints
     public static RouteGroupBuilder MapExternalSignIn(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/auth").WithTags("Auth").RequireRateLimiting(RateLimits.Auth)
-            .ProblemCodes(400, "invalid_exchange_code").ProblemCodes(404, "unknown_provider");
+            .ProblemCodes(400, "invalid_exchange_code").ProblemCodes(401, "totp_required").ProblemCodes(403, "account_suspended").ProblemCodes(404, "unknown_provider");
         group.MapGet("/providers", (ExternalProviders providers) => TypedResults.Ok(providers.Configured.Select(p => p.Name).ToArray()));
         group.MapGet("/external/complete", Complete).ExcludeFromDescription();
         group.MapGet("/external/{provider}", Challenge);
