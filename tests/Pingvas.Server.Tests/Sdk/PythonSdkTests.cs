@@ -1,5 +1,6 @@
 using Pingvas.Server.Tests.Developer;
 using Pingvas.Server.Tests.Infrastructure;
+using Pingvas.Server.Tests.OpenApi;
 
 namespace Pingvas.Server.Tests.Sdk;
 
@@ -27,11 +28,14 @@ public sealed class PythonSdkTests(SdkServerFixture fixture) : IClassFixture<Sdk
         var (user, key, _) = await ApiKeyKit.StarterWithKeyAsync(server);
         var readOnly = await ApiKeyKit.CreateAsync(user, ["read"], name: "reader");
 
+        // Every request and answer passes through a proxy that checks them against /openapi/v1.json.
+        await using var proxy = await OpenApiCheckingProxy.StartAsync(server.BaseAddress);
+
         var run = await SdkProcess.RunAsync(
             "python3", ["-m", "unittest", "discover", "-s", "tests", "-v"], SdkProcess.Locate("sdk/python", "pyproject.toml"),
             new Dictionary<string, string>
             {
-                ["PINGVAS_BASE_URL"] = server.BaseAddress.ToString().TrimEnd('/'),
+                ["PINGVAS_BASE_URL"] = proxy.BaseAddress.ToString().TrimEnd('/'),
                 ["PINGVAS_API_KEY"] = key,
                 ["PINGVAS_READ_KEY"] = readOnly.GetProperty("key").GetString()!,
                 ["PINGVAS_MODEL"] = "sd-1.5",
@@ -45,5 +49,8 @@ public sealed class PythonSdkTests(SdkServerFixture fixture) : IClassFixture<Sdk
         // The end-to-end tests skip themselves without a server: here they must have run.
         Assert.DoesNotContain("skipped=", run.Output, StringComparison.Ordinal);
         Assert.Contains("test_a_signed_webhook_arrives_and_verifies (test_e2e.EndToEndTests", run.Output, StringComparison.Ordinal);
+        Assert.Empty(proxy.Violations);
+        Assert.Contains("createGeneration", proxy.OperationIds.Keys);
+        Assert.Contains("streamGenerationEvents", proxy.OperationIds.Keys);
     }
 }

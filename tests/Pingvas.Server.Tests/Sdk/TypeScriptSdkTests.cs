@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 
 using Pingvas.Server.Tests.Developer;
 using Pingvas.Server.Tests.Infrastructure;
+using Pingvas.Server.Tests.OpenApi;
 
 using Xunit.Abstractions;
 
@@ -37,9 +38,12 @@ public sealed partial class TypeScriptSdkTests(TypeScriptSdkServer fixture, ITes
 
         var (user, key, _) = await ApiKeyKit.StarterWithKeyAsync(Server);
         var readOnly = await ApiKeyKit.CreateAsync(user, ["read"], "read only");
+
+        // Every request and answer passes through a proxy that checks them against /openapi/v1.json.
+        await using var proxy = await OpenApiCheckingProxy.StartAsync(Server.BaseAddress);
         var environment = new Dictionary<string, string>
         {
-            ["PINGVAS_BASE_URL"] = Server.BaseAddress.ToString().TrimEnd('/'),
+            ["PINGVAS_BASE_URL"] = proxy.BaseAddress.ToString().TrimEnd('/'),
             ["PINGVAS_API_KEY"] = key,
             ["PINGVAS_READ_KEY"] = readOnly.GetProperty("key").GetString()!,
             ["PINGVAS_MODEL"] = "sd-1.5",
@@ -58,6 +62,9 @@ public sealed partial class TypeScriptSdkTests(TypeScriptSdkServer fixture, ITes
         Assert.DoesNotContain("PINGVAS_BASE_URL is not set", result.Output);
         Assert.Contains("✔ end to end against a Pingvas server", result.Output);
         Assert.Contains("✔ registers an endpoint, receives generation.succeeded and verifies it", result.Output);
+        Assert.Empty(proxy.Violations);
+        Assert.Contains("createGeneration", proxy.OperationIds.Keys);
+        Assert.Contains("streamGenerationEvents", proxy.OperationIds.Keys);
     }
 
     [Fact]
