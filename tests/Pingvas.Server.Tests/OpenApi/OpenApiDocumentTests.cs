@@ -83,6 +83,13 @@ public sealed class OpenApiDocumentTests(DefaultServer fixture) : IClassFixture<
             var operation = Assert.Single(document.Operations, o => o.OperationId == id);
             Assert.Equal((method, path), (operation.Method, operation.Template));
         }
+
+        // The chosen ids (where a derived one reads badly) each name a route that still exists.
+        foreach (var (route, id) in OpenApiOperationIds.ChosenIds)
+        {
+            var operation = Assert.Single(document.Operations, o => o.OperationId == id);
+            Assert.Equal(route, $"{operation.Method} {operation.Template}");
+        }
     }
 
     [Fact]

@@ -4,13 +4,65 @@ namespace Pingvas.Server.Hosting.OpenApi;
 
 /// <summary>
 /// lowerCamelCase verb+noun operation ids. An endpoint's name (<c>.WithName</c>) wins; the SDKs'
-/// fixed ids are set that way. Others are derived from the method and path, e.g.
+/// fixed ids are set that way. Then the chosen ids below; others are derived from the method and path, e.g.
 /// <c>GET /api/v1/folders</c> → <c>listFolders</c>, <c>POST /api/v1/images/{id}/restore</c> → <c>restoreImage</c>.
 /// </summary>
 public static class OpenApiOperationIds
 {
+    /// <summary>Where the derived id reads badly (<c>passwordMe</c>, <c>checkoutBilling</c>): the id a developer would look for. Public contract: never rename one.</summary>
+    private static readonly Dictionary<string, string> Chosen = new(StringComparer.Ordinal)
+    {
+        ["POST /api/v1/auth/register"] = "register",
+        ["POST /api/v1/auth/login"] = "login",
+        ["POST /api/v1/auth/refresh"] = "refreshToken",
+        ["POST /api/v1/auth/logout"] = "logout",
+        ["POST /api/v1/auth/login/totp"] = "loginWithTotp",
+        ["POST /api/v1/auth/logout-all"] = "logoutEverywhere",
+        ["POST /api/v1/auth/verify-email"] = "verifyEmail",
+        ["POST /api/v1/auth/password-reset"] = "requestPasswordReset",
+        ["POST /api/v1/auth/password-reset/confirm"] = "confirmPasswordReset",
+        ["GET /api/v1/auth/external/{provider}"] = "startExternalSignIn",
+        ["GET /api/v1/auth/external/complete"] = "completeExternalSignIn",
+        ["POST /api/v1/auth/external/exchange"] = "exchangeExternalSignIn",
+        ["POST /api/v1/me/password"] = "changePassword",
+        ["POST /api/v1/me/email"] = "changeEmail",
+        ["POST /api/v1/me/verify-email/resend"] = "resendVerificationEmail",
+        ["POST /api/v1/me/totp/enroll"] = "enrollTotp",
+        ["POST /api/v1/me/totp/confirm"] = "confirmTotp",
+        ["GET /api/v1/me/storage"] = "getStorage",
+        ["GET /api/v1/me/retention"] = "getRetention",
+        ["PUT /api/v1/me/retention"] = "updateRetention",
+        ["GET /api/v1/me/retention/preview"] = "previewRetention",
+        ["GET /api/v1/me/notifications"] = "getNotificationSettings",
+        ["PUT /api/v1/me/notifications"] = "updateNotificationSettings",
+        ["POST /api/v1/me/export"] = "createExport",
+        ["GET /api/v1/me/export/{id}"] = "getExport",
+        ["GET /api/v1/me/exports"] = "listExports",
+        ["GET /api/v1/credits/ledger"] = "listCreditLedger",
+        ["POST /api/v1/generations/cancel-queued"] = "cancelQueuedGenerations",
+        ["POST /api/v1/images/move"] = "moveImages",
+        ["POST /api/v1/images/trash"] = "trashImages",
+        ["DELETE /api/v1/images/trash"] = "emptyTrash",
+        ["GET /api/v1/presets/default"] = "getDefaultPreset",
+        ["POST /api/v1/billing/checkout"] = "createCheckout",
+        ["POST /api/v1/billing/subscription/plan"] = "changeSubscriptionPlan",
+        ["POST /api/v1/billing/subscription/cancel"] = "cancelSubscription",
+        ["POST /api/v1/billing/subscription/resume"] = "resumeSubscription",
+        ["POST /api/v1/billing/portal"] = "createBillingPortalLink",
+        ["POST /api/v1/webhooks/lemonsqueezy"] = "receiveLemonSqueezyWebhook",
+        ["POST /api/v1/webhooks/stripe"] = "receiveStripeWebhook",
+        ["POST /api/v1/admin/users/{id}/credits"] = "adjustUserCredits",
+        ["GET /api/v1/admin/stats"] = "getAdminStats",
+        ["GET /api/v1/admin/audit"] = "listAdminAudit",
+    };
+
+    /// <summary>The chosen ids by <c>METHOD path</c>, for the test that keeps each one on a route.</summary>
+    public static IReadOnlyDictionary<string, string> ChosenIds => Chosen;
+
     public static string For(OpenApiRoute route) =>
-        route.Endpoint.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName ?? Derive(route.Method, route.Path);
+        route.Endpoint.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName
+        ?? Chosen.GetValueOrDefault($"{route.Method} {route.Path}")
+        ?? Derive(route.Method, route.Path);
 
     public static string Derive(string method, string path)
     {
