@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for dir in tests/Pingvas.Server.Tests/signalr-client tests/Pingvas.Server.Tests/s3-server tests/Pingvas.Server.Tests/stripe-signer tests/Pingvas.Server.Tests/smtp-server tests/Pingvas.Server.Tests/webhook-verifier tests/invokeai-node deploy/tests; do
+for dir in tests/Pingvas.Server.Tests/signalr-client tests/Pingvas.Server.Tests/s3-server tests/Pingvas.Server.Tests/stripe-signer tests/Pingvas.Server.Tests/smtp-server tests/Pingvas.Server.Tests/webhook-verifier tests/invokeai-node sdk/typescript deploy/tests; do
   [ -d "$dir/node_modules" ] || (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
 done
 bash scripts/postgres.sh

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 using Pingvas.Server.Developer;
 using Pingvas.Server.Hosting;
+using Pingvas.Server.Hosting.OpenApi;
 
 namespace Pingvas.Server.Accounts;
 
@@ -19,7 +20,8 @@ public static class MeEndpoints
 {
     public static RouteGroupBuilder MapMe(this RouteGroupBuilder api)
     {
-        var me = api.MapGroup("/me").WithTags("Account").RequireAuthorization();
+        var me = api.MapGroup("/me").WithTags("Account").RequireAuthorization()
+            .ProblemCodes(401, "invalid_code").ProblemCodes(403, "wrong_password").ProblemCodes(409, "totp_already_enrolled", "totp_not_enrolling");
         me.MapGet("", Get).AllowApiKey(ApiScopes.Read);
         me.MapPatch("", Update);
         me.MapPost("/password", ChangePassword).RequireRateLimiting(RateLimits.Auth);

@@ -6,6 +6,7 @@ using Pingvas.Server.Credits;
 using Pingvas.Server.Data;
 using Pingvas.Server.Hosting;
 using Pingvas.Server.Realtime;
+using Pingvas.Server.Hosting.OpenApi;
 
 namespace Pingvas.Server.Accounts;
 
@@ -28,7 +29,9 @@ public static class AuthEndpoints
 
     public static RouteGroupBuilder MapAuth(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/auth").WithTags("Auth").RequireRateLimiting(RateLimits.Auth);
+        var group = api.MapGroup("/auth").WithTags("Auth").RequireRateLimiting(RateLimits.Auth)
+            .ProblemCodes(401, "invalid_credentials", "invalid_challenge", "invalid_code", "invalid_refresh_token", "account_suspended", "totp_required")
+            .ProblemCodes(403, "account_suspended", "api_key_not_allowed").ProblemCodes(409, "email_taken");
         group.MapPost("/register", Register);
         group.MapPost("/login", Login);
         group.MapPost("/refresh", Refresh);

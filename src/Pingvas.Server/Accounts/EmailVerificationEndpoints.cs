@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 using Pingvas.Server.Email;
 using Pingvas.Server.Hosting;
+using Pingvas.Server.Hosting.OpenApi;
 
 namespace Pingvas.Server.Accounts;
 
@@ -16,8 +17,8 @@ public static class EmailVerificationEndpoints
 {
     public static RouteGroupBuilder MapEmailVerification(this RouteGroupBuilder api)
     {
-        api.MapPost("/auth/verify-email", Verify).WithTags("Auth").RequireRateLimiting(RateLimits.Auth);
-        var me = api.MapGroup("/me").WithTags("Account").RequireAuthorization();
+        api.MapPost("/auth/verify-email", Verify).WithTags("Auth").RequireRateLimiting(RateLimits.Auth).ProblemCodes(400, "invalid_token").ProblemCodes(409, "email_taken");
+        var me = api.MapGroup("/me").WithTags("Account").RequireAuthorization().ProblemCodes(403, "wrong_password").ProblemCodes(409, "already_verified", "email_taken");
         me.MapPost("/verify-email/resend", Resend).RequireRateLimiting(RateLimits.Auth);
         me.MapPost("/email", ChangeEmail).RequireRateLimiting(RateLimits.Auth);
         return api;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 
 using Pingvas.Server.Hosting;
+using Pingvas.Server.Hosting.OpenApi;
 
 namespace Pingvas.Server.Accounts;
 
@@ -18,7 +19,7 @@ public static class PasswordResetEndpoints
 {
     public static RouteGroupBuilder MapPasswordReset(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/auth/password-reset").WithTags("Auth").RequireRateLimiting(RateLimits.Auth);
+        var group = api.MapGroup("/auth/password-reset").WithTags("Auth").RequireRateLimiting(RateLimits.Auth).ProblemCodes(400, "invalid_token");
         group.MapPost("", Request);
         group.MapPost("/confirm", Confirm);
         return api;

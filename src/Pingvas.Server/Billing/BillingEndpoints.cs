@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Data;
 using Pingvas.Server.Hosting;
+using Pingvas.Server.Hosting.OpenApi;
 
 namespace Pingvas.Server.Billing;
 
@@ -41,7 +42,9 @@ public static class BillingEndpoints
 
     public static RouteGroupBuilder MapBilling(this RouteGroupBuilder api)
     {
-        var billing = api.MapGroup("/billing").WithTags("Billing").RequireAuthorization();
+        var billing = api.MapGroup("/billing").WithTags("Billing").RequireAuthorization()
+            .ProblemCodes(400, "invalid_product").ProblemCodes(404, "billing_unavailable", "no_subscription").ProblemCodes(409, "already_subscribed")
+            .ProblemCodes(502, "billing_provider_error").ProblemCodes(503, "billing_unavailable");
         billing.MapGet("", GetAsync);
         billing.MapPost("/subscription/plan", ChangePlanAsync);
         billing.MapPost("/subscription/cancel", (HttpContext http, CurrentUser current, PingvasDb db, CancellationToken ct) =>

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Data;
 using Pingvas.Server.Hosting;
+using Pingvas.Server.Hosting.OpenApi;
 
 namespace Pingvas.Server.Billing;
 
@@ -25,7 +26,9 @@ public static class CheckoutEndpoints
 
     public static RouteGroupBuilder MapBillingCheckout(this RouteGroupBuilder api)
     {
-        api.MapPost("/billing/checkout", Checkout).WithTags("Billing").RequireAuthorization().RequireRateLimiting(RateLimits.Submit);
+        api.MapPost("/billing/checkout", Checkout).WithTags("Billing").RequireAuthorization().RequireRateLimiting(RateLimits.Submit)
+            .ProblemCodes(400, "invalid_product").ProblemCodes(404, "billing_unavailable").ProblemCodes(409, "already_subscribed")
+            .ProblemCodes(502, "billing_provider_error").ProblemCodes(503, "billing_unavailable");
         return api;
     }
 

@@ -9,6 +9,7 @@ using Pingvas.Server.Billing.Stripe;
 using Pingvas.Server.Data;
 using Pingvas.Server.Hosting;
 using Pingvas.Server.Outbox;
+using Pingvas.Server.Hosting.OpenApi;
 
 namespace Pingvas.Server.Billing;
 
@@ -26,8 +27,10 @@ public static class WebhookEndpoints
 
     public static RouteGroupBuilder MapBillingWebhooks(this RouteGroupBuilder api)
     {
-        api.MapPost("/webhooks/lemonsqueezy", LemonSqueezy).WithTags("Billing").AllowAnonymous();
-        api.MapPost("/webhooks/stripe", Stripe).WithTags("Billing").AllowAnonymous();
+        api.MapPost("/webhooks/lemonsqueezy", LemonSqueezy).WithTags("Billing").AllowAnonymous()
+            .ProblemCodes(400, "invalid_event").ProblemCodes(401, "invalid_signature").ProblemCodes(404, "billing_unavailable").ProblemCodes(413, "payload_too_large");
+        api.MapPost("/webhooks/stripe", Stripe).WithTags("Billing").AllowAnonymous()
+            .ProblemCodes(400, "invalid_event").ProblemCodes(401, "invalid_signature").ProblemCodes(404, "billing_unavailable").ProblemCodes(413, "payload_too_large");
         return api;
     }
 

@@ -21,7 +21,7 @@ public static class CatalogEndpoints
     public static RouteGroupBuilder MapCatalog(this RouteGroupBuilder api)
     {
         api.MapGet("/plans", GetPlans).WithTags("Catalog").AllowAnonymous();
-        api.MapGet("/models", GetModels).WithTags("Catalog").RequireAuthorization().AllowApiKey(ApiScopes.Read);
+        api.MapGet("/models", GetModels).WithTags("Catalog").RequireAuthorization().AllowApiKey(ApiScopes.Read).WithName("listModels");
         return api;
     }
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Hosting;
+using Pingvas.Server.Hosting.OpenApi;
 
 namespace Pingvas.Server.Developer;
 
@@ -10,7 +11,8 @@ public static class ApiKeyEndpoints
 {
     public static RouteGroupBuilder MapApiKeys(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/keys").WithTags("API keys").RequireAuthorization();
+        var group = api.MapGroup("/keys").WithTags("API keys").RequireAuthorization()
+            .ProblemCodes(403, "plan_forbids_api").ProblemCodes(404, "api_key_not_found").ProblemCodes(409, "api_key_limit");
         group.MapPost("/", Create);
         group.MapGet("/", async (CurrentUser current, ApiKeyService keys, CancellationToken ct) => TypedResults.Ok(await keys.ListAsync(current.Id, ct)));
         group.MapGet("/usage", Usage);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Developer;
 using Pingvas.Server.Hosting;
+using Pingvas.Server.Hosting.OpenApi;
 
 namespace Pingvas.Server.Gallery;
 
@@ -11,7 +12,8 @@ public static class FolderEndpoints
 {
     public static RouteGroupBuilder MapFolders(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/folders").WithTags("Gallery").RequireAuthorization();
+        var group = api.MapGroup("/folders").WithTags("Gallery").RequireAuthorization()
+            .ProblemCodes(400, "folder_too_deep").ProblemCodes(404, "folder_not_found").ProblemCodes(409, "folder_limit", "folder_name_taken");
         group.MapGet("/", async (CurrentUser current, FolderService folders, CancellationToken ct) => TypedResults.Ok(await folders.ListAsync(current.Id, ct))).AllowApiKey(ApiScopes.Read);
         group.MapPost("/", Create).AllowApiKey(ApiScopes.GalleryWrite);
         group.MapPatch("/{id:guid}", Rename).AllowApiKey(ApiScopes.GalleryWrite);

@@ -7,6 +7,7 @@ using Pingvas.Server.Developer;
 using Pingvas.Server.Hosting;
 using Pingvas.Server.Jobs;
 using Pingvas.Server.Storage;
+using Pingvas.Server.Hosting.OpenApi;
 
 namespace Pingvas.Server.Gallery;
 
@@ -19,11 +20,13 @@ public static class ImageEndpoints
 {
     public static RouteGroupBuilder MapImages(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/images").WithTags("Gallery").RequireAuthorization();
-        group.MapGet("/", List).AllowApiKey(ApiScopes.Read);
+        var group = api.MapGroup("/images").WithTags("Gallery").RequireAuthorization()
+            .ProblemCodes(404, "image_not_found", "folder_not_found").ProblemCodes(409, "image_in_use");
+        group.MapGet("/", List).AllowApiKey(ApiScopes.Read).WithName("listImages");
         group.MapGet("/models", Models).AllowApiKey(ApiScopes.Read);
-        group.MapGet("/{id:guid}", Get).AllowApiKey(ApiScopes.Read);
-        group.MapGet("/{id:guid}/content", Content).AllowApiKey(ApiScopes.Read);
+        group.MapGet("/{id:guid}", Get).AllowApiKey(ApiScopes.Read).WithName("getImage");
+        group.MapGet("/{id:guid}/content", Content).AllowApiKey(ApiScopes.Read).WithName("getImageContent")
+            .Produces(StatusCodes.Status200OK, contentType: "image/png", additionalContentTypes: ["image/webp"]);
         group.MapPatch("/{id:guid}", Update).AllowApiKey(ApiScopes.GalleryWrite);
         group.MapPost("/move", Move).AllowApiKey(ApiScopes.GalleryWrite);
         group.MapPost("/trash", TrashMany).AllowApiKey(ApiScopes.GalleryWrite);

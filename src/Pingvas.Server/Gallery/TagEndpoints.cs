@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Developer;
 using Pingvas.Server.Hosting;
+using Pingvas.Server.Hosting.OpenApi;
 
 namespace Pingvas.Server.Gallery;
 
@@ -11,7 +12,7 @@ public static class TagEndpoints
 {
     public static RouteGroupBuilder MapTags(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/tags").WithTags("Gallery").RequireAuthorization();
+        var group = api.MapGroup("/tags").WithTags("Gallery").RequireAuthorization().ProblemCodes(404, "tag_not_found");
         group.MapGet("/", async (CurrentUser current, TagService tags, CancellationToken ct) => TypedResults.Ok(await tags.ListAsync(current.Id, ct))).AllowApiKey(ApiScopes.Read);
         group.MapPost("/rename", Rename).AllowApiKey(ApiScopes.GalleryWrite);
         group.MapDelete("/{tag}", Delete).AllowApiKey(ApiScopes.GalleryWrite);

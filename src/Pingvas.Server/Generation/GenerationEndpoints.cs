@@ -6,6 +6,7 @@ using Pingvas.Server.Accounts;
 using Pingvas.Server.Data;
 using Pingvas.Server.Developer;
 using Pingvas.Server.Hosting;
+using Pingvas.Server.Hosting.OpenApi;
 using Pingvas.Server.Jobs;
 
 namespace Pingvas.Server.Generation;
@@ -15,10 +16,19 @@ public static class GenerationEndpoints
     public static RouteGroupBuilder MapGenerations(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/generations").WithTags("Generations").RequireAuthorization();
-        group.MapPost("/", Submit).RequireRateLimiting(RateLimits.Submit).AllowApiKey(ApiScopes.Generate);
-        group.MapGet("/", List).AllowApiKey(ApiScopes.Read);
-        group.MapGet("/{id:guid}", Get).AllowApiKey(ApiScopes.Read);
-        group.MapPost("/{id:guid}/cancel", Cancel).AllowApiKey(ApiScopes.Generate);
+        group.MapPost("/", Submit).RequireRateLimiting(RateLimits.Submit).AllowApiKey(ApiScopes.Generate).WithName("createGeneration")
+            .RequestExample(ApiExamples.Submit).ResponseExample(StatusCodes.Status202Accepted, ApiExamples.Queued)
+            .ProblemCodes(400, "validation_failed", "invalid_image_reference", "image_too_large", "lora_family_mismatch", "control_unsupported",
+                "invalid_workflow", "workflow_node_forbidden", "workflow_too_large", "invalid_workflow_input", "unknown_workflow_model")
+            .ProblemCodes(402, "insufficient_credits")
+            .ProblemCodes(403, "plan_forbids_model", "plan_limit", "plan_forbids_feature", "storage_quota_exceeded")
+            .ProblemCodes(404, "workflow_not_found", "lora_not_found", "image_not_found")
+            .ProblemCodes(409, "idempotency_key_reused", "workflow_needs_gpu_worker")
+            .ProblemCodes(422, "model_unavailable")
+            .ProblemCodes(429, "queue_limit", "api_quota_exceeded");
+        group.MapGet("/", List).AllowApiKey(ApiScopes.Read).WithName("listGenerations");
+        group.MapGet("/{id:guid}", Get).AllowApiKey(ApiScopes.Read).WithName("getGeneration");
+        group.MapPost("/{id:guid}/cancel", Cancel).AllowApiKey(ApiScopes.Generate).WithName("cancelGeneration");
 
         // Not under the submit rate limit: it only ever takes work away.
         group.MapPost("/cancel-queued", CancelQueued);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Developer;
+using Pingvas.Server.Hosting.OpenApi;
 
 namespace Pingvas.Server.Generation;
 
@@ -17,7 +18,9 @@ public static class GenerationEstimateEndpoints
     /// </summary>
     public static RouteGroupBuilder MapGenerationEstimate(this RouteGroupBuilder api)
     {
-        api.MapPost("/generations/estimate", Estimate).WithTags("Generations").RequireAuthorization().AllowApiKey(ApiScopes.Generate);
+        api.MapPost("/generations/estimate", Estimate).WithTags("Generations").RequireAuthorization().AllowApiKey(ApiScopes.Generate)
+            .WithName("estimateGeneration")
+            .RequestExample(ApiExamples.Submit).ResponseExample(StatusCodes.Status200OK, ApiExamples.Estimate);
         return api;
     }
 

@@ -10,6 +10,7 @@ using Pingvas.Server.Data;
 using Pingvas.Server.Developer;
 using Pingvas.Server.Gallery;
 using Pingvas.Server.Generation;
+using Pingvas.Server.Hosting.OpenApi;
 using Pingvas.Server.Loras;
 using Pingvas.Server.Notices;
 using Pingvas.Server.Presets;
@@ -133,15 +134,18 @@ public static class PingvasApp
         api.MapPresets();
         api.MapGenerationStreams().MapNotificationSettings();
         api.MapWebhooks();
+        api.MapGenerationWebhooks();
         api.MapShares().MapPublicShares();
         api.MapBilling().MapBillingCheckout().MapBillingWebhooks();
         api.MapExternalSignIn().MapEmailVerification().MapPasswordReset().MapNotices();
         // Operator endpoints: the policy on the group admits admins signed in with TOTP only (401
         // anonymous, 403 forbidden for others, 403 totp_required for an admin without it).
-        api.MapGroup("/admin").RequireAuthorization(AdminRole.Policy).InSystemContext().MapAdminWorkers().MapAdmin().MapAdminWorkflows().MapAdminPresets();
+        api.MapGroup("/admin").RequireAuthorization(AdminRole.Policy).InSystemContext()
+            .ProblemCodes(404, "workflow_not_found", "preset_not_found").ProblemCodes(409, "adjustment_exceeds_balance", "idempotency_key_reused")
+            .MapAdminWorkers().MapAdmin().MapAdminWorkflows().MapAdminPresets();
         // A hub connection lives for hours: it must not outlive the access token it was opened with.
         app.MapHub<ProgressHub>(ProgressHub.Path, o => o.CloseOnAuthenticationExpiration = true);
-        app.MapOpenApi("/openapi/v1.json");
+        app.MapPingvasApiDocs();
         app.MapWebApp();
         return app;
     }

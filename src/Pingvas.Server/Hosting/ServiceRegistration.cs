@@ -23,6 +23,7 @@ using Pingvas.Server.Uploads;
 using Pingvas.Server.Webhooks;
 using Pingvas.Server.Workers;
 using Pingvas.Server.Workflows;
+using Pingvas.Server.Hosting.OpenApi;
 using Pingvas.Server.YourData;
 
 namespace Pingvas.Server.Hosting;
@@ -53,7 +54,7 @@ public static class ServiceRegistration
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
             o.SerializerOptions.Converters.Add(new UtcDateTimeConverter());
         });
-        services.AddOpenApi();
+        services.AddPingvasOpenApi();
         services.AddPingvasProblems();
         services.AddPingvasAuth();
         services.AddPingvasRateLimits(configuration);

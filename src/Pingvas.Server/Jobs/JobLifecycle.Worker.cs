@@ -32,7 +32,8 @@ public sealed partial class JobLifecycle
             var dto = mapper.ToDto(job, [], null);
             await events.PublishAsync(job.UserId, dto, ct);
 
-            // Webhooks' "started": written just after the claim commits (the claim is one statement), then sent by the outbox.
+            // Webhooks' "started": written just after the claim commits (the claim is one statement); if this write is
+            // lost, the job's final event writes it first (WebhookPublisher.StartedIfMissingAsync).
             await webhooks.GenerationAsync(job, dto, ct);
             if (db.ChangeTracker.HasChanges())
             {
@@ -44,9 +45,20 @@ public sealed partial class JobLifecycle
         return job;
     }
 
-    /// <summary>Records progress for pollers; false when the lease is no longer the job's claim.</summary>
-    public async Task<bool> RecordProgressAsync(JobLease lease, int step, CancellationToken ct) =>
-        await Held(lease).ExecuteUpdateAsync(s => s.SetProperty(j => j.ProgressStep, step), ct) == 1;
+    /// <summary>
+    /// Records progress for pollers, and reads the owner's cancel flag in the same statement: a cancel
+    /// made between the claim and the run's registration for cancels is heard at the first step, not
+    /// at the next heartbeat. Only when nothing was written does a second query tell which it was.
+    /// </summary>
+    public async Task<LeaseCheck> RecordProgressAsync(JobLease lease, int step, CancellationToken ct)
+    {
+        if (await Held(lease).Where(j => !j.CancelRequested).ExecuteUpdateAsync(s => s.SetProperty(j => j.ProgressStep, step), ct) == 1)
+        {
+            return LeaseCheck.Renewed;
+        }
+
+        return await Held(lease).AnyAsync(j => j.CancelRequested, ct) ? LeaseCheck.CancelRequested : LeaseCheck.Fenced;
+    }
 
     /// <summary>A step for the owner's live view (best effort; never fails the run).</summary>
     public Task PublishProgressAsync(Job job, string? preview, CancellationToken ct) =>

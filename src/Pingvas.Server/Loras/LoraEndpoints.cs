@@ -6,6 +6,7 @@ using Microsoft.Net.Http.Headers;
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Developer;
 using Pingvas.Server.Hosting;
+using Pingvas.Server.Hosting.OpenApi;
 
 namespace Pingvas.Server.Loras;
 
@@ -23,8 +24,11 @@ public static class LoraEndpoints
 
     public static RouteGroupBuilder MapLoras(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/loras").WithTags("LoRAs").RequireAuthorization();
-        group.MapPost("/", Create).RequireRateLimiting(RateLimits.Submit).DisableAntiforgery();
+        var group = api.MapGroup("/loras").WithTags("LoRAs").RequireAuthorization()
+            .ProblemCodes(400, "invalid_safetensors", "not_a_lora", "unknown_lora_family").ProblemCodes(403, "plan_forbids_feature", "storage_quota_exceeded")
+            .ProblemCodes(404, "lora_not_found").ProblemCodes(409, "lora_in_use").ProblemCodes(413, "file_too_large");
+        group.MapPost("/", Create).RequireRateLimiting(RateLimits.Submit).DisableAntiforgery()
+            .RequestMediaTypes("multipart/form-data").Produces<LoraDto>(StatusCodes.Status201Created).ProblemCodes(400, "validation_failed").ProblemCodes(415, "unsupported_media_type");
         group.MapGet("/", List).AllowApiKey(ApiScopes.Read);
         group.MapGet("/{id:guid}", Get);
         group.MapPatch("/{id:guid}", Rename);

@@ -15,6 +15,12 @@ public sealed class OutboxMessage
     /// <summary>The user it concerns (row-level security), or null for system messages.</summary>
     public Guid? UserId { get; set; }
 
+    /// <summary>
+    /// Messages with the same key are delivered one at a time by a lane (<see cref="OutboxLane"/>),
+    /// e.g. a webhook's target; null: no such limit.
+    /// </summary>
+    public string? PartitionKey { get; set; }
+
     /// <summary>JSON, read by the topic's handler.</summary>
     public required string Payload { get; set; }
 

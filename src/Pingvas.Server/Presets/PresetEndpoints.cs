@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Developer;
 using Pingvas.Server.Hosting;
+using Pingvas.Server.Hosting.OpenApi;
 
 namespace Pingvas.Server.Presets;
 
@@ -11,7 +12,7 @@ public static class PresetEndpoints
 {
     public static RouteGroupBuilder MapPresets(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/presets").WithTags("Presets").RequireAuthorization();
+        var group = api.MapGroup("/presets").WithTags("Presets").RequireAuthorization().ProblemCodes(404, "preset_not_found").ProblemCodes(409, "preset_limit");
         group.MapGet("/", async (CurrentUser current, PresetService presets, CancellationToken ct) => TypedResults.Ok(await presets.ListAsync(current.Id, ct))).AllowApiKey(ApiScopes.Read);
         group.MapGet("/default", Default);
         group.MapPost("/", Create);

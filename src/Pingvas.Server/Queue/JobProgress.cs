@@ -32,10 +32,18 @@ public sealed class JobProgress(
             lastWrite = time.GetTimestamp();
             try
             {
-                if (!await lifecycle.RecordProgressAsync(run.Lease, job.ProgressStep, ct))
+                switch (await lifecycle.RecordProgressAsync(run.Lease, job.ProgressStep, ct))
                 {
-                    run.Stop(RunStop.Fenced);
-                    ct.ThrowIfCancellationRequested();
+                    case LeaseCheck.Fenced:
+                        run.Stop(RunStop.Fenced);
+                        ct.ThrowIfCancellationRequested();
+                        break;
+                    case LeaseCheck.CancelRequested:
+                        run.Stop(RunStop.Cancelled);
+                        ct.ThrowIfCancellationRequested();
+                        break;
+                    default:
+                        break;
                 }
             }
             catch (Exception ex) when (DatabaseOutage.Is(ex))

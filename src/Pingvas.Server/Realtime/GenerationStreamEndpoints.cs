@@ -24,8 +24,8 @@ public static class GenerationStreamEndpoints
     public static RouteGroupBuilder MapGenerationStreams(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/generations").WithTags("Generations").RequireAuthorization();
-        group.MapGet("/events", All).AllowApiKey(ApiScopes.Read).Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
-        group.MapGet("/{id:guid}/events", One).AllowApiKey(ApiScopes.Read).Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+        group.MapGet("/events", All).AllowApiKey(ApiScopes.Read).WithName("streamAllGenerationEvents").Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+        group.MapGet("/{id:guid}/events", One).AllowApiKey(ApiScopes.Read).WithName("streamGenerationEvents").Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         return api;
     }
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 using Pingvas.Server.Hosting;
+using Pingvas.Server.Hosting.OpenApi;
 
 namespace Pingvas.Server.Sharing;
 
@@ -14,7 +15,8 @@ public static class PublicShareEndpoints
 {
     public static RouteGroupBuilder MapPublicShares(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/public/shares").WithTags("Sharing").AllowAnonymous();
+        var group = api.MapGroup("/public/shares").WithTags("Sharing").AllowAnonymous()
+            .ProblemCodes(401, "share_password_invalid", "share_password_required").ProblemCodes(404, "share_not_found", "image_not_found").ProblemCodes(429, "share_password_throttled");
         group.MapGet("/{token}", Show);
         group.MapPost("/{token}/unlock", Unlock);
         return api;

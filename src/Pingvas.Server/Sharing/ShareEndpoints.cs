@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Hosting;
+using Pingvas.Server.Hosting.OpenApi;
 
 namespace Pingvas.Server.Sharing;
 
@@ -10,7 +11,7 @@ public static class ShareEndpoints
 {
     public static RouteGroupBuilder MapShares(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/shares").WithTags("Sharing").RequireAuthorization();
+        var group = api.MapGroup("/shares").WithTags("Sharing").RequireAuthorization().ProblemCodes(404, "share_not_found", "image_not_found", "folder_not_found");
         group.MapPost("/", Create);
         group.MapGet("/", List);
         group.MapGet("/{id:guid}", Get);

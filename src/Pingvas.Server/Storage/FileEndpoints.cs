@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 
 using Pingvas.Server.Data;
 using Pingvas.Server.Hosting;
+using Pingvas.Server.Hosting.OpenApi;
 
 namespace Pingvas.Server.Storage;
 
@@ -34,7 +35,9 @@ public static class FileEndpoints
         })
         .WithTags("Files")
         .AllowAnonymous()
-        .ExcludeFromDescription();
+        .WithSummary("Download a stored file by its signed link (the URLs in image and export answers).")
+        .Produces(StatusCodes.Status200OK, contentType: "image/png", additionalContentTypes: ["image/webp", "image/jpeg", "application/zip", "application/octet-stream"])
+        .ProblemCodes(403, "invalid_signature");
         return api;
     }
 }

@@ -8,6 +8,7 @@ using Pingvas.Server.Data;
 using Pingvas.Server.Developer;
 using Pingvas.Server.Hosting;
 using Pingvas.Server.Storage;
+using Pingvas.Server.Hosting.OpenApi;
 
 namespace Pingvas.Server.Uploads;
 
@@ -21,11 +22,15 @@ public static class UploadEndpoints
     public static RouteGroupBuilder MapUploads(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/uploads").WithTags("Uploads").RequireAuthorization();
-        group.MapPost("/", Create).RequireRateLimiting(RateLimits.Submit).AllowApiKey(ApiScopes.Generate);
+        group.MapPost("/", Create).RequireRateLimiting(RateLimits.Submit).AllowApiKey(ApiScopes.Generate)
+            .RequestMediaTypes("image/png", "image/webp", "image/jpeg").Produces<UploadDto>(StatusCodes.Status201Created)
+            .ProblemCodes(400, "validation_failed", "image_too_large", "invalid_image").ProblemCodes(403, "storage_quota_exceeded")
+            .ProblemCodes(413, "upload_too_large", "payload_too_large").ProblemCodes(415, "unsupported_media_type");
         group.MapGet("/", List);
         group.MapGet("/{id:guid}", Get);
-        group.MapGet("/{id:guid}/content", Content);
-        group.MapDelete("/{id:guid}", Delete);
+        group.MapGet("/{id:guid}/content", Content)
+            .Produces(StatusCodes.Status200OK, contentType: "image/png", additionalContentTypes: ["image/jpeg", "image/webp"]);
+        group.MapDelete("/{id:guid}", Delete).ProblemCodes(409, "upload_in_use");
         return api;
     }
 

@@ -9,7 +9,7 @@ namespace Pingvas.Server.Web;
 public static class WebAppHosting
 {
     /// <summary>Paths the server owns: an unknown one stays a JSON 404 problem, never the app's page.</summary>
-    private static readonly string[] ServerPrefixes = ["/api", "/hubs", "/openapi", "/health"];
+    private static readonly string[] ServerPrefixes = ["/api", "/hubs", "/openapi", "/docs", "/health"];
 
     public static WebApplication MapWebApp(this WebApplication app)
     {

@@ -20,11 +20,13 @@ public sealed record WebhookTestDto(Guid DeliveryId);
 
 public sealed record WebhookDeliveryDto(
     Guid Id, string EventType, Guid? GenerationId, string Status, int Attempts, int? LastStatusCode, string? LastError,
-    DateTime? NextAttemptAt, DateTime CreatedAt, DateTime? DeliveredAt, IReadOnlyList<WebhookAttempt> AttemptsLog)
+    DateTime? NextAttemptAt, DateTime CreatedAt, DateTime? DeliveredAt, IReadOnlyList<WebhookAttempt> AttemptsLog,
+    Guid? EndpointId, string Url)
 {
+    /// <param name="d">The delivery; <see cref="EndpointId"/> is null for a generation's own <c>webhook</c> URL.</param>
     public static WebhookDeliveryDto From(WebhookDelivery d) => new(
         d.Id, d.EventType, d.GenerationId, d.Status, d.Attempts, d.LastStatusCode, d.LastError, d.NextAttemptAt, d.CreatedAt, d.DeliveredAt,
-        JsonSerializer.Deserialize<List<WebhookAttempt>>(d.AttemptsLog, WebhookPublisher.Json) ?? []);
+        JsonSerializer.Deserialize<List<WebhookAttempt>>(d.AttemptsLog, WebhookPublisher.Json) ?? [], d.EndpointId, d.Url);
 }
 
 public enum WebhookErrorKind

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Developer;
 using Pingvas.Server.Hosting;
+using Pingvas.Server.Hosting.OpenApi;
 
 namespace Pingvas.Server.Webhooks;
 
@@ -11,15 +12,18 @@ public static class WebhookEndpoints
 {
     public static RouteGroupBuilder MapWebhooks(this RouteGroupBuilder api)
     {
-        var endpoints = api.MapGroup("/webhook-endpoints").WithTags("Webhooks").RequireAuthorization().AllowApiKey(ApiScopes.Webhooks);
-        endpoints.MapGet("", async (CurrentUser current, WebhookService webhooks, CancellationToken ct) => TypedResults.Ok(new WebhookEndpointList(await webhooks.ListAsync(current.Id, ct))));
-        endpoints.MapPost("", Create);
-        endpoints.MapGet("/{id:guid}", Get);
+        var endpoints = api.MapGroup("/webhook-endpoints").WithTags("Webhooks").RequireAuthorization().AllowApiKey(ApiScopes.Webhooks)
+            .ProblemCodes(400, "webhook_url_forbidden").ProblemCodes(409, "webhook_endpoint_limit");
+        endpoints.MapGet("", async (CurrentUser current, WebhookService webhooks, CancellationToken ct) => TypedResults.Ok(new WebhookEndpointList(await webhooks.ListAsync(current.Id, ct))))
+            .WithName("listWebhookEndpoints");
+        endpoints.MapPost("", Create).WithName("createWebhookEndpoint")
+            .RequestExample(ApiExamples.CreateWebhook).ResponseExample(StatusCodes.Status201Created, ApiExamples.CreatedWebhook);
+        endpoints.MapGet("/{id:guid}", Get).WithName("getWebhookEndpoint");
         endpoints.MapPatch("/{id:guid}", Update);
-        endpoints.MapDelete("/{id:guid}", Delete);
-        endpoints.MapPost("/{id:guid}/rotate-secret", Rotate);
+        endpoints.MapDelete("/{id:guid}", Delete).WithName("deleteWebhookEndpoint");
+        endpoints.MapPost("/{id:guid}/rotate-secret", Rotate).WithName("rotateWebhookEndpointSecret");
         endpoints.MapPost("/{id:guid}/test", Test);
-        endpoints.MapGet("/{id:guid}/deliveries", Deliveries);
+        endpoints.MapGet("/{id:guid}/deliveries", Deliveries).WithName("listWebhookDeliveries");
 
         var deliveries = api.MapGroup("/webhook-deliveries").WithTags("Webhooks").RequireAuthorization().AllowApiKey(ApiScopes.Webhooks);
         deliveries.MapPost("/{id:guid}/redeliver", Redeliver);

@@ -15,5 +15,14 @@ public sealed class WebhookOptions
     /// <summary>An endpoint failing without a success this long is disabled and its owner emailed.</summary>
     public int DisableAfterDays { get; set; } = 3;
 
+    /// <summary>Deliveries one process sends at once (to different targets; one target gets one at a time).</summary>
+    public int Parallelism { get; set; } = 16;
+
+    /// <summary>Deliveries (with their attempt logs) are deleted this many days after they were made.</summary>
+    public int DeliveryLogDays { get; set; } = 30;
+
+    /// <summary>How often old deliveries are pruned.</summary>
+    public int PruneIntervalMinutes { get; set; } = 60;
+
     public const int MaxEndpointsPerUser = 10;
 }

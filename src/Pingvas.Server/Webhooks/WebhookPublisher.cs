@@ -15,6 +15,10 @@ namespace Pingvas.Server.Webhooks;
 public sealed record WebhookAttemptMessage(Guid DeliveryId, int Attempt)
 {
     public const string Topic = "webhook";
+
+    /// <summary>The outbox partition of a delivery: its target, which the webhook lane sends to one message at a time.</summary>
+    public static string PartitionFor(WebhookDelivery delivery) =>
+        delivery.EndpointId is { } endpoint ? $"endpoint:{endpoint}" : $"url:{delivery.Url}";
 }
 
 /// <summary>
@@ -34,16 +38,62 @@ public sealed class WebhookPublisher(PingvasDb db, OutboxWriter outbox, WebhookS
     {
         var type = WebhookEvents.ForStatus(generation.Status);
         var data = generation with { Balance = null, Preview = null };
-        var body = Body(type, data);
-        foreach (var endpoint in await SubscribedAsync(job.UserId, type, ct))
+        if (WebhookEvents.Terminal.Contains(type) && job.StartedAt is { } startedAt)
         {
-            Add(job.UserId, endpoint.Id, endpoint.Url, type, job.Id, body);
+            await StartedIfMissingAsync(job, data, startedAt, ct);
         }
 
+        var body = Body(type, data);
+        foreach (var (endpointId, url) in await TargetsAsync(job, type, ct))
+        {
+            Add(job.UserId, endpointId, url, type, job.Id, body);
+        }
+    }
+
+    /// <summary>
+    /// The claim writes "started" just after it commits, not in its transaction (the claim is one
+    /// hot statement). Should that write be lost (the process died in between), the job's final
+    /// event writes it first, dated when the job started so it is sent first; a target that has it
+    /// is left alone, so it is never written twice for one run.
+    /// </summary>
+    private async Task StartedIfMissingAsync(Job job, GenerationDto data, DateTime startedAt, CancellationToken ct)
+    {
+        var targets = await TargetsAsync(job, WebhookEvents.Started, ct);
+        if (targets.Count == 0)
+        {
+            return;
+        }
+
+        var sent = await db.WebhookDeliveries.AsNoTracking()
+            .Where(d => d.GenerationId == job.Id && d.EventType == WebhookEvents.Started && d.CreatedAt >= startedAt)
+            .Select(d => new { d.EndpointId, d.Url }).ToListAsync(ct);
+        var started = data with
+        {
+            Status = "running",
+            Progress = data.Progress with { Step = 0, Percent = 0 },
+            Images = [],
+            GpuSeconds = null,
+            CreditsCharged = null,
+            Error = null,
+            FinishedAt = null,
+        };
+        var body = Body(WebhookEvents.Started, started);
+        foreach (var (endpointId, url) in targets.Where(t => !sent.Any(s => s.EndpointId == t.EndpointId && s.Url == t.Url)))
+        {
+            Add(job.UserId, endpointId, url, WebhookEvents.Started, job.Id, body, createdAt: startedAt);
+        }
+    }
+
+    /// <summary>Where an event of this job goes: the owner's endpoints subscribed to it, and the job's own webhook if it asked for it.</summary>
+    private async Task<List<(Guid? EndpointId, string Url)>> TargetsAsync(Job job, string type, CancellationToken ct)
+    {
+        var targets = (await SubscribedAsync(job.UserId, type, ct)).Select(e => ((Guid?)e.Id, e.Url)).ToList();
         if (job.WebhookUrl is { } url && (job.WebhookEvents ?? "").Split(',').Contains(type))
         {
-            Add(job.UserId, null, url, type, job.Id, body);
+            targets.Add((null, url));
         }
+
+        return targets;
     }
 
     /// <summary><c>credits.low</c> to the owner's subscribed endpoints.</summary>
@@ -100,7 +150,7 @@ public sealed class WebhookPublisher(PingvasDb db, OutboxWriter outbox, WebhookS
     private string Body(string type, object data) =>
         JsonSerializer.Serialize(new { type, timestamp = time.GetUtcNow().UtcDateTime, data }, Json);
 
-    private WebhookDelivery Add(Guid userId, Guid? endpointId, string url, string type, Guid? generationId, string body, Guid? messageId = null)
+    private WebhookDelivery Add(Guid userId, Guid? endpointId, string url, string type, Guid? generationId, string body, Guid? messageId = null, DateTime? createdAt = null)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var delivery = new WebhookDelivery
@@ -114,10 +164,11 @@ public sealed class WebhookPublisher(PingvasDb db, OutboxWriter outbox, WebhookS
             GenerationId = generationId,
             Body = body,
             NextAttemptAt = now,
-            CreatedAt = now,
+            CreatedAt = createdAt ?? now,
         };
         db.WebhookDeliveries.Add(delivery);
-        outbox.Add(WebhookAttemptMessage.Topic, userId, JsonSerializer.Serialize(new WebhookAttemptMessage(delivery.Id, 0), Json));
+        var message = outbox.Add(WebhookAttemptMessage.Topic, userId, JsonSerializer.Serialize(new WebhookAttemptMessage(delivery.Id, 0), Json));
+        message.PartitionKey = WebhookAttemptMessage.PartitionFor(delivery);
         return delivery;
     }
 }

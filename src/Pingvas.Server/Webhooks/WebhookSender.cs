@@ -18,6 +18,7 @@ namespace Pingvas.Server.Webhooks;
 /// then records the attempt and, after a failure, writes the next attempt's outbox message with
 /// its backoff, in one transaction. A generation's later event waits while an earlier one to the
 /// same target is pending. Never throws for a failed send: the retries are this class's, not the outbox's.
+/// Runs in the webhook lane (<see cref="OutboxLane"/>), several deliveries at once, one per target.
 /// </summary>
 public sealed class WebhookSender(
     PingvasDb db,
@@ -199,7 +200,7 @@ public sealed class WebhookSender(
             else
             {
                 delivery.NextAttemptAt = now + WebhookBackoff.After(delivery.Attempts, Random.Shared);
-                Schedule(delivery.Id, delivery.UserId, delivery.Attempts, delivery.NextAttemptAt.Value);
+                Schedule(delivery, delivery.Attempts, delivery.NextAttemptAt.Value);
             }
 
             if (endpoint is { Enabled: true } && !final)
@@ -227,15 +228,16 @@ public sealed class WebhookSender(
         await using var tx = await db.BeginWriteAsync(ct);
         var delivery = await db.WebhookDeliveries.SingleAsync(d => d.Id == deliveryId, ct);
         delivery.NextAttemptAt = at;
-        Schedule(deliveryId, delivery.UserId, attempt, at);
+        Schedule(delivery, attempt, at);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
     }
 
-    private void Schedule(Guid deliveryId, Guid userId, int attempt, DateTime at)
+    private void Schedule(WebhookDelivery delivery, int attempt, DateTime at)
     {
-        var message = outbox.Add(WebhookAttemptMessage.Topic, userId, JsonSerializer.Serialize(new WebhookAttemptMessage(deliveryId, attempt), WebhookPublisher.Json));
+        var message = outbox.Add(WebhookAttemptMessage.Topic, delivery.UserId, JsonSerializer.Serialize(new WebhookAttemptMessage(delivery.Id, attempt), WebhookPublisher.Json));
         message.AvailableAt = at;
+        message.PartitionKey = WebhookAttemptMessage.PartitionFor(delivery);
     }
 
     private static string Trim(string text) => text.Length > 300 ? text[..300] : text;

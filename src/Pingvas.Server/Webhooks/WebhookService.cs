@@ -125,6 +125,24 @@ public sealed class WebhookService(PingvasDb db, WebhookSecrets secrets, Webhook
         return (await query.OrderByDescending(d => d.CreatedAt).Take(take + 1).ToListAsync(ct), true);
     }
 
+    /// <summary>Every delivery of one of the user's generations (to endpoints and to its own <c>webhook</c> URL), newest first; not found if it is not theirs.</summary>
+    public async Task<(List<WebhookDelivery>? Rows, bool Found)> GenerationDeliveriesAsync(Guid userId, Guid generationId, Guid? after, int take, CancellationToken ct)
+    {
+        if (!await db.Jobs.AnyAsync(j => j.Id == generationId && j.UserId == userId, ct))
+        {
+            return (null, false);
+        }
+
+        var query = db.WebhookDeliveries.AsNoTracking().Where(d => d.GenerationId == generationId && d.UserId == userId);
+        if (after is { } cursor)
+        {
+            var at = await query.Where(d => d.Id == cursor).Select(d => (DateTime?)d.CreatedAt).SingleOrDefaultAsync(ct);
+            query = at is { } createdAt ? query.Where(d => d.CreatedAt < createdAt) : query.Where(d => false);
+        }
+
+        return (await query.OrderByDescending(d => d.CreatedAt).Take(take + 1).ToListAsync(ct), true);
+    }
+
     public async Task<Guid?> RedeliverAsync(Guid userId, Guid deliveryId, CancellationToken ct)
     {
         var earlier = await db.WebhookDeliveries.AsNoTracking().SingleOrDefaultAsync(d => d.Id == deliveryId && d.UserId == userId, ct);

@@ -15,6 +15,11 @@ public static class WebhooksSetup
         services.AddScoped<WebhookPublisher>();
         services.AddScoped<WebhookService>();
         services.AddScoped<IOutboxHandler, WebhookSender>();
+
+        // Deliveries have their own lane: a slow receiver never holds up emails, events or other targets.
+        services.AddOutboxLane(WebhookAttemptMessage.Topic, sp => sp.GetRequiredService<IOptions<WebhookOptions>>().Value.Parallelism);
+        services.AddSingleton<WebhookDeliveryPruner>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookDeliveryPruner>());
         services.AddHostedService<WebhookStartupWarning>();
         services.AddHttpClient(WebhookSender.HttpClientName, (sp, http) =>
                 http.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.TimeoutSeconds))

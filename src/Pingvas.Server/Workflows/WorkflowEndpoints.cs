@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Developer;
 using Pingvas.Server.Hosting;
+using Pingvas.Server.Hosting.OpenApi;
 
 namespace Pingvas.Server.Workflows;
 
@@ -11,7 +12,9 @@ public static class WorkflowEndpoints
 {
     public static RouteGroupBuilder MapWorkflows(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/workflows").WithTags("Workflows").RequireAuthorization();
+        var group = api.MapGroup("/workflows").WithTags("Workflows").RequireAuthorization()
+            .ProblemCodes(400, "invalid_image_reference", "invalid_workflow", "workflow_node_forbidden", "workflow_too_large", "invalid_workflow_input", "unknown_workflow_model")
+            .ProblemCodes(404, "workflow_not_found");
         group.MapGet("/", async (CurrentUser current, WorkflowLibrary library, CancellationToken ct) => TypedResults.Ok(await library.ListAsync(current.Id, ct))).AllowApiKey(ApiScopes.Read);
         group.MapGet("/{id:guid}", Get);
         group.MapPost("/", Create);

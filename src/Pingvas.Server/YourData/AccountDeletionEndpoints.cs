@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Hosting;
+using Pingvas.Server.Hosting.OpenApi;
 
 namespace Pingvas.Server.YourData;
 
@@ -15,6 +16,7 @@ public static class AccountDeletionEndpoints
     public static RouteGroupBuilder MapAccountDeletion(this RouteGroupBuilder api)
     {
         api.MapGroup("/me").WithTags("Your data").RequireAuthorization()
+            .ProblemCodes(403, "reauthentication_required", "wrong_password").ProblemCodes(502, "billing_provider_error")
             .MapDelete("", DeleteAsync).RequireRateLimiting(RateLimits.Auth);
         return api;
     }

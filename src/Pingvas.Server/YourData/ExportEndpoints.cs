@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Hosting;
+using Pingvas.Server.Hosting.OpenApi;
 
 namespace Pingvas.Server.YourData;
 
@@ -10,7 +11,7 @@ public static class ExportEndpoints
 {
     public static RouteGroupBuilder MapExports(this RouteGroupBuilder api)
     {
-        var me = api.MapGroup("/me").WithTags("Your data").RequireAuthorization();
+        var me = api.MapGroup("/me").WithTags("Your data").RequireAuthorization().ProblemCodes(404, "export_not_found").ProblemCodes(409, "export_in_progress");
         me.MapPost("/export", RequestAsync);
         me.MapGet("/export/{id:guid}", GetAsync);
         me.MapGet("/exports", ListAsync);

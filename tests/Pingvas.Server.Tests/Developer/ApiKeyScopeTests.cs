@@ -58,6 +58,7 @@ public sealed class ApiKeyScopeTests(DefaultServer fixture) : IClassFixture<Defa
         { "webhooks", "POST", $"/api/v1/webhook-endpoints/{Id}/test" },
         { "webhooks", "GET", $"/api/v1/webhook-endpoints/{Id}/deliveries" },
         { "webhooks", "POST", $"/api/v1/webhook-deliveries/{Id}/redeliver" },
+        { "webhooks", "GET", $"/api/v1/generations/{Id}/webhook-deliveries" },
         { "webhooks", "GET", "/api/v1/webhooks/default/secret" },
         { "webhooks", "POST", "/api/v1/webhooks/default/secret/rotate" },
     };

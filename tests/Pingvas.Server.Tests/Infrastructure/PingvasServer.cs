@@ -100,9 +100,18 @@ public sealed class PingvasServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Wraps the handler of every client <see cref="CreateClient"/> makes. The server tests set it to
+    /// check each response against the OpenAPI document (OpenApi/OpenApiChecking.cs); a static hook
+    /// because this file is also compiled into the browser tests, which do not check.
+    /// </summary>
+    public static Func<PingvasServer, HttpMessageHandler, HttpMessageHandler>? WrapClientHandler { get; set; }
+
     public HttpClient CreateClient(string? accessToken = null)
     {
-        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        HttpMessageHandler handler = new SocketsHttpHandler();
+        handler = WrapClientHandler?.Invoke(this, handler) ?? handler;
+        var client = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         if (accessToken is not null)
         {
             client.DefaultRequestHeaders.Authorization = new("Bearer", accessToken);

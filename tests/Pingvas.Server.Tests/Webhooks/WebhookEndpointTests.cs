@@ -146,15 +146,22 @@ public sealed class WebhookEndpointTests(WebhookServerFixture fixture) : IClassF
         var user = await Server.RegisterAsync();
         await using var receiver = await WebhookReceiver.StartAsync();
         var endpoint = await user.CreateEndpointAsync(receiver.Url("/private"));
+
+        // A name, not an address, that resolves to 127.0.0.1 (as a rebinding name would by the time of the call).
+        var named = await user.CreateEndpointAsync(new UriBuilder(receiver.Url("/named")) { Host = "localhost" }.Uri.ToString());
         Server.Targets().AllowPrivateTargets = false;
         try
         {
-            var delivery = await user.SendTestAsync(endpoint.Id);
-            var failed = await user.WaitForDeliveryAsync(endpoint.Id, delivery, d => d.Attempts >= 1, "the attempt should be made and refused");
-            Assert.Equal("pending", failed.Status);
-            Assert.StartsWith("webhook_url_forbidden", failed.LastError);
-            Assert.StartsWith("webhook_url_forbidden", Assert.Single(failed.AttemptsLog).Error);
-            Assert.Null(failed.LastStatusCode);
+            foreach (var id in new[] { endpoint.Id, named.Id })
+            {
+                var delivery = await user.SendTestAsync(id);
+                var failed = await user.WaitForDeliveryAsync(id, delivery, d => d.Attempts >= 1, "the attempt should be made and refused");
+                Assert.Equal("pending", failed.Status);
+                Assert.StartsWith("webhook_url_forbidden", failed.LastError);
+                Assert.StartsWith("webhook_url_forbidden", Assert.Single(failed.AttemptsLog).Error);
+                Assert.Null(failed.LastStatusCode);
+            }
+
             Assert.Empty(receiver.Received);
         }
         finally

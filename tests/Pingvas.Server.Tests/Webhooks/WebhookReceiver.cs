@@ -18,10 +18,13 @@ public sealed record ReceivedWebhook(string Path, IReadOnlyDictionary<string, st
 /// <summary>
 /// A webhook receiver on a free 127.0.0.1 port (Kestrel, in the test process): records every
 /// request and answers 200, or 500 for the next <see cref="FailNext"/> requests (or always, with <see cref="FailAll"/>).
+/// A path may be held (<see cref="Hold"/>): its requests get no answer until the test releases it.
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly WebApplication app;
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> holds = new();
+    private readonly ConcurrentDictionary<string, int> waiting = new();
     private int failNext;
 
     private WebhookReceiver(WebApplication app) => this.app = app;
@@ -37,6 +40,21 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public string Url(string path = "/hook") => new Uri(BaseAddress, path).ToString();
 
     public IReadOnlyList<ReceivedWebhook> At(string path) => Received.Where(r => r.Path == path).ToList();
+
+    /// <summary>From now on, requests to <paramref name="path"/> wait for <see cref="Release"/> before they are answered (and recorded).</summary>
+    public void Hold(string path) => holds[path] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Answers the requests held at <paramref name="path"/>; later ones are answered at once.</summary>
+    public void Release(string path)
+    {
+        if (holds.TryRemove(path, out var hold))
+        {
+            hold.TrySetResult();
+        }
+    }
+
+    /// <summary>How many requests to <paramref name="path"/> are waiting for their answer now.</summary>
+    public int HeldAt(string path) => waiting.GetValueOrDefault(path);
 
     public static async Task<WebhookReceiver> StartAsync()
     {
@@ -55,16 +73,35 @@ public sealed class WebhookReceiver : IAsyncDisposable
     {
         using var reader = new StreamReader(context.Request.Body);
         var body = await reader.ReadToEndAsync();
+        var path = context.Request.Path.Value ?? "";
+        if (holds.TryGetValue(path, out var hold))
+        {
+            waiting.AddOrUpdate(path, 1, (_, n) => n + 1);
+            try
+            {
+                await hold.Task.WaitAsync(context.RequestAborted);
+            }
+            finally
+            {
+                waiting.AddOrUpdate(path, 0, (_, n) => n - 1);
+            }
+        }
+
         var headers = context.Request.Headers.Where(h => h.Key.StartsWith("webhook-", StringComparison.OrdinalIgnoreCase))
             .ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
         var fail = FailAll || Interlocked.Decrement(ref failNext) >= 0;
         var status = fail ? 500 : 200;
-        Received.Enqueue(new ReceivedWebhook(context.Request.Path.Value ?? "", headers, body, status));
+        Received.Enqueue(new ReceivedWebhook(path, headers, body, status));
         return Results.StatusCode(status);
     }
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var path in holds.Keys)
+        {
+            Release(path);
+        }
+
         await app.StopAsync();
         await app.DisposeAsync();
     }

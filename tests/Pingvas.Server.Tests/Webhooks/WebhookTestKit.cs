@@ -20,7 +20,7 @@ public sealed record AttemptBody(DateTime At, int? StatusCode, long DurationMs, 
 
 public sealed record DeliveryBody(
     Guid Id, string EventType, Guid? GenerationId, string Status, int Attempts, int? LastStatusCode, string? LastError,
-    DateTime? NextAttemptAt, DateTime CreatedAt, DateTime? DeliveredAt, List<AttemptBody> AttemptsLog);
+    DateTime? NextAttemptAt, DateTime CreatedAt, DateTime? DeliveredAt, List<AttemptBody> AttemptsLog, Guid? EndpointId = null, string? Url = null);
 
 /// <summary>A server whose webhooks may reach loopback (the receivers run there), with a real SMTP server and a quick outbox poll.</summary>
 public sealed class WebhookServerFixture : IAsyncLifetime

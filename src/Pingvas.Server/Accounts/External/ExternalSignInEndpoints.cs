@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 using Pingvas.Server.Hosting;
+using Pingvas.Server.Hosting.OpenApi;
 
 namespace Pingvas.Server.Accounts.External;
 
@@ -24,7 +25,8 @@ public static class ExternalSignInEndpoints
 
     public static RouteGroupBuilder MapExternalSignIn(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/auth").WithTags("Auth").RequireRateLimiting(RateLimits.Auth);
+        var group = api.MapGroup("/auth").WithTags("Auth").RequireRateLimiting(RateLimits.Auth)
+            .ProblemCodes(400, "invalid_exchange_code").ProblemCodes(401, "totp_required").ProblemCodes(403, "account_suspended").ProblemCodes(404, "unknown_provider");
         group.MapGet("/providers", (ExternalProviders providers) => TypedResults.Ok(providers.Configured.Select(p => p.Name).ToArray()));
         group.MapGet("/external/complete", Complete).ExcludeFromDescription();
         group.MapGet("/external/{provider}", Challenge);
