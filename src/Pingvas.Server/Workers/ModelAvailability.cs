@@ -17,7 +17,8 @@ public sealed record AvailableModels(IReadOnlyDictionary<string, string> EngineB
 /// process: a model is available when a fresh (heartbeat within <c>Workers:StaleSeconds</c>),
 /// serving (idle or busy) worker lists it. Each process reuses what it read for
 /// <c>Workers:AvailabilityCacheMilliseconds</c> (2 s), so a worker that stops or starts is seen
-/// within that time plus, for a vanished one, the stale time.
+/// within that time plus, for a vanished one, the stale time. Models of a fleet scaled to zero
+/// (<c>Workers:ScaledModels</c>) count as available too: their jobs wait for a worker to wake.
 /// </summary>
 public sealed class ModelAvailability(WorkerRegistry registry, TimeProvider time, IOptions<WorkersOptions> options)
 {
@@ -59,6 +60,11 @@ public sealed class ModelAvailability(WorkerRegistry registry, TimeProvider time
                 {
                     engines.TryAdd(model, row.Engine);
                 }
+            }
+
+            foreach (var (model, engine) in options.Value.ScaledModels)
+            {
+                engines.TryAdd(model, engine);
             }
 
             var models = new AvailableModels(engines);

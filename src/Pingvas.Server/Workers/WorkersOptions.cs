@@ -36,6 +36,14 @@ public sealed class WorkersOptions
         [GpuClasses.Cpu] = 0.1,
     };
 
+    /// <summary>
+    /// Models a fleet that scales to zero serves, with the engine that runs them
+    /// (<c>Workers__ScaledModels__sdxl-1.0=invokeai</c>): they count as available while no live
+    /// worker lists them, so their jobs queue and the queue depth wakes a worker (KEDA) instead of
+    /// the submit being refused with <c>model_unavailable</c>. A live worker's listing wins.
+    /// </summary>
+    public Dictionary<string, string> ScaledModels { get; set; } = new(StringComparer.Ordinal);
+
     public double? SpeedOf(string gpuClass) =>
         gpuClass == GpuClasses.Relay ? null : GpuSpeeds.TryGetValue(gpuClass, out var speed) ? speed : 1.0;
 

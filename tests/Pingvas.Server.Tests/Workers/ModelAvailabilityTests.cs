@@ -26,6 +26,32 @@ public sealed class ModelAvailabilityTests
         Assert.All(models, m => Assert.Null(m.Engine));
         Assert.Empty(await WorkerRows.AllAsync(server));
     }
+
+    [Fact]
+    public async Task A_model_of_a_fleet_scaled_to_zero_queues_its_jobs_for_the_worker_to_come()
+    {
+        // No worker at all, as when the GPU class has scaled to zero: its model still takes jobs.
+        await using var server = await PingvasServer.StartAsync(
+            new TestSettings().With("Workers:ScaledModels:sd-1.5", "invokeai"), configureServices: RemoteWorker.RemovePool);
+        var user = await server.RegisterAsync();
+        await server.SetPlanAsync(user.Id, "pro"); // FLUX allowed, to see an unscaled model still refused
+
+        var job = await user.SubmitAsync(TestUser.Request(steps: 2));
+        Assert.Equal("queued", job.Status);
+        var models = (await user.Client.GetFromJsonAsync<List<ModelBody>>("/api/v1/models", Json.Options))!;
+        var scaled = models.Single(m => m.Id == "sd-1.5");
+        Assert.True(scaled.Available);
+        Assert.Equal("invokeai", scaled.Engine);
+        Assert.All(models.Where(m => m.Id != "sd-1.5"), m => Assert.False(m.Available, m.Id));
+        var other = models.First(m => m.Id != "sd-1.5" && m.Allowed);
+        await ProblemAssert.ReadAsync(await user.Client.PostAsJsonAsync("/api/v1/generations", TestUser.Request(model: other.Id)),
+            HttpStatusCode.UnprocessableEntity, "model_unavailable");
+
+        // It waits (nothing claims it) and leaves with a full refund when cancelled.
+        Assert.Equal("queued", (await user.GetAsync(job.Id)).Status);
+        using var cancel = await user.Client.PostAsync($"/api/v1/generations/{job.Id}/cancel", null);
+        Assert.Equal("cancelled", (await user.WaitForAsync(job.Id)).Status);
+    }
 }
 
 /// <summary>The production topology: an api process decides from the workers of other processes, and a stopped worker takes its models with it.</summary>
