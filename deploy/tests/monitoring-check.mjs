@@ -39,6 +39,18 @@ export function catalogueSeries(catalogue) {
   return series;
 }
 
+// The values a label may take where the catalogue's help lists them ("outcome = a|b|c"), per
+// metric and for each series a histogram exposes; `shared` adds labels bounded file-wide (plan).
+export function catalogueValues(catalogue, shared = {}) {
+  const values = new Map();
+  for (const m of catalogue.metrics) {
+    const byLabel = new Map([...(m.help ?? "").matchAll(/\b([a-z_]+) = ([a-z_]+(?:\|[a-z_]+)+)/g)].map((x) => [x[1], x[2].split("|")]));
+    for (const [label, allowed] of Object.entries(shared)) if (m.labels.includes(label)) byLabel.set(label, allowed);
+    for (const name of m.type === "histogram" ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : [m.name]) values.set(name, byLabel);
+  }
+  return values;
+}
+
 // Grafana's own variables replaced by something PromQL accepts (only outside strings matters,
 // but a $var inside a label matcher's string is a valid regex either way).
 export function grafanaToPromql(expr) {
@@ -57,24 +69,30 @@ export function scanPromql(expr) {
   const readMatchers = (start) => {
     // s[start] === "{"; returns [labels, end index after "}"].
     const labels = [];
+    const values = [];
     let j = start + 1;
     while (j < s.length && s[j] !== "}") {
       const m = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*/.exec(s.slice(j));
       if (!m) { j++; continue; }
       labels.push(m[1]);
       j += m[0].length;
-      if (s[j] === '"' || s[j] === "'" || s[j] === "`") { i = j; j = skipString(s[j]); }
+      if (s[j] === '"' || s[j] === "'" || s[j] === "`") {
+        i = j;
+        const end = skipString(s[j]);
+        values.push({ label: m[1], op: m[2], value: s.slice(j + 1, end - 1) });
+        j = end;
+      }
       j = nextNonSpace(j);
       if (s[j] === ",") j++;
     }
-    return [labels, j + 1];
+    return [labels, j + 1, values];
   };
   while (i < s.length) {
     const c = s[i];
     if (c === '"' || c === "'" || c === "`") { i = skipString(c); continue; }
     if (c === "#") { while (i < s.length && s[i] !== "\n") i++; continue; }
     if (c === "[") { while (i < s.length && s[i] !== "]") i++; i++; continue; }
-    if (c === "{") { const [labels, end] = readMatchers(i); found.selectors.push({ metric: null, labels }); i = end; continue; }
+    if (c === "{") { const [labels, end, values] = readMatchers(i); found.selectors.push({ metric: null, labels, values }); i = end; continue; }
     if (/[0-9.]/.test(c)) { const m = /^[0-9.]+(e[+-]?[0-9]+)?[smhdwy]*/i.exec(s.slice(i)); i += m ? m[0].length : 1; continue; }
     const id = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(s.slice(i));
     if (!id) { i++; continue; }
@@ -104,7 +122,7 @@ export function scanPromql(expr) {
     }
     if (AGGREGATIONS.has(word) && /^(by|without)\b/i.test(s.slice(after))) { found.functions.push(word); continue; }
     found.metrics.push(word);
-    if (s[after] === "{") { const [labels, end] = readMatchers(after); found.selectors.push({ metric: word, labels }); i = end; }
+    if (s[after] === "{") { const [labels, end, values] = readMatchers(after); found.selectors.push({ metric: word, labels, values }); i = end; }
   }
   return found;
 }
@@ -112,7 +130,7 @@ export function scanPromql(expr) {
 // Problems with one expression: unknown functions or metrics, labels a metric does not have.
 // `known` maps a series name to { labels }; `extraLabels` are labels the context adds (a rule's
 // own labels, Grafana legend references are checked against the same set).
-export function promqlProblems(expr, known, { legend } = {}) {
+export function promqlProblems(expr, known, { legend, values } = {}) {
   const problems = [];
   const f = scanPromql(grafanaToPromql(expr));
   for (const fn of f.functions) if (!FUNCTIONS.has(fn) && !AGGREGATIONS.has(fn)) problems.push(`unknown function ${fn}()`);
@@ -126,6 +144,12 @@ export function promqlProblems(expr, known, { legend } = {}) {
     const labels = sel.metric ? known.get(sel.metric)?.labels : undefined;
     if (!labels) continue;
     for (const l of sel.labels) if (l !== "__name__" && !labels.includes(l) && !TARGET_LABELS.includes(l)) problems.push(`${sel.metric} has no label ${l}`);
+    // A literal value (or plain alternatives) of a label whose values the catalogue lists.
+    for (const v of sel.values ?? []) {
+      const allowed = values?.get(sel.metric)?.get(v.label);
+      if (!allowed || !/^[a-z_]+(\|[a-z_]+)*$/.test(v.value) || v.op === "!=" && !v.value) continue;
+      for (const x of v.value.split("|")) if (!allowed.includes(x)) problems.push(`${sel.metric}: ${v.label} is never "${x}" (${allowed.join("|")})`);
+    }
   }
   for (const l of [...f.lists, ...f.read]) if (!available.has(l)) problems.push(`label ${l} is on none of the series used`);
   for (const m of (legend ?? "").matchAll(/\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}/g)) if (!available.has(m[1])) problems.push(`legend {{${m[1]}}}: no such label`);

@@ -13,7 +13,7 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import {
-  alertProblems, anchorsOf, catalogueSeries, coverageProblems, dashboardExprs, dashboardProblems,
+  alertProblems, anchorsOf, catalogueSeries, catalogueValues, coverageProblems, dashboardExprs, dashboardProblems,
   promqlProblems, promtoolSyntax, scanPromql, withRecordingRules,
 } from "./monitoring-check.mjs";
 
@@ -28,6 +28,9 @@ const testFiles = filesIn("tests", ".test.yml").map((f) => ({ path: f, ...parse(
 const dashboards = filesIn("dashboards", ".json").map((f) => ({ path: f, name: f.split("/").pop(), json: JSON.parse(readFileSync(f, "utf8")) }));
 const operations = readFileSync(join(root, "docs", "operations.md"), "utf8");
 const known = withRecordingRules(catalogueSeries(catalogue), ruleFiles);
+// The plans, from the catalogue's header: "Labels are bounded: plan (free|starter|…)".
+const PLANS = /\bplan \(([a-z|]+)\)/.exec(readFileSync(join(mon, "metrics.yaml"), "utf8"))[1].split("|");
+const values = catalogueValues(catalogue, { plan: PLANS });
 const allRules = ruleFiles.flatMap((f) => f.groups.flatMap((g) => g.rules));
 
 // Fleet gauges: read from the database by every API replica, each reporting the same value.
@@ -68,6 +71,11 @@ describe("the checker, on bad input", () => {
     assert.match(promqlProblems("sum by (tier) (pingvas_queue_depth)", k).join(), /label tier is on none/);
     assert.match(promqlProblems("histogramquantile(0.9, pingvas_queue_wait_seconds_bucket)", k).join(), /unknown function histogramquantile/);
     assert.match(promqlProblems("pingvas_queue_depth", k, { legend: "{{gpu_class}}" }).join(), /legend \{\{gpu_class\}\}/);
+    const v = catalogueValues(catalogue, { plan: PLANS });
+    assert.match(promqlProblems('pingvas_queue_wait_seconds_count{plan="premium"}', k, { values: v }).join(), /plan is never "premium"/);
+    assert.match(promqlProblems('pingvas_jobs_finished_total{outcome=~"succeeded|success"}', k, { values: v }).join(), /outcome is never "success"/);
+    assert.deepEqual(promqlProblems('pingvas_jobs_finished_total{outcome=~"succeeded|failed"}', k, { values: v }), []);
+    assert.match(promqlProblems('pingvas_workers{state="running"}', k, { values: v }).join(), /state is never "running"/);
     assert.deepEqual(promqlProblems('sum by (route_family) (label_replace(up, "route_family", "$1", "job", "(.*)"))', k), []);
     assert.match(promqlProblems('label_replace(up, "x", "$1", "http_route", "(.*)")', k).join(), /label http_route is on none/);
     assert.match(summedFleetGauges("sum by (model) (pingvas_queue_depth)").join(), /summed across replicas/);
@@ -134,7 +142,7 @@ describe("alert and recording rules", () => {
   });
 
   test("every metric and label the rules use exists (metrics.yaml or a recording rule)", () => {
-    const problems = allRules.flatMap((r) => promqlProblems(r.expr, known).map((p) => `${r.alert ?? r.record}: ${p}`));
+    const problems = allRules.flatMap((r) => promqlProblems(r.expr, known, { values }).map((p) => `${r.alert ?? r.record}: ${p}`));
     assert.deepEqual(problems, []);
   });
 
@@ -150,7 +158,7 @@ describe("alert and recording rules", () => {
   test("the queue-wait SLO targets: one per plan, bucket boundaries, the same in docs/operations.md", () => {
     const targets = new Map(allRules.filter((r) => r.record === "pingvas:queue_wait_slo_target_seconds")
       .map((r) => [r.labels.plan, Number(/^vector\(([\d.]+)\)$/.exec(r.expr)[1])]));
-    assert.deepEqual([...targets.keys()].sort(), ["enterprise", "free", "pro", "starter", "studio"]);
+    assert.deepEqual([...targets.keys()].sort(), [...PLANS].sort());
     const buckets = catalogue.metrics.find((m) => m.name === "pingvas_queue_wait_seconds").buckets;
     for (const [plan, s] of targets) assert.ok(buckets.includes(s), `${plan}: ${s} s is not a bucket of pingvas_queue_wait_seconds`);
     // docs: "| Enterprise | 10 | 30 s |" rows of the SLO table.
@@ -178,7 +186,7 @@ for (const d of dashboards) {
     });
 
     test("every metric, label and legend label it uses exists", () => {
-      const problems = exprs.flatMap((e) => promqlProblems(e.expr, known, { legend: e.legend }).map((p) => `${e.where}: ${p}`));
+      const problems = exprs.flatMap((e) => promqlProblems(e.expr, known, { legend: e.legend, values }).map((p) => `${e.where}: ${p}`));
       assert.deepEqual(problems, []);
     });
   });
