@@ -27,7 +27,8 @@ echo "== deploy: terraform"
 echo "== deploy: containers and kubernetes (node --test)"
 (cd deploy/tests && node --test docker*.test.mjs k8s*.test.mjs) || status=$?
 # Alert rules and dashboards (deploy/monitoring), offline: promtool check and unit tests of the
-# rules, every metric and label against the catalogue, dashboards' structure and PromQL syntax.
+# rules, every metric and label against the catalogue, dashboards' structure and PromQL syntax,
+# then the rules and every dashboard query in a real Prometheus scraping the catalogue's series.
 echo "== deploy: monitoring"
 (cd deploy/tests && node --test monitoring*.test.mjs) || status=$?
 # The web app's unit tests (Vitest); the .NET build below runs npm ci and the Vite build itself.
