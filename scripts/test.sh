@@ -22,9 +22,15 @@ echo "== InvokeAI test node (node --test)"
 echo "== deploy: terraform"
 (cd deploy/tests && node --test terraform*.test.mjs) || status=$?
 # The deploy files, offline: Dockerfile lint, and every Kustomize overlay rendered with kubectl and
-# validated against the Kubernetes, KEDA and External Secrets schemas (docs/operations.md).
+# validated against the Kubernetes, KEDA, External Secrets and Prometheus Operator schemas
+# (docs/operations.md).
 echo "== deploy: containers and kubernetes (node --test)"
 (cd deploy/tests && node --test docker*.test.mjs k8s*.test.mjs) || status=$?
+# Alert rules and dashboards (deploy/monitoring), offline: promtool check and unit tests of the
+# rules, every metric and label against the catalogue, dashboards' structure and PromQL syntax,
+# then the rules and every dashboard query in a real Prometheus scraping the catalogue's series.
+echo "== deploy: monitoring"
+(cd deploy/tests && node --test monitoring*.test.mjs) || status=$?
 # The web app's unit tests (Vitest); the .NET build below runs npm ci and the Vite build itself.
 echo "== web app (vitest run)"
 [ -d web/node_modules ] || (cd web && npm ci --no-audit --no-fund --loglevel=error)

@@ -1,7 +1,8 @@
 // The Kubernetes manifests, checked offline: every overlay under deploy/k8s/overlays is rendered
 // with `kubectl kustomize` (Debian's kubectl; KUBECTL=/path overrides), every rendered object is
-// validated against its Kubernetes, KEDA or External Secrets schema (kubernetes-models), with no
-// field the schema does not know, and the properties docs/operations.md promises are asserted:
+// validated against its Kubernetes, KEDA, External Secrets or Prometheus Operator schema
+// (kubernetes-models), with no field the schema does not know, and the properties
+// docs/operations.md promises are asserted:
 // non-root read-only containers with resources, no secret values, one Deployment + ScaledObject
 // from zero per GPU class, the worker's SIGTERM grace inside terminationGracePeriodSeconds, the
 // migration as a PreSync Job, default-deny NetworkPolicies, ExternalSecrets and IRSA.
@@ -82,6 +83,7 @@ async function modelFor(apiVersion, kind) {
   const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
   const path = group === "keda.sh" ? `@kubernetes-models/keda/keda.sh/${version}/${kind}`
     : group === "external-secrets.io" ? `@kubernetes-models/external-secrets/external-secrets.io/${version}/${kind}`
+    : group === "monitoring.coreos.com" ? `@kubernetes-models/prometheus-operator/monitoring.coreos.com/${version}/${kind}`
     : group === "" ? `kubernetes-models/v1/${kind}`
     : `kubernetes-models/${group}/${version}/${kind}`;
   try {
