@@ -115,11 +115,16 @@ public sealed class SigningKeyRotationTests
         await server.QueryAsync(db => db.WebhookDefaultSecrets.Where(s => s.UserId == user.Id)
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.Secret, LegacyCiphertext(KeyA, defaultSecret, user.Id))));
 
+        // Without a rotation a v1 row is left as it is (an image from before key ids still reads it after a roll-back).
+        await server.RestartAsync(new Dictionary<string, string?>());
+        Assert.StartsWith("v1:", await DefaultStoredAsync(server, user.Id));
+        Assert.Equal(defaultSecret, await DefaultSecretAsync(server, await SignInAsync(server, user)));
+
         await server.RestartAsync(new Dictionary<string, string?> { [Current] = KeyB, [Previous] = KeyA });
         var stored = await server.QueryAsync(db => db.WebhookEndpoints.AsNoTracking().SingleAsync(e => e.Id == endpoint.Id));
         Assert.StartsWith($"v2:{IdOf(KeyB)}:", stored.Secret);
         Assert.StartsWith($"v2:{IdOf(KeyB)}:", stored.PreviousSecret);
-        Assert.StartsWith($"v2:{IdOf(KeyB)}:", await server.QueryAsync(db => db.WebhookDefaultSecrets.Where(s => s.UserId == user.Id).Select(s => s.Secret).SingleAsync()));
+        Assert.StartsWith($"v2:{IdOf(KeyB)}:", await DefaultStoredAsync(server, user.Id));
 
         // With B alone every stored secret still decrypts: the default secret reads back, and a delivery carries both signatures of the overlap.
         await server.RestartAsync(new Dictionary<string, string?> { [Previous] = null });
@@ -167,6 +172,9 @@ public sealed class SigningKeyRotationTests
 
     private static Task<string> StoredSecretAsync(PingvasServer server, Guid endpointId) =>
         server.QueryAsync(db => db.WebhookEndpoints.Where(e => e.Id == endpointId).Select(e => e.Secret).SingleAsync());
+
+    private static Task<string> DefaultStoredAsync(PingvasServer server, Guid userId) =>
+        server.QueryAsync(db => db.WebhookDefaultSecrets.Where(s => s.UserId == userId).Select(s => s.Secret).SingleAsync());
 
     private static async Task<string> DefaultSecretAsync(PingvasServer server, string accessToken)
     {

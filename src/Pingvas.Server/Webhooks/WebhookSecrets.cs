@@ -44,6 +44,14 @@ public sealed class WebhookSecrets(SigningKeys keys)
         return CurrentPrefix + Convert.ToBase64String(output);
     }
 
+    /// <summary>
+    /// Whether the stored form needs no re-encryption: under the current key with its id, or a
+    /// <c>v1:</c> row the current key opens (left as it is, so an image from before key ids still reads it after a roll-back).
+    /// </summary>
+    public bool IsUnderCurrentKey(string stored, Guid owner) =>
+        stored.StartsWith(CurrentPrefix, StringComparison.Ordinal)
+        || (stored.StartsWith(Legacy, StringComparison.Ordinal) && TryOpen(ring[keys.Current.Id], Convert.FromBase64String(stored[Legacy.Length..]), owner) is not null);
+
     public string Decrypt(string stored, Guid owner)
     {
         if (stored.StartsWith(Legacy, StringComparison.Ordinal))
