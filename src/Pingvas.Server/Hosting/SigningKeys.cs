@@ -40,9 +40,6 @@ public sealed class SigningKeys
     /// <summary>Keys the ids of sign-in throttle rows (an HMAC of email and client address); a rotation simply resets them.</summary>
     public byte[] ThrottleKey => Current.ThrottleKey;
 
-    /// <summary>The key with this id, or null when it is not (or no longer) in the ring.</summary>
-    public SigningKey? Find(string id) => Ring.FirstOrDefault(k => k.Id == id);
-
     public static SigningKeys Load(IConfiguration configuration, DataPaths paths, bool embedded, ILogger logger)
     {
         var previous = PreviousKeys(configuration);
