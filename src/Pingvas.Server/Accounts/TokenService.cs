@@ -23,7 +23,13 @@ public sealed class TokenService(PingvasDb db, DatabaseTenant tenant, SigningKey
     public static readonly TimeSpan AccessTokenLifetime = TimeSpan.FromMinutes(15);
     public static readonly TimeSpan RefreshTokenLifetime = TimeSpan.FromDays(30);
 
-    public static SymmetricSecurityKey SecurityKey(SigningKeys keys) => new(keys.TokenKey);
+    /// <summary>The key tokens are signed with; its id goes into the token's <c>kid</c> header.</summary>
+    public static SymmetricSecurityKey SecurityKey(SigningKeys keys) => KeyOf(keys.Current);
+
+    /// <summary>Every key a token may be signed with: after a rotation, tokens of the previous keys still verify.</summary>
+    public static List<SymmetricSecurityKey> ValidationKeys(SigningKeys keys) => keys.Ring.Select(KeyOf).ToList();
+
+    private static SymmetricSecurityKey KeyOf(SigningKey key) => new(key.TokenKey) { KeyId = key.Id };
 
     /// <param name="mfa">The session was signed in with a TOTP code (kept by the family's rotations).</param>
     /// <param name="signedInAt">When the session's family signed in (a rotation keeps it); a new family signs in now.</param>

@@ -43,7 +43,7 @@ public sealed class TotpChallenge(SigningKeys keys)
         {
             ValidIssuer = TokenService.Issuer,
             ValidAudience = Audience,
-            IssuerSigningKey = TokenService.SecurityKey(keys),
+            IssuerSigningKeys = TokenService.ValidationKeys(keys),
             ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
             ClockSkew = TimeSpan.FromSeconds(30),
         });

@@ -30,7 +30,7 @@ public static class AuthSetup
             {
                 ValidIssuer = TokenService.Issuer,
                 ValidAudience = TokenService.Audience,
-                IssuerSigningKey = TokenService.SecurityKey(keys),
+                IssuerSigningKeys = TokenService.ValidationKeys(keys),
                 ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
                 ClockSkew = TimeSpan.FromSeconds(30),
                 NameClaimType = "sub",

@@ -164,6 +164,8 @@ public static class PingvasApp
         {
             // The embedded default creates and upgrades its own database on first run.
             await runner.MigrateAsync(ct);
+            // After a signing-key rotation stored secrets move to the current key (docs/operations.md "Rotate the signing key").
+            await WebhookSecretRekey.AfterMigrationAsync(scope.ServiceProvider, app.Configuration, ct);
         }
         else if ((await runner.PendingAsync(ct)) is { Count: > 0 } pending)
         {

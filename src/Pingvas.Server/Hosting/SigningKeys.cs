@@ -7,6 +7,8 @@ namespace Pingvas.Server.Hosting;
 /// Keys for access tokens, signed URLs and sign-in throttle ids, all derived (HKDF) from one secret, <c>Auth:SigningKey</c>.
 /// On the embedded default a missing secret is generated once and kept in the data folder;
 /// anywhere else the server refuses to start without one. No key is ever fixed in code.
+/// Rotation: <c>Auth:PreviousSigningKeys</c> lists secrets that are no longer used to sign or encrypt
+/// but still verify and decrypt, so a key change logs nobody out (docs/operations.md "Rotate the signing key").
 /// </summary>
 public sealed class SigningKeys
 {
@@ -16,31 +18,40 @@ public sealed class SigningKeys
 
     private const int SecretBytes = 64;
 
-    private SigningKeys(byte[] secret)
+    private const int MinimumLength = 32;
+
+    private SigningKeys(SigningKey current, IEnumerable<SigningKey> previous)
     {
-        TokenKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, secret, 32, info: "pingvas/access-tokens"u8.ToArray());
-        UrlKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, secret, 32, info: "pingvas/signed-urls"u8.ToArray());
-        ThrottleKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, secret, 32, info: "pingvas/login-throttle"u8.ToArray());
+        Current = current;
+        // The same secret listed twice (or as current and previous) would only cost a second check.
+        Ring = [current, .. previous.Where(k => k.Id != current.Id).DistinctBy(k => k.Id)];
     }
 
-    public byte[] TokenKey { get; }
+    /// <summary>The key everything is signed and encrypted with.</summary>
+    public SigningKey Current { get; }
 
-    public byte[] UrlKey { get; }
+    /// <summary>The current key first, then the previous ones: what verifies and decrypts.</summary>
+    public IReadOnlyList<SigningKey> Ring { get; }
 
-    /// <summary>Keys the ids of sign-in throttle rows (an HMAC of email and client address).</summary>
-    public byte[] ThrottleKey { get; }
+    public byte[] TokenKey => Current.TokenKey;
+
+    public byte[] UrlKey => Current.UrlKey;
+
+    /// <summary>Keys the ids of sign-in throttle rows (an HMAC of email and client address); a rotation simply resets them.</summary>
+    public byte[] ThrottleKey => Current.ThrottleKey;
 
     public static SigningKeys Load(IConfiguration configuration, DataPaths paths, bool embedded, ILogger logger)
     {
+        var previous = PreviousKeys(configuration);
         var configured = configuration["Auth:SigningKey"];
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            if (configured.Length < 32)
+            if (configured.Length < MinimumLength)
             {
                 throw new InvalidOperationException("Auth:SigningKey must be at least 32 characters of random text.");
             }
 
-            return new SigningKeys(Encoding.UTF8.GetBytes(configured));
+            return new SigningKeys(SigningKey.From(Encoding.UTF8.GetBytes(configured)), previous);
         }
 
         if (!embedded)
@@ -62,7 +73,32 @@ public sealed class SigningKeys
             File.SetUnixFileMode(file, PrivateFile);
         }
 
-        return new SigningKeys(ReadKeyFile(file));
+        return new SigningKeys(SigningKey.From(ReadKeyFile(file)), previous);
+    }
+
+    /// <summary>
+    /// <c>Auth:PreviousSigningKeys</c> (<c>Auth__PreviousSigningKeys__0</c>, <c>__1</c> …), each held to
+    /// the same length rule as the current key: a short one is a mistake worth refusing to start over.
+    /// </summary>
+    private static List<SigningKey> PreviousKeys(IConfiguration configuration)
+    {
+        var keys = new List<SigningKey>();
+        foreach (var entry in configuration.GetSection("Auth:PreviousSigningKeys").GetChildren())
+        {
+            if (string.IsNullOrWhiteSpace(entry.Value))
+            {
+                continue;
+            }
+
+            if (entry.Value.Length < MinimumLength)
+            {
+                throw new InvalidOperationException($"Auth:PreviousSigningKeys:{entry.Key} must be at least 32 characters: it is an earlier Auth:SigningKey.");
+            }
+
+            keys.Add(SigningKey.From(Encoding.UTF8.GetBytes(entry.Value)));
+        }
+
+        return keys;
     }
 
     /// <summary>Creates the secrets folder as 0700, or tightens an existing one that others can read.</summary>

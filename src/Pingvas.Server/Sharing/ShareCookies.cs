@@ -24,7 +24,8 @@ public sealed class ShareCookies(SigningKeys keys, TimeProvider time)
     public static readonly TimeSpan UnlockLifetime = TimeSpan.FromHours(12);
 
     // Derived from the URL key rather than added to SigningKeys: these cookies are this feature's alone.
-    private readonly byte[] key = HKDF.DeriveKey(HashAlgorithmName.SHA256, keys.UrlKey, 32, info: "pingvas/share-cookies"u8.ToArray());
+    // The first is the current key's; unlock cookies made under a previous key still verify.
+    private readonly byte[][] ring = keys.Ring.Select(k => HKDF.DeriveKey(HashAlgorithmName.SHA256, k.UrlKey, 32, info: "pingvas/share-cookies"u8.ToArray())).ToArray();
 
     /// <summary>The visitor's session id from its cookie, or a new one set on the answer.</summary>
     public string Visitor(HttpContext http)
@@ -39,8 +40,11 @@ public sealed class ShareCookies(SigningKeys keys, TimeProvider time)
         return value;
     }
 
-    /// <summary>What <c>share_views</c> stores for this visitor of this share.</summary>
-    public string VisitorHash(Guid shareId, string visitor) => Mac($"visitor\n{shareId:N}\n{visitor}");
+    /// <summary>
+    /// What <c>share_views</c> stores for this visitor of this share. Under the current key only:
+    /// after a signing-key rotation a returning visitor hashes differently and counts once more as a view.
+    /// </summary>
+    public string VisitorHash(Guid shareId, string visitor) => Mac(ring[0], $"visitor\n{shareId:N}\n{visitor}");
 
     public bool IsUnlocked(HttpContext http, Share share)
     {
@@ -51,8 +55,8 @@ public sealed class ShareCookies(SigningKeys keys, TimeProvider time)
             return false;
         }
 
-        var expected = Encoding.ASCII.GetBytes(UnlockMac(share.Id, seconds));
-        return CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(mac));
+        var given = Encoding.ASCII.GetBytes(mac);
+        return ring.Any(key => CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(UnlockMac(key, share.Id, seconds)), given));
     }
 
     public void SetUnlocked(HttpContext http, Share share)
@@ -64,13 +68,13 @@ public sealed class ShareCookies(SigningKeys keys, TimeProvider time)
         }
 
         var seconds = until.ToUnixTimeSeconds();
-        http.Response.Cookies.Append(UnlockName, $"{seconds.ToString(CultureInfo.InvariantCulture)}.{UnlockMac(share.Id, seconds)}",
+        http.Response.Cookies.Append(UnlockName, $"{seconds.ToString(CultureInfo.InvariantCulture)}.{UnlockMac(ring[0], share.Id, seconds)}",
             Options(http, $"{PublicPath}/{share.Token}", until));
     }
 
-    private string UnlockMac(Guid shareId, long expires) => Mac($"unlock\n{shareId:N}\n{expires.ToString(CultureInfo.InvariantCulture)}");
+    private static string UnlockMac(byte[] key, Guid shareId, long expires) => Mac(key, $"unlock\n{shareId:N}\n{expires.ToString(CultureInfo.InvariantCulture)}");
 
-    private string Mac(string text) => WebEncoders.Base64UrlEncode(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(text)));
+    private static string Mac(byte[] key, string text) => WebEncoders.Base64UrlEncode(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(text)));
 
     private static CookieOptions Options(HttpContext http, string path, DateTimeOffset? expires) => new()
     {

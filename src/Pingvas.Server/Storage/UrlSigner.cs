@@ -20,7 +20,7 @@ public sealed class UrlSigner(SigningKeys keys, TimeProvider time)
         // Round expiry up to the minute so URLs are stable within a minute and cache well in browsers.
         var expires = time.GetUtcNow().Add(lifetime ?? DefaultLifetime).ToUnixTimeSeconds();
         expires = (expires + 59) / 60 * 60;
-        return $"{Route}{key}?exp={expires.ToString(CultureInfo.InvariantCulture)}&sig={Signature(key, expires)}";
+        return $"{Route}{key}?exp={expires.ToString(CultureInfo.InvariantCulture)}&sig={Signature(keys.UrlKey, key, expires)}";
     }
 
     public bool Verify(string key, long expires, string? signature)
@@ -30,14 +30,22 @@ public sealed class UrlSigner(SigningKeys keys, TimeProvider time)
             return false;
         }
 
-        var expected = Encoding.ASCII.GetBytes(Signature(key, expires));
+        // After a rotation a URL signed under a previous key stays good until it expires.
         var given = Encoding.ASCII.GetBytes(signature);
-        return CryptographicOperations.FixedTimeEquals(expected, given);
+        foreach (var signing in keys.Ring)
+        {
+            if (CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Signature(signing.UrlKey, key, expires)), given))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
-    private string Signature(string key, long expires)
+    private static string Signature(byte[] urlKey, string key, long expires)
     {
-        var mac = HMACSHA256.HashData(keys.UrlKey, Encoding.UTF8.GetBytes($"{key}\n{expires.ToString(CultureInfo.InvariantCulture)}"));
+        var mac = HMACSHA256.HashData(urlKey, Encoding.UTF8.GetBytes($"{key}\n{expires.ToString(CultureInfo.InvariantCulture)}"));
         return Convert.ToBase64String(mac).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 }

@@ -34,7 +34,7 @@ public sealed class PingvasServer : IAsyncDisposable
 
     public string DataPath { get; }
 
-    public IReadOnlyDictionary<string, string> Settings { get; }
+    public IReadOnlyDictionary<string, string> Settings { get; private set; }
 
     public ShiftableTimeProvider Time { get; } = new();
 
@@ -88,6 +88,26 @@ public sealed class PingvasServer : IAsyncDisposable
     {
         await StopAsync();
         await StartAppAsync();
+    }
+
+    /// <summary>Restarts on the same data folder and database with some settings changed (null removes one), as a redeploy with a new configuration would.</summary>
+    public async Task RestartAsync(IReadOnlyDictionary<string, string?> changes)
+    {
+        var settings = Settings.ToDictionary();
+        foreach (var (key, value) in changes)
+        {
+            if (value is null)
+            {
+                settings.Remove(key);
+            }
+            else
+            {
+                settings[key] = value;
+            }
+        }
+
+        Settings = settings;
+        await RestartAsync();
     }
 
     public async Task StopAsync()

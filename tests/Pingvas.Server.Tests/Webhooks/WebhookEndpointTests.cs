@@ -27,7 +27,7 @@ public sealed class WebhookEndpointTests(WebhookServerFixture fixture) : IClassF
         Assert.Null(read.Secret);
         Assert.Null(Assert.Single((await owner.Client.GetFromJsonAsync<EndpointList>("/api/v1/webhook-endpoints", Json.Options))!.Items).Secret);
         var stored = await Server.QueryAsync(db => db.WebhookEndpoints.SingleAsync(e => e.Id == created.Id));
-        Assert.StartsWith("v1:", stored.Secret);
+        Assert.StartsWith("v2:", stored.Secret); // v2:<signing key id>:<base64>, see WebhookSecrets
         Assert.DoesNotContain(created.Secret!["whsec_".Length..], stored.Secret);
 
         var patched = await owner.Client.PatchAsJsonAsync($"/api/v1/webhook-endpoints/{created.Id}", new { events = new[] { "generation.failed" }, description = "ops" });

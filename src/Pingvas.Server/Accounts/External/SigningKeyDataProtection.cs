@@ -10,40 +10,42 @@ namespace Pingvas.Server.Accounts.External;
 /// <summary>
 /// Protects the OAuth state (which carries the PKCE verifier and the return path) and the
 /// round-trip cookie with AES-GCM under keys derived (HKDF) from <c>Auth:SigningKey</c>, one
-/// per purpose chain. ASP.NET Core's default key ring lives in each machine's own folder, so a
-/// callback reaching another api process could not read the state its sibling wrote; every
-/// process that shares the signing key shares these keys, with nothing to store.
+/// per purpose chain (<c>Auth:PreviousSigningKeys</c> still unprotect). ASP.NET Core's default
+/// key ring lives in each machine's own folder, so a callback reaching another api process could
+/// not read the state its sibling wrote; every process that shares the signing key shares these
+/// keys, with nothing to store.
 /// </summary>
 public sealed class SigningKeyDataProtection(SigningKeys keys) : IDataProtectionProvider
 {
-    public IDataProtector CreateProtector(string purpose) => new Protector(keys.TokenKey, [purpose]);
+    public IDataProtector CreateProtector(string purpose) => new Protector(keys.Ring.Select(k => k.TokenKey).ToArray(), [purpose]);
 
     private sealed class Protector : IDataProtector
     {
         private const int NonceSize = 12;
         private const int TagSize = 16;
 
-        private readonly byte[] root;
+        private readonly byte[][] roots;
         private readonly string[] purposes;
-        private readonly byte[] key;
+        private readonly byte[][] keys;
 
-        public Protector(byte[] root, string[] purposes)
+        /// <param name="roots">The token keys of the ring, current first: it protects, any of them unprotects (a sign-in begun before a rotation completes after it).</param>
+        public Protector(byte[][] roots, string[] purposes)
         {
-            this.root = root;
+            this.roots = roots;
             this.purposes = purposes;
             // The token key is itself a derived key; a second HKDF step with its own label keeps them apart.
             var info = Encoding.UTF8.GetBytes("pingvas/external-sign-in/" + string.Join('\u001f', purposes));
-            key = HKDF.DeriveKey(HashAlgorithmName.SHA256, root, 32, info: info);
+            keys = roots.Select(root => HKDF.DeriveKey(HashAlgorithmName.SHA256, root, 32, info: info)).ToArray();
         }
 
-        public IDataProtector CreateProtector(string purpose) => new Protector(root, [.. purposes, purpose]);
+        public IDataProtector CreateProtector(string purpose) => new Protector(roots, [.. purposes, purpose]);
 
         public byte[] Protect(byte[] plaintext)
         {
             var output = new byte[NonceSize + TagSize + plaintext.Length];
             var nonce = output.AsSpan(0, NonceSize);
             RandomNumberGenerator.Fill(nonce);
-            using var aes = new AesGcm(key, TagSize);
+            using var aes = new AesGcm(keys[0], TagSize);
             aes.Encrypt(nonce, plaintext, output.AsSpan(NonceSize + TagSize), output.AsSpan(NonceSize, TagSize));
             return output;
         }
@@ -56,10 +58,19 @@ public sealed class SigningKeyDataProtection(SigningKeys keys) : IDataProtection
             }
 
             var plaintext = new byte[protectedData.Length - NonceSize - TagSize];
-            using var aes = new AesGcm(key, TagSize);
-            // Throws AuthenticationTagMismatchException (a CryptographicException) for anything tampered with.
-            aes.Decrypt(protectedData.AsSpan(0, NonceSize), protectedData.AsSpan(NonceSize + TagSize), protectedData.AsSpan(NonceSize, TagSize), plaintext);
-            return plaintext;
+            for (var i = 0; ; i++)
+            {
+                using var aes = new AesGcm(keys[i], TagSize);
+                try
+                {
+                    aes.Decrypt(protectedData.AsSpan(0, NonceSize), protectedData.AsSpan(NonceSize + TagSize), protectedData.AsSpan(NonceSize, TagSize), plaintext);
+                    return plaintext;
+                }
+                catch (AuthenticationTagMismatchException) when (i < keys.Length - 1)
+                {
+                    // AES-GCM authenticates: a tag mismatch means another key of the ring (or, after the last, tampering, which throws).
+                }
+            }
         }
     }
 }
