@@ -556,3 +556,21 @@ data "aws_iam_policy_document" "p" {
   assert.equal(publicAllows(bad.data.aws_iam_policy_document.p[0]).length, 1);
   assert.equal(bad.variable.api_token[0].default, 'abc123');
 });
+
+test('Secrets Manager names are the ones the ExternalSecrets read (pingvas/<env>/app and pingvas/<env>/keda)', () => {
+  const made = new Map(); // env → secret names Terraform creates
+  for (const inst of instancesOf('modules/secrets')) {
+    const env = value(inst.parent, '${var.environment}');
+    assert.equal(typeof env, 'string', `${inst.trail}: environment unresolved`);
+    const prefix = inst.args.prefix.replace('${var.environment}', env);
+    const names = resourcesOf(inst.mod, 'aws_secretsmanager_secret').map(([, b]) => b.name.replace('${var.prefix}', prefix));
+    made.set(envOf(inst), new Set(names));
+  }
+  const k8s = path.join(repoRoot, 'deploy/k8s');
+  const read = { dev: 'base/secrets.yaml', prod: 'overlays/prod/patches.yaml' };
+  for (const [env, file] of Object.entries(read)) {
+    const keys = [...fs.readFileSync(path.join(k8s, file), 'utf8').matchAll(/^\s*key:\s*(\S+)\s*$/gm)].map((m) => m[1]);
+    assert.ok(keys.length >= 2, `${file}: no remoteRef keys found`);
+    for (const key of keys) assert.ok(made.get(env)?.has(key), `${file} reads ${key}, which Terraform's ${env} environment does not create (${[...(made.get(env) ?? [])]})`);
+  }
+});

@@ -7,8 +7,8 @@ data "aws_region" "current" {}
 locals {
   cluster_name = var.name
 
-  # The server's secret settings (README "Configuration"): each becomes one Secrets Manager secret
-  # and, through an ExternalSecret, the environment variable of the same name.
+  # The server's secret settings (README "Configuration"): each is one property of the JSON secret
+  # pingvas/<env>/app and, through the pingvas-app ExternalSecret, the environment variable of the same name.
   secret_settings = [
     "Auth__SigningKey",
     "ConnectionStrings__Database",

@@ -56,7 +56,7 @@ output "cloudfront_key_pair_id" {
 }
 
 output "secret_names" {
-  description = "Server setting → Secrets Manager secret name (ExternalSecret remoteRef keys)."
+  description = "app and keda → Secrets Manager secret name (the ExternalSecrets' remoteRef keys)."
   value       = module.secrets.secret_names
 }
 

@@ -1,8 +1,9 @@
-# Secrets Manager entries for the server's secret settings, one per setting, named
-# <prefix>/<Section__Key> so the External Secrets Operator maps each to the environment variable of
-# the same name. Terraform creates names, encryption and access only: there is deliberately no
-# aws_secretsmanager_secret_version here, so no secret value ever enters code, plans or state.
-# Values are put out of band (docs/operations.md "AWS with Terraform").
+# The Secrets Manager entries the cluster reads (deploy/k8s/base/secrets.yaml): <prefix>/app, one JSON
+# object with a property per secret server setting (named as its environment variable, Section__Key),
+# which the pingvas-app ExternalSecret turns into environment variables; and <prefix>/keda, the
+# read-only connection string of KEDA's queue-depth query. Terraform creates names, encryption and
+# access only: there is deliberately no aws_secretsmanager_secret_version here, so no secret value
+# ever enters code, plans or state. Values are put out of band (docs/operations.md "AWS with Terraform").
 
 resource "aws_kms_key" "secrets" {
   description             = "${var.prefix}: application secrets"
@@ -16,11 +17,18 @@ resource "aws_kms_alias" "secrets" {
   target_key_id = aws_kms_key.secrets.key_id
 }
 
-resource "aws_secretsmanager_secret" "setting" {
-  for_each                = toset(var.settings)
-  name                    = "${var.prefix}/${each.value}"
-  description             = "Pingvas setting ${each.value} (value set out of band)"
+resource "aws_secretsmanager_secret" "app" {
+  name                    = "${var.prefix}/app"
+  description             = "Pingvas server settings, one JSON property each (values set out of band): ${join(", ", var.settings)}"
   kms_key_id              = aws_kms_key.secrets.arn
   recovery_window_in_days = var.recovery_window_days
-  tags                    = merge(var.tags, { "pingvas.io/setting" = each.value })
+  tags                    = merge(var.tags, { "pingvas.io/secret" = "app" })
+}
+
+resource "aws_secretsmanager_secret" "keda" {
+  name                    = "${var.prefix}/keda"
+  description             = "KEDA's read-only queue-depth connection string, JSON property \"connection\" (value set out of band)"
+  kms_key_id              = aws_kms_key.secrets.arn
+  recovery_window_in_days = var.recovery_window_days
+  tags                    = merge(var.tags, { "pingvas.io/secret" = "keda" })
 }

@@ -1,11 +1,11 @@
 output "secret_arns" {
-  description = "Setting (environment variable) → secret ARN."
-  value       = { for k, s in aws_secretsmanager_secret.setting : k => s.arn }
+  description = "app and keda → secret ARN."
+  value       = { app = aws_secretsmanager_secret.app.arn, keda = aws_secretsmanager_secret.keda.arn }
 }
 
 output "secret_names" {
-  description = "Setting (environment variable) → secret name (the remoteRef key of an ExternalSecret)."
-  value       = { for k, s in aws_secretsmanager_secret.setting : k => s.name }
+  description = "app and keda → secret name (the remoteRef key of the pingvas-app and pingvas-keda ExternalSecrets)."
+  value       = { app = aws_secretsmanager_secret.app.name, keda = aws_secretsmanager_secret.keda.name }
 }
 
 output "kms_key_arn" {

@@ -1,10 +1,10 @@
 variable "prefix" {
-  description = "Secret name prefix, e.g. pingvas/prod; each secret is <prefix>/<setting>."
+  description = "Secret name prefix, e.g. pingvas/prod; the secrets are <prefix>/app and <prefix>/keda."
   type        = string
 }
 
 variable "settings" {
-  description = "Server settings (environment-variable form, Section__Key) kept in Secrets Manager. Terraform creates the empty secrets; their values are put out of band."
+  description = "Server settings (environment-variable form, Section__Key) kept as properties of <prefix>/app; listed in its description. Terraform creates the empty secret; values are put out of band."
   type        = list(string)
 }
 
