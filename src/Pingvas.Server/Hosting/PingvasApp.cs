@@ -204,7 +204,7 @@ public static class PingvasApp
 
         if (ReconcileCommand.Matches(args))
         {
-            return await ReconcileCommand.RunAsync(args, Console.Out, CancellationToken.None);
+            return await ReconcileCommand.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);
         }
 
         WebApplication app;

@@ -15,7 +15,7 @@ public static class ReconcileCommand
     public static bool Matches(string[] args) => string.Equals(args.FirstOrDefault(), Name, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Exit codes: 0 done, 1 configuration or storage error, 2 database not migrated, 64 bad arguments.</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter output, CancellationToken ct)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken ct)
     {
         if (args.Skip(1).Any(a => a is "--help" or "-h"))
         {
@@ -30,7 +30,7 @@ public static class ReconcileCommand
         }
         catch (ArgumentException ex)
         {
-            await Console.Error.WriteLineAsync($"pingvas {Name}: {ex.Message}\n{ReconcileArguments.Usage}");
+            await error.WriteLineAsync($"pingvas {Name}: {ex.Message}\n{ReconcileArguments.Usage}");
             return 64;
         }
 
@@ -41,7 +41,7 @@ public static class ReconcileCommand
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
-            await Console.Error.WriteLineAsync($"pingvas: {ex.Message}");
+            await error.WriteLineAsync($"pingvas: {ex.Message}");
             return 1;
         }
 
@@ -53,7 +53,7 @@ public static class ReconcileCommand
             var services = scope.ServiceProvider;
             if ((await services.GetRequiredService<MigrationRunner>().PendingAsync(ct)) is { Count: > 0 } pending)
             {
-                await Console.Error.WriteLineAsync($"pingvas {Name}: the database is not migrated ({string.Join(", ", pending)} pending): run `pingvas migrate` first.");
+                await error.WriteLineAsync($"pingvas {Name}: the database is not migrated ({string.Join(", ", pending)} pending): run `pingvas migrate` first.");
                 return 2;
             }
 
@@ -68,7 +68,7 @@ public static class ReconcileCommand
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // A storage or database failure: what happened so far was printed; running again is safe.
-                await Console.Error.WriteLineAsync($"pingvas {Name}: failed: {ex.GetType().Name}: {ex.Message}");
+                await error.WriteLineAsync($"pingvas {Name}: failed: {ex.GetType().Name}: {ex.Message}");
                 return 1;
             }
         }

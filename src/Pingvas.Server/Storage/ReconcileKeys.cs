@@ -31,15 +31,20 @@ public static class ReconcileKeys
             return Kind.Unknown;
         }
 
+        var rest = file[32..];
         return folder switch
         {
-            "images" => ObjectKeys.TryParseImage(key, out _, out _) ? Kind.Image : Kind.Unknown,
-            "uploads" => Kind.Upload,
-            "loras" => Kind.Lora,
-            "exports" => Kind.Export,
+            "images" when ObjectKeys.TryParseImage(key, out _, out _) => Kind.Image,
+            "uploads" when IsRandomSuffix(rest, ".png", ".webp", ".jpg") => Kind.Upload,
+            "loras" when IsRandomSuffix(rest, ".safetensors") => Kind.Lora,
+            "exports" when rest == ".zip" => Kind.Export,
             _ => Kind.Unknown,
         };
     }
+
+    /// <summary><c>-&lt;32 hex&gt;&lt;extension&gt;</c>, the random part <c>UploadKeys</c> and <c>LoraKeys</c> add.</summary>
+    private static bool IsRandomSuffix(string rest, params string[] extensions) =>
+        rest.Length > 33 && rest[0] == '-' && rest[1..33].All(char.IsAsciiHexDigitLower) && extensions.Contains(rest[33..]);
 
     /// <summary>The keys that rows of <paramref name="byKind"/>'s ids refer to: one primary-key query per table.</summary>
     public static async Task<HashSet<string>> ReferencedAsync(PingvasDb db, IReadOnlyDictionary<Kind, List<Guid>> byKind, CancellationToken ct)
