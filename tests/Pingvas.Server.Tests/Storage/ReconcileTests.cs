@@ -78,8 +78,15 @@ public sealed class ReconcileTests(S3ServerFixture fixture) : IClassFixture<S3Se
         {
             db.DataExports.Add(new DataExport
             {
-                Id = exportId, UserId = user.Id, Status = ExportStatus.Ready, Progress = 100, Bytes = 10, ObjectKey = ExportLinks.KeyOf(user.Id, exportId),
-                CreatedAt = now, FinishedAt = now, ExpiresAt = now.AddDays(7),
+                Id = exportId,
+                UserId = user.Id,
+                Status = ExportStatus.Ready,
+                Progress = 100,
+                Bytes = 10,
+                ObjectKey = ExportLinks.KeyOf(user.Id, exportId),
+                CreatedAt = now,
+                FinishedAt = now,
+                ExpiresAt = now.AddDays(7),
             });
             return db.SaveChangesAsync();
         });
