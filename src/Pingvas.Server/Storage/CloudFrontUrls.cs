@@ -19,7 +19,7 @@ public sealed class CloudFrontUrls(CloudFrontOptions options, RSA key, TimeSpan 
 
     // An RSA signature costs about a millisecond and a gallery page asks for hundreds; with the expiry
     // rounded to the minute the URLs of one minute repeat, so they are kept until the minute turns.
-    private (long Expires, ConcurrentDictionary<string, string> Urls) recent = (0, new());
+    private volatile RecentUrls recent = new(0, new());
 
     /// <summary>URLs kept per minute at most; beyond that they are signed each time.</summary>
     internal const int RecentLimit = 50_000;
@@ -30,7 +30,8 @@ public sealed class CloudFrontUrls(CloudFrontOptions options, RSA key, TimeSpan 
         var cache = recent;
         if (cache.Expires != expires)
         {
-            cache = recent = (expires, new());
+            // Swapped as one reference, so no reader pairs a new expiry with the old minute's URLs.
+            cache = recent = new RecentUrls(expires, new());
         }
 
         if (cache.Urls.TryGetValue(key, out var url))
@@ -39,7 +40,7 @@ public sealed class CloudFrontUrls(CloudFrontOptions options, RSA key, TimeSpan 
         }
 
         url = Build(key, expires);
-        if (cache.Urls.Count < RecentLimit)
+        if (Interlocked.Increment(ref cache.Added) <= RecentLimit)
         {
             cache.Urls.TryAdd(key, url);
         }
@@ -80,6 +81,16 @@ public sealed class CloudFrontUrls(CloudFrontOptions options, RSA key, TimeSpan 
         Convert.ToBase64String(bytes).Replace('+', '-').Replace('=', '_').Replace('/', '~');
 
     public void Dispose() => key.Dispose();
+
+    private sealed class RecentUrls(long expires, ConcurrentDictionary<string, string> urls)
+    {
+        public long Expires { get; } = expires;
+
+        public ConcurrentDictionary<string, string> Urls { get; } = urls;
+
+        /// <summary>Entries added (ConcurrentDictionary.Count takes every lock).</summary>
+        public int Added;
+    }
 
     private string Sign(string policy)
     {

@@ -17,9 +17,6 @@ public sealed class ReconcileRun(PingvasDb db, IObjectStore store, TimeProvider 
 {
     public const string QuarantinePrefix = "quarantine/";
 
-    /// <summary>Keys looked up, and rows read, per query.</summary>
-    internal const int BatchSize = 500;
-
     /// <summary>Existence checks in flight at once (HEAD requests on S3).</summary>
     private const int Parallelism = 8;
 
@@ -60,7 +57,7 @@ public sealed class ReconcileRun(PingvasDb db, IObjectStore store, TimeProvider 
     private async Task FindOrphansAsync(CancellationToken ct)
     {
         var cutoff = time.GetUtcNow() - args.MinAge;
-        var batch = new List<StoredObjectInfo>(BatchSize);
+        var batch = new List<StoredObjectInfo>(args.BatchSize);
         await foreach (var item in store.ListAsync(ObjectKeys.UsersPrefix, ct))
         {
             if (++report.Listed % ReconcileReport.ProgressEvery == 0)
@@ -81,7 +78,7 @@ public sealed class ReconcileRun(PingvasDb db, IObjectStore store, TimeProvider 
             else
             {
                 batch.Add(item);
-                if (batch.Count == BatchSize)
+                if (batch.Count == args.BatchSize)
                 {
                     await ResolveAsync(batch, ct);
                     batch.Clear();
@@ -136,22 +133,22 @@ public sealed class ReconcileRun(PingvasDb db, IObjectStore store, TimeProvider 
     private async Task FindMissingAsync(CancellationToken ct)
     {
         var images = db.Images.IgnoreQueryFilters().AsNoTracking();
-        await CheckTableAsync("images", after => images.Where(i => i.Id.CompareTo(after) > 0).OrderBy(i => i.Id).Take(BatchSize)
+        await CheckTableAsync("images", after => images.Where(i => i.Id.CompareTo(after) > 0).OrderBy(i => i.Id).Take(args.BatchSize)
             .Select(i => new RowKeys(i.Id, new[] { i.OriginalKey, i.Thumb256Key, i.Thumb512Key })), ct);
         var uploads = db.Uploads.IgnoreQueryFilters().AsNoTracking();
-        await CheckTableAsync("uploads", after => uploads.Where(u => u.Id.CompareTo(after) > 0).OrderBy(u => u.Id).Take(BatchSize)
+        await CheckTableAsync("uploads", after => uploads.Where(u => u.Id.CompareTo(after) > 0).OrderBy(u => u.Id).Take(args.BatchSize)
             .Select(u => new RowKeys(u.Id, new[] { u.ObjectKey })), ct);
         var loras = db.Loras.IgnoreQueryFilters().AsNoTracking();
-        await CheckTableAsync("loras", after => loras.Where(l => l.Id.CompareTo(after) > 0).OrderBy(l => l.Id).Take(BatchSize)
+        await CheckTableAsync("loras", after => loras.Where(l => l.Id.CompareTo(after) > 0).OrderBy(l => l.Id).Take(args.BatchSize)
             .Select(l => new RowKeys(l.Id, new[] { l.ObjectKey })), ct);
 
         // Only ready exports point at a ZIP; a missing one is what expiry would have left: mark it so.
         var exports = db.DataExports.IgnoreQueryFilters().AsNoTracking().Where(e => e.Status == ExportStatus.Ready && e.ObjectKey != null);
-        var gone = await CheckTableAsync("exports", after => exports.Where(e => e.Id.CompareTo(after) > 0).OrderBy(e => e.Id).Take(BatchSize)
+        var gone = await CheckTableAsync("exports", after => exports.Where(e => e.Id.CompareTo(after) > 0).OrderBy(e => e.Id).Take(args.BatchSize)
             .Select(e => new RowKeys(e.Id, new[] { e.ObjectKey! })), ct);
         if (args.Apply)
         {
-            foreach (var chunk in gone.Chunk(BatchSize))
+            foreach (var chunk in gone.Chunk(args.BatchSize))
             {
                 report.ExportsExpired += await db.DataExports.Where(e => chunk.Contains(e.Id) && e.Status == ExportStatus.Ready)
                     .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, ExportStatus.Expired).SetProperty(e => e.ObjectKey, (string?)null), ct);

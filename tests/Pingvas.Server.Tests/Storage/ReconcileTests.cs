@@ -114,6 +114,9 @@ public sealed class ReconcileTests(S3ServerFixture fixture) : IClassFixture<S3Se
             Assert.Contains(key, output, StringComparison.Ordinal);
         }
 
+        // A key and a row per query: batches and keyset pages join up to the same answer.
+        Assert.Equal(Counts(output), Counts(await RunAsync(server, "--min-age", "0", "--batch-size", "1")));
+
         await AssertPresentAsync(store, [.. orphans, unrecognised]);
         Assert.Equal(ExportStatus.Ready, await ExportStatusAsync(server, exportId));
 
@@ -168,6 +171,10 @@ public sealed class ReconcileTests(S3ServerFixture fixture) : IClassFixture<S3Se
         Assert.True(exit == 0, $"storage-reconcile exited with {exit}:\n{output}\n{error}");
         return output.ToString();
     }
+
+    /// <summary>The summary's counters (the lines between "summary:" and the samples).</summary>
+    private static string[] Counts(string output) =>
+        [.. output.Split('\n').SkipWhile(l => l.Trim() != "summary:").TakeWhile(l => !l.StartsWith("sample", StringComparison.Ordinal)).Select(l => l.Trim())];
 
     private static void AssertLine(string output, string line) =>
         Assert.True(output.Split('\n').Any(l => l.Trim() == line), $"Expected the line '{line}' in:\n{output}");
