@@ -239,6 +239,18 @@ for (const overlay of overlays) {
       assert.ok(!("Storage__S3__AccessKey" in cm.data) && !("Storage__S3__SecretKey" in cm.data), "no S3 keys: the role's credentials");
     });
 
+    test("CloudFront signed URLs: domain and key pair id in the ConfigMap, the private key only from the secret store", () => {
+      const cm = byKind("ConfigMap").find((c) => c.metadata.name === "pingvas-config");
+      assert.ok(!("Storage__CloudFront__PrivateKey" in cm.data) && !("Storage__CloudFront__PrivateKeyFile" in cm.data), "the signing key is a secret");
+      if (!cm.data.Storage__CloudFront__Domain) return;
+      assert.match(cm.data.Storage__CloudFront__Domain, /^[a-z0-9.-]+$/, "a host name, no scheme");
+      assert.match(cm.data.Storage__CloudFront__KeyPairId ?? "", /^[A-Z0-9]+$/, "Storage__CloudFront__KeyPairId with the domain");
+      assert.ok(!("Storage__S3__PublicBaseUrl" in cm.data), "CloudFront serves only signed URLs: no presigned S3 URLs on its host");
+      const app = byKind("ExternalSecret").find((e) => e.metadata.name === "pingvas-app");
+      const named = (app?.spec.data ?? []).map((d) => d.secretKey);
+      assert.ok(named.includes("Storage__CloudFront__PrivateKey"), "pingvas-app must name Storage__CloudFront__PrivateKey (the server refuses to start without it)");
+    });
+
     test("API: probes on /health/live and /health/ready, HPA and PodDisruptionBudget", () => {
       const api = byKind("Deployment").find((d) => d.metadata.name === "pingvas-api");
       assert.ok(api, "Deployment pingvas-api");

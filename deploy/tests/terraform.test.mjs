@@ -490,15 +490,12 @@ test('Secrets Manager: names only (no secret versions), KMS-encrypted, named aft
   const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
   const plat = mods.get(modDir('modules/platform'));
   const settings = plat.locals.secret_settings;
-  // Not read by the server yet (docs/operations.md "AWS with Terraform"): kept for CloudFront URL signing.
-  const notYetInReadme = new Set(['Storage__CloudFront__PrivateKey']);
   for (const s of ['Auth__SigningKey', 'ConnectionStrings__Database']) assert.ok(settings.includes(s), `${s} must be a secret`);
   const documented = (s) => {
     const [section, ...rest] = s.split('__');
     return readme.includes(`\`${s}\``) || readme.includes(`${section}__${rest[0]}__`) || readme.includes(`..__${rest.at(-1)}`) || readme.includes(`\`${section}__{`);
   };
   for (const s of settings) {
-    if (notYetInReadme.has(s)) continue;
     assert.ok(documented(s), `${s} is not a setting README "Configuration" knows`);
   }
   const env = plat.output.server_environment.value;

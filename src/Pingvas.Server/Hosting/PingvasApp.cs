@@ -63,6 +63,7 @@ public static class PingvasApp
           worker   claims and runs generations, re-queues jobs whose lease expired. Over HTTP only
                    /health/live and /health/ready (default --urls {DefaultWorkerUrls}). PostgreSQL only; run any number.
           migrate  apply database migrations and exit.
+          storage-reconcile  compare storage with the database after a restore (`pingvas storage-reconcile --help`).
 
         api, worker and serve on PostgreSQL need Database__Provider=postgres, ConnectionStrings__Database
         and Auth__SigningKey, and refuse to start on a database that `pingvas migrate` has not brought up to date.
@@ -201,6 +202,11 @@ public static class PingvasApp
         {
             Console.WriteLine(Usage);
             return 0;
+        }
+
+        if (ReconcileCommand.Matches(args))
+        {
+            return await ReconcileCommand.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);
         }
 
         WebApplication app;

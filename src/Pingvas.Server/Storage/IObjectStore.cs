@@ -26,6 +26,19 @@ public interface IObjectStore
     /// <summary>The object, or null when it does not exist.</summary>
     Task<StoredObject?> GetAsync(string key, CancellationToken ct);
 
+    /// <summary>Whether the object exists. The default opens it; the real stores ask without reading the bytes.</summary>
+    async Task<bool> ExistsAsync(string key, CancellationToken ct)
+    {
+        var found = await GetAsync(key, ct);
+        if (found is null)
+        {
+            return false;
+        }
+
+        await found.Content.DisposeAsync();
+        return true;
+    }
+
     /// <summary>Deletes the object; deleting a missing object is not an error.</summary>
     Task DeleteAsync(string key, CancellationToken ct);
 

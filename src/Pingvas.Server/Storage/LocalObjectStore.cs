@@ -60,6 +60,8 @@ public sealed class LocalObjectStore(string root) : IObjectStore
         return Task.FromResult<StoredObject?>(new StoredObject(stream, ObjectKeys.ContentType(key), stream.Length));
     }
 
+    public Task<bool> ExistsAsync(string key, CancellationToken ct) => Task.FromResult(File.Exists(PathFor(key)));
+
     public Task DeleteAsync(string key, CancellationToken ct)
     {
         File.Delete(PathFor(key));

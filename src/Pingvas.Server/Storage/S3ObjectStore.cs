@@ -127,6 +127,21 @@ public sealed class S3ObjectStore : IObjectStore, IObjectUrls, IDisposable
         return new StoredObject(response.ResponseStream, contentType, response.ContentLength);
     }
 
+    /// <summary>A HEAD request: no body is transferred.</summary>
+    public async Task<bool> ExistsAsync(string key, CancellationToken ct)
+    {
+        Check(key);
+        try
+        {
+            await client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = key }, ct);
+            return true;
+        }
+        catch (AmazonS3Exception ex) when (IsNotFound(ex))
+        {
+            return false;
+        }
+    }
+
     public async Task DeleteAsync(string key, CancellationToken ct)
     {
         Check(key);

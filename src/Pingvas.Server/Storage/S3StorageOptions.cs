@@ -18,7 +18,7 @@ public sealed class S3StorageOptions
     /// <summary>The region requests are signed for.</summary>
     public string Region { get; set; } = "us-east-1";
 
-    /// <summary>Lifetime of presigned GET URLs, 1 s to 7 days (the SigV4 maximum).</summary>
+    /// <summary>Lifetime of presigned GET URLs (and of CloudFront signed URLs when those are on), 1 s to 7 days (the SigV4 maximum).</summary>
     public int PresignSeconds { get; set; } = 3600;
 
     /// <summary>Optional scheme + host (e.g. a CDN) that replaces the endpoint's in presigned URLs; the path and signed query are kept.</summary>

@@ -10,7 +10,9 @@ public static class StorageSetup
         // The files route and its signer stay on every provider: with S3 it simply serves through the store.
         services.AddSingleton<UrlSigner>();
         services.AddScoped<StorageQuota>();
-        switch (Provider(configuration))
+        var provider = Provider(configuration);
+        var cloudFront = configuration.GetSection(CloudFrontOptions.Section).Get<CloudFrontOptions>() ?? new CloudFrontOptions();
+        switch (provider)
         {
             case "s3":
                 // Validated here so a bad setting stops the process at startup, not on the first image.
@@ -18,9 +20,24 @@ public static class StorageSetup
                 services.AddSingleton(options);
                 services.AddSingleton(_ => new S3ObjectStore(options));
                 services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<S3ObjectStore>());
-                services.AddSingleton<IObjectUrls>(sp => sp.GetRequiredService<S3ObjectStore>());
+                // The one place that decides what URL a browser gets: CloudFront-signed when configured, else S3-presigned.
+                if (cloudFront.Enabled)
+                {
+                    var key = cloudFront.LoadKey(provider);
+                    services.AddSingleton<IObjectUrls>(sp => new CloudFrontUrls(cloudFront, key, TimeSpan.FromSeconds(options.PresignSeconds), sp.GetRequiredService<TimeProvider>()));
+                }
+                else
+                {
+                    services.AddSingleton<IObjectUrls>(sp => sp.GetRequiredService<S3ObjectStore>());
+                }
+
                 break;
             default:
+                if (cloudFront.Enabled)
+                {
+                    cloudFront.LoadKey(provider).Dispose();
+                }
+
                 services.AddSingleton<IObjectStore>(new LocalObjectStore(paths.Objects));
                 services.AddSingleton<IObjectUrls, LocalObjectUrls>();
                 break;

@@ -65,10 +65,11 @@ public sealed class PingvasProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs a role that exits by itself (<c>migrate</c>, or a role that refuses to start); returns its exit code.</summary>
-    public static async Task<(int ExitCode, string Log)> RunToExitAsync(string role, IReadOnlyDictionary<string, string> environment, string dataPath, string logFolder, TimeSpan? timeout = null)
+    /// <summary>Runs a role that exits by itself (<c>migrate</c>, or a role that refuses to start); returns its exit code. <paramref name="arguments"/> follow the role.</summary>
+    public static async Task<(int ExitCode, string Log)> RunToExitAsync(
+        string role, IReadOnlyDictionary<string, string> environment, string dataPath, string logFolder, TimeSpan? timeout = null, IReadOnlyList<string>? arguments = null)
     {
-        await using var run = Launch(role, environment, dataPath, logFolder, FreePort());
+        await using var run = Launch(role, environment, dataPath, logFolder, FreePort(), arguments);
         using var limit = new CancellationTokenSource(timeout ?? StartTimeout);
         try
         {
@@ -187,7 +188,7 @@ public sealed class PingvasProcess : IAsyncDisposable
         }
     }
 
-    private static PingvasProcess Launch(string role, IReadOnlyDictionary<string, string> environment, string dataPath, string logFolder, int port)
+    private static PingvasProcess Launch(string role, IReadOnlyDictionary<string, string> environment, string dataPath, string logFolder, int port, IReadOnlyList<string>? arguments = null)
     {
         Directory.CreateDirectory(logFolder);
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
@@ -200,7 +201,7 @@ public sealed class PingvasProcess : IAsyncDisposable
             StandardErrorEncoding = Encoding.UTF8,
             WorkingDirectory = dataPath,
         };
-        foreach (var arg in new[] { ServerDll, role, "--urls", baseAddress.ToString().TrimEnd('/'), "--data", dataPath })
+        foreach (var arg in new[] { ServerDll, role }.Concat(arguments ?? []).Concat(["--urls", baseAddress.ToString().TrimEnd('/'), "--data", dataPath]))
         {
             info.ArgumentList.Add(arg);
         }

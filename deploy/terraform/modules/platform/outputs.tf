@@ -73,5 +73,9 @@ output "server_environment" {
     Storage__S3__Bucket     = module.storage.bucket_name
     Storage__S3__Region     = data.aws_region.current.name
     Storage__S3__ServiceUrl = "https://s3.${data.aws_region.current.name}.amazonaws.com"
+    # Browsers get CloudFront signed URLs (the private key is the secret Storage__CloudFront__PrivateKey);
+    # on the first alias when there is one, since its certificate names that host.
+    Storage__CloudFront__Domain    = length(var.cloudfront_aliases) > 0 ? var.cloudfront_aliases[0] : module.storage.cloudfront_domain_name
+    Storage__CloudFront__KeyPairId = module.storage.cloudfront_key_pair_id
   }
 }
