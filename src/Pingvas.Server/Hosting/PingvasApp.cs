@@ -18,6 +18,7 @@ using Pingvas.Server.Queue;
 using Pingvas.Server.Realtime;
 using Pingvas.Server.Sharing;
 using Pingvas.Server.Storage;
+using Pingvas.Server.Telemetry;
 using Pingvas.Server.Uploads;
 using Pingvas.Server.Web;
 using Pingvas.Server.Webhooks;
@@ -116,6 +117,7 @@ public static class PingvasApp
         // on PostgreSQL also the event listener (Degraded, still 200, while it reconnects).
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready");
+        app.MapPingvasMetrics();
         if (role == PingvasRole.Worker)
         {
             // A worker serves no API: its port is for the orchestrator's probes only.
