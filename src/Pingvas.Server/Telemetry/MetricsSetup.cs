@@ -60,6 +60,11 @@ public static class MetricsSetup
 
         var exporter = app.Services.GetRequiredService<PrometheusExporter>();
         app.Services.GetRequiredService<ProcessGauges>();
+        if (app.Services.GetRequiredService<HostRole>().Role is PingvasRole.Serve or PingvasRole.Api)
+        {
+            app.Services.GetRequiredService<PingvasMetrics>().StartDeliveryCounters();
+        }
+
         var refreshers = app.Services.GetServices<IMetricsRefresh>().ToList();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MetricsSetup));
         app.MapGet(Path, async (CancellationToken ct) =>

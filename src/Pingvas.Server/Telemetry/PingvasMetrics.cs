@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Reflection;
 
 using Pingvas.Engines;
 using Pingvas.Server.Jobs;
@@ -125,16 +126,40 @@ public sealed class PingvasMetrics
         }
     }
 
-    /// <summary>A payment line from a billing webhook; paid ones add to revenue (amount in minor units, e.g. cents).</summary>
+    /// <summary>A payment line from a billing webhook; paid ones add to revenue (amount in minor units: cents, or whole won and yen).</summary>
     public void Payment(string provider, string kind, string status, int amountMinor, string currency)
     {
         payments.Add(1, new TagList { { "provider", provider }, { "kind", kind }, { "outcome", status } });
         if (status == "paid")
         {
-            revenue.Add(amountMinor / 100.0, new KeyValuePair<string, object?>("provider", provider),
+            var major = ZeroDecimal.Contains(currency.ToUpperInvariant()) ? amountMinor : amountMinor / 100.0;
+            revenue.Add(major, new KeyValuePair<string, object?>("provider", provider),
                 new KeyValuePair<string, object?>("currency", currency.ToLowerInvariant()));
         }
     }
+
+    /// <summary>
+    /// The delivery counters of serve and api at 0 for every outcome and email template, once the
+    /// exporter listens: a rate over them works (and the scrape test finds them) before the first send.
+    /// </summary>
+    public void StartDeliveryCounters()
+    {
+        foreach (var outcome in new[] { "delivered", "failed", "disabled" })
+        {
+            webhookDeliveries.Add(0, new KeyValuePair<string, object?>("outcome", outcome));
+        }
+
+        var templates = typeof(Pingvas.Server.Email.EmailKinds).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).Where(Pingvas.Server.Email.EmailTemplates.IsKnown);
+        foreach (var template in templates)
+        {
+            emails.Add(0, new KeyValuePair<string, object?>("template", template), new KeyValuePair<string, object?>("outcome", "sent"));
+            emails.Add(0, new KeyValuePair<string, object?>("template", template), new KeyValuePair<string, object?>("outcome", "failed"));
+        }
+    }
+
+    /// <summary>Currencies without minor units (as Email/EmailTemplates formats them).</summary>
+    private static readonly HashSet<string> ZeroDecimal = ["BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"];
 
     private static InstrumentAdvice<double> Buckets(params double[] bounds) => new() { HistogramBucketBoundaries = bounds };
 }
