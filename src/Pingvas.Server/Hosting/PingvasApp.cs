@@ -62,7 +62,7 @@ public static class PingvasApp
                    on PostgreSQL it can run beside api and worker processes.
           api      HTTP API and SignalR hub, no workers. PostgreSQL only; run any number.
           worker   claims and runs generations, re-queues jobs whose lease expired. Over HTTP only
-                   /health/live and /health/ready (default --urls {DefaultWorkerUrls}). PostgreSQL only; run any number.
+                   /health/live, /health/ready and /metrics (default --urls {DefaultWorkerUrls}). PostgreSQL only; run any number.
           migrate  apply database migrations and exit.
 
         api, worker and serve on PostgreSQL need Database__Provider=postgres, ConnectionStrings__Database
@@ -120,7 +120,7 @@ public static class PingvasApp
         app.MapPingvasMetrics();
         if (role == PingvasRole.Worker)
         {
-            // A worker serves no API: its port is for the orchestrator's probes only.
+            // A worker serves no API: its port is for the orchestrator's probes and the metrics scrape only.
             return app;
         }
 

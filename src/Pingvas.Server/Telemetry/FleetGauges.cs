@@ -43,7 +43,7 @@ public sealed class FleetGauges : IMetricsRefresh
         meter.CreateObservableGauge("pingvas_queue_oldest_wait_seconds", () => Read(s => s.QueueOldest), "s", "Age of the oldest waiting job.");
         meter.CreateObservableGauge("pingvas_jobs_running", () => Read(s => s.Running), null, "Jobs running now (fleet, from the database).");
         meter.CreateObservableGauge("pingvas_workers", () => Read(s => s.Workers), null,
-            "Live workers by GPU class and state = idle|busy|draining (fleet, from the database).");
+            "Live workers by GPU class and state = idle|busy|draining, or unhealthy while their engine is down (fleet, from the database).");
         meter.CreateObservableGauge("pingvas_worker_utilisation_ratio", () => Read(s => s.Utilisation), null,
             "Busy live workers / live workers of a GPU class (fleet, from the database).");
         meter.CreateObservableGauge("pingvas_outbox_backlog", () => Read(s => s.OutboxBacklog), null, "Outbox messages not yet delivered.");

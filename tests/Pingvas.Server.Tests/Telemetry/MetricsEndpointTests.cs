@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 using Pingvas.Server.Credits;
 using Pingvas.Server.Telemetry;
@@ -9,7 +10,7 @@ using Pingvas.Server.Tests.Infrastructure;
 namespace Pingvas.Server.Tests.Telemetry;
 
 /// <summary>GET /metrics on a live server: valid for promtool, outside the API document, off by setting, and the ledger audit.</summary>
-public sealed class MetricsEndpointTests
+public sealed partial class MetricsEndpointTests
 {
     [Fact]
     public async Task Metrics_of_a_server_that_ran_a_generation_pass_promtool_and_stay_out_of_the_api_document()
@@ -34,6 +35,7 @@ public sealed class MetricsEndpointTests
 
         var (exit, output) = await PromtoolCheckAsync(text);
         Assert.True(exit == 0, $"promtool check metrics exited {exit}:\n{output}");
+        AssertMatchesCatalogue(text);
 
         var paths = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json")).RootElement.GetProperty("paths");
         Assert.False(paths.TryGetProperty("/metrics", out _));
@@ -77,6 +79,39 @@ public sealed class MetricsEndpointTests
         Assert.Contains("pingvas_ledger_anomalies{kind=\"balance_mismatch\"} 2\n", text);
         Assert.Contains("pingvas_ledger_anomalies{kind=\"negative_balance\"} 1\n", text);
     }
+
+    /// <summary>Every exported family is in metrics.yaml with its type; ours carry exactly its labels and histograms its buckets.</summary>
+    private static void AssertMatchesCatalogue(string text)
+    {
+        var catalogue = MetricsCatalogue.Load().ToDictionary(m => m.Name);
+        var lines = text.Split('\n');
+        foreach (var type in lines.Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)).Select(l => l.Split(' ')))
+        {
+            var (name, kind) = (type[2], type[3]);
+            Assert.True(catalogue.TryGetValue(name, out var entry), $"{name} is exported but not in deploy/monitoring/metrics.yaml");
+            Assert.Equal(entry.Type, kind);
+            var samples = lines.Where(l => l.StartsWith(kind == "histogram" ? name + "_count" : name, StringComparison.Ordinal)).ToList();
+            if (name.StartsWith("pingvas_", StringComparison.Ordinal))
+            {
+                Assert.All(samples, sample => Assert.Equal(
+                    entry.Labels.Order(StringComparer.Ordinal),
+                    LabelName().Matches(sample).Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal)));
+            }
+
+            if (kind == "histogram" && entry.Buckets.Count > 0)
+            {
+                var first = lines.First(l => l.StartsWith(name + "_bucket{", StringComparison.Ordinal));
+                var series = first[..first.IndexOf(",le=", StringComparison.Ordinal)];
+                var bounds = lines.Where(l => l.StartsWith(series + ",le=", StringComparison.Ordinal) || (l.StartsWith(series + "le=", StringComparison.Ordinal)))
+                    .Select(l => Regex.Match(l, "le=\"([^\"]+)\"").Groups[1].Value).Where(le => le != "+Inf")
+                    .Select(le => double.Parse(le, System.Globalization.CultureInfo.InvariantCulture));
+                Assert.Equal(entry.Buckets, bounds);
+            }
+        }
+    }
+
+    [GeneratedRegex("([a-zA-Z_][a-zA-Z0-9_]*)=\"")]
+    private static partial Regex LabelName();
 
     private static LedgerEntry Entry(Guid userId, LedgerKind kind, int amount, Guid? jobId, string key) => new()
     {
