@@ -15,6 +15,7 @@ public sealed class PrometheusStream
     private static readonly double[] DefaultBuckets = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
 
     private readonly ConcurrentDictionary<string, Series> series = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<TagKey, string> keys = new();
     private readonly int maxSeries;
     private readonly double[]? buckets;
     private readonly Kind kind;
@@ -57,7 +58,7 @@ public sealed class PrometheusStream
 
     public void Record(double number, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        var key = PrometheusText.Labels(tags);
+        var key = KeyOf(tags);
         if (!series.TryGetValue(key, out var target))
         {
             if (series.Count >= maxSeries)
@@ -88,6 +89,35 @@ public sealed class PrometheusStream
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// The rendered label set. Our hooks pass at most three tags: those sets are remembered as given
+    /// (a struct key, no allocation), so a measurement renders its labels once, not on every call.
+    /// </summary>
+    private string KeyOf(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        if (tags.Length > 3)
+        {
+            return PrometheusText.Labels(tags);
+        }
+
+        var given = new TagKey(
+            tags.Length > 0 ? tags[0].Key : null, tags.Length > 0 ? tags[0].Value : null,
+            tags.Length > 1 ? tags[1].Key : null, tags.Length > 1 ? tags[1].Value : null,
+            tags.Length > 2 ? tags[2].Key : null, tags.Length > 2 ? tags[2].Value : null);
+        if (keys.TryGetValue(given, out var key))
+        {
+            return key;
+        }
+
+        key = PrometheusText.Labels(tags);
+        if (keys.Count < maxSeries * 4)
+        {
+            keys.TryAdd(given, key);
+        }
+
+        return key;
     }
 
     /// <summary>Forgets the series of an observable instrument before its callbacks report again.</summary>
@@ -145,6 +175,8 @@ public sealed class PrometheusStream
         Histogram<float> h => h.Advice?.HistogramBucketBoundaries?.Select(b => (double)b).ToArray(),
         _ => null,
     };
+
+    private readonly record struct TagKey(string? Key1, object? Value1, string? Key2, object? Value2, string? Key3, object? Value3);
 
     private sealed class Series(string labels, int? buckets)
     {
