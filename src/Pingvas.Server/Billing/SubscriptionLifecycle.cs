@@ -19,7 +19,8 @@ namespace Pingvas.Server.Billing;
 /// admin's contract: webhooks never change an Enterprise user's plan.
 /// </summary>
 public sealed class SubscriptionLifecycle(
-    PingvasDb db, PlanPeriods periods, Ledger ledger, BillingMail mail, TimeProvider time, IOptions<BillingOptions> options, ILogger<SubscriptionLifecycle> logger)
+    PingvasDb db, PlanPeriods periods, Ledger ledger, BillingMail mail, TimeProvider time, IOptions<BillingOptions> options, ILogger<SubscriptionLifecycle> logger,
+    Telemetry.PingvasMetrics metrics)
 {
     public const string Enterprise = "enterprise";
 
@@ -387,6 +388,7 @@ public sealed class SubscriptionLifecycle(
             At = at,
         });
         await db.SaveChangesAsync(ct);
+        metrics.Payment(provider, kind, status, amount, currency);
     }
 
     public static DateTime AddInterval(DateTime from, string interval) => interval == "annual" ? from.AddYears(1) : from.AddMonths(1);

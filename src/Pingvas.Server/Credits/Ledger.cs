@@ -12,7 +12,7 @@ public sealed record CreditBalance(int Balance, int Reserved);
 /// (after <see cref="Transactions.LockUserAsync"/>), writes append-only entries with unique
 /// idempotency keys, and keeps the balance equal to the sum of the user's entries.
 /// </summary>
-public sealed class Ledger(PingvasDb db, TimeProvider time)
+public sealed class Ledger(PingvasDb db, TimeProvider time, Telemetry.PingvasMetrics metrics)
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -51,6 +51,7 @@ public sealed class Ledger(PingvasDb db, TimeProvider time)
         });
         Append(userId, LedgerKind.Grant, amount, before + amount, reason, null, idempotencyKey);
         await db.SaveChangesAsync(ct);
+        metrics.CreditsGranted(source switch { LotSource.Plan => "plan", LotSource.Purchase => "topup", LotSource.Refund => "refund", _ => "adjustment" }, amount);
         return true;
     }
 
@@ -248,6 +249,7 @@ public sealed class Ledger(PingvasDb db, TimeProvider time)
 
         var entry = Append(userId, LedgerKind.Adjust, amount, before + amount, reason, null, idempotencyKey);
         await db.SaveChangesAsync(ct);
+        metrics.CreditsGranted("adjustment", amount);
         return (entry, false);
     }
 

@@ -19,7 +19,8 @@ namespace Pingvas.Server.Email;
 /// with a log line: the outbox prunes them like any delivered message and never fills up.
 /// </summary>
 public sealed class EmailOutboxHandler(
-    PingvasDb db, EmailTemplates templates, IEmailSender sender, IOptions<EmailOptions> options, ILogger<EmailOutboxHandler> logger) : IOutboxHandler
+    PingvasDb db, EmailTemplates templates, IEmailSender sender, IOptions<EmailOptions> options, ILogger<EmailOutboxHandler> logger,
+    Telemetry.PingvasMetrics metrics) : IOutboxHandler
 {
     /// <summary>A data key a request may carry: the language of the request that caused it (Accept-Language), for accounts that never chose one.</summary>
     public const string LanguageHint = "languageHint";
@@ -66,12 +67,20 @@ public sealed class EmailOutboxHandler(
         try
         {
             await sender.SendAsync(new OutgoingEmail(request.To ?? user.Email, content.Subject, content.Text, content.Html), ct);
+            metrics.Email(request.Kind, sent: true);
         }
         catch (SmtpFailedRecipientException ex) when ((int)ex.StatusCode is >= 500 and < 600)
         {
+            metrics.Email(request.Kind, sent: false);
             // The relay refused the address for good (no such mailbox): trying again cannot help.
             logger.LogWarning("Dropping {Kind} email for user {UserId}: the relay refused the recipient ({Status})", request.Kind, request.UserId, ex.StatusCode);
             return;
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            // The outbox tries again later; this attempt still failed.
+            metrics.Email(request.Kind, sent: false);
+            throw;
         }
 
         logger.LogInformation("Sent {Kind} email ({Language}) for user {UserId}", request.Kind, language, request.UserId);

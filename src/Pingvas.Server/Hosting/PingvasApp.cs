@@ -18,6 +18,7 @@ using Pingvas.Server.Queue;
 using Pingvas.Server.Realtime;
 using Pingvas.Server.Sharing;
 using Pingvas.Server.Storage;
+using Pingvas.Server.Telemetry;
 using Pingvas.Server.Uploads;
 using Pingvas.Server.Web;
 using Pingvas.Server.Webhooks;
@@ -61,7 +62,7 @@ public static class PingvasApp
                    on PostgreSQL it can run beside api and worker processes.
           api      HTTP API and SignalR hub, no workers. PostgreSQL only; run any number.
           worker   claims and runs generations, re-queues jobs whose lease expired. Over HTTP only
-                   /health/live and /health/ready (default --urls {DefaultWorkerUrls}). PostgreSQL only; run any number.
+                   /health/live, /health/ready and /metrics (default --urls {DefaultWorkerUrls}). PostgreSQL only; run any number.
           migrate  apply database migrations and exit.
           storage-reconcile  compare storage with the database after a restore (`pingvas storage-reconcile --help`).
 
@@ -117,9 +118,10 @@ public static class PingvasApp
         // on PostgreSQL also the event listener (Degraded, still 200, while it reconnects).
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready");
+        app.MapPingvasMetrics();
         if (role == PingvasRole.Worker)
         {
-            // A worker serves no API: its port is for the orchestrator's probes only.
+            // A worker serves no API: its port is for the orchestrator's probes and the metrics scrape only.
             return app;
         }
 

@@ -49,6 +49,7 @@ public sealed partial class JobLifecycle(
     Webhooks.WebhookPublisher webhooks,
     IOptions<QueueOptions> options,
     TimeProvider time,
+    Telemetry.PingvasMetrics metrics,
     ILogger<JobLifecycle> logger)
 {
     /// <summary>Microseconds, as PostgreSQL stores them, so a job compares equal to its stored self.</summary>
@@ -257,5 +258,6 @@ public sealed partial class JobLifecycle(
         await webhooks.GenerationAsync(job, generation, ct);
         tx.AfterCommit(outboxSignal.Wake);
         tx.AfterCommit(queueSignal.Notify);
+        tx.AfterCommit(() => metrics.Finished(job));
     }
 }

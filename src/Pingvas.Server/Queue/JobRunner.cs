@@ -22,6 +22,7 @@ public sealed class JobRunner(
     JobProgress progress,
     IOptions<QueueOptions> options,
     TimeProvider time,
+    Telemetry.PingvasMetrics metrics,
     ILogger<JobRunner> logger)
 {
     /// <summary>The <see cref="RetryableEngineException"/> code that says the engine's node is gone, not just this job.</summary>
@@ -56,6 +57,10 @@ public sealed class JobRunner(
                 {
                     // Another claim or a final state took over meanwhile: keep nothing, charge nothing.
                     await DiscardAsync(stored);
+                }
+                else
+                {
+                    metrics.Ran(job.ModelId, engine.GpuClass, result);
                 }
             }
         }

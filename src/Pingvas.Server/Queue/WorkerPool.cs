@@ -27,6 +27,7 @@ public sealed class WorkerPool(
     IOptions<WorkerOptions> workerOptions,
     IOptions<QueueOptions> queueOptions,
     IOptions<WorkersOptions> registryOptions,
+    Telemetry.PingvasMetrics metrics,
     ILogger<WorkerPool> logger) : BackgroundService
 {
     private readonly List<EngineSlot> slots = [];
@@ -150,6 +151,7 @@ public sealed class WorkerPool(
     {
         worker.CurrentJobId = job.Id;
         worker.LoadedModel = job.ModelId;
+        metrics.Claimed(job);
         await worker.SaveAsync(registry, CancellationToken.None);
         var started = time.GetTimestamp();
         var end = RunEnd.Finished;
@@ -165,6 +167,7 @@ public sealed class WorkerPool(
             worker.CurrentJobId = null;
             worker.JobsDone++;
             worker.BusyMs += (long)time.GetElapsedTime(started).TotalMilliseconds;
+            metrics.WorkerBusy(worker.Slot.Engine.GpuClass, time.GetElapsedTime(started));
             if (end == RunEnd.EngineUnavailable && worker.Slot.MarkUnhealthy())
             {
                 logger.LogWarning("Engine {Instance} is unavailable; its workers claim nothing until a refresh succeeds", worker.Slot.Engine.Instance);

@@ -28,6 +28,7 @@ public sealed class WebhookSender(
     IOptions<WebhookOptions> options,
     IOptions<EmailOptions> email,
     TimeProvider time,
+    Telemetry.PingvasMetrics metrics,
     ILogger<WebhookSender> logger) : IOutboxHandler
 {
     public const string HttpClientName = "webhooks";
@@ -221,6 +222,7 @@ public sealed class WebhookSender(
 
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        metrics.WebhookAttempt(attempt.Error is null ? "delivered" : endpoint is { Enabled: false } ? "disabled" : "failed");
     }
 
     private async Task ScheduleAsync(Guid deliveryId, int attempt, DateTime at, CancellationToken ct)
