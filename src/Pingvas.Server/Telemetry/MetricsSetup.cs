@@ -67,8 +67,14 @@ public static class MetricsSetup
 
         var refreshers = app.Services.GetServices<IMetricsRefresh>().ToList();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MetricsSetup));
-        app.MapGet(Path, async (CancellationToken ct) =>
+        app.MapGet(Path, async (HttpContext http, CancellationToken ct) =>
         {
+            if (CameThroughProxy(http.Request))
+            {
+                // Prometheus scrapes the pod directly; anything a proxy or ingress forwarded is the public.
+                return Results.NotFound();
+            }
+
             foreach (var refresher in refreshers)
             {
                 try
@@ -85,4 +91,8 @@ public static class MetricsSetup
         }).ExcludeFromDescription();
         return app;
     }
+
+    /// <summary>True when a proxy forwarded the request (its headers, or the ones the forwarded-headers middleware leaves after reading them).</summary>
+    public static bool CameThroughProxy(HttpRequest request) =>
+        request.Headers.ContainsKey("X-Forwarded-For") || request.Headers.ContainsKey("X-Original-For") || request.Headers.ContainsKey("Forwarded");
 }

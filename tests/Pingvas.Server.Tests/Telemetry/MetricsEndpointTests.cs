@@ -39,6 +39,16 @@ public sealed partial class MetricsEndpointTests
 
         var paths = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json")).RootElement.GetProperty("paths");
         Assert.False(paths.TryGetProperty("/metrics", out _));
+
+        // Through an ingress or any proxy (it adds its forwarding header) the endpoint is not there.
+        foreach (var (header, value) in new[] { ("X-Forwarded-For", "203.0.113.7"), ("Forwarded", "for=203.0.113.7") })
+        {
+            using var proxied = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+            proxied.Headers.Add(header, value);
+            using var refused = await client.SendAsync(proxied);
+            Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+            Assert.DoesNotContain("pingvas_", await refused.Content.ReadAsStringAsync());
+        }
     }
 
     [Fact]
