@@ -18,6 +18,7 @@ using Pingvas.Server.Queue;
 using Pingvas.Server.Realtime;
 using Pingvas.Server.Sharing;
 using Pingvas.Server.Storage;
+using Pingvas.Server.Telemetry;
 using Pingvas.Server.Uploads;
 using Pingvas.Server.Web;
 using Pingvas.Server.Webhooks;
@@ -91,7 +92,7 @@ public static class PingvasApp
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = options, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddEnvironmentVariables("PINGVAS__");
         builder.Configuration.AddCommandLine(options, new Dictionary<string, string> { ["--data"] = "Data:Path" });
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.AddPingvasConsole(builder.Configuration, role);
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
         {
             builder.WebHost.UseUrls(role == PingvasRole.Worker ? DefaultWorkerUrls : DefaultApiUrls);

@@ -19,6 +19,7 @@ using Pingvas.Server.Queue;
 using Pingvas.Server.Realtime;
 using Pingvas.Server.Sharing;
 using Pingvas.Server.Storage;
+using Pingvas.Server.Telemetry;
 using Pingvas.Server.Uploads;
 using Pingvas.Server.Webhooks;
 using Pingvas.Server.Workers;
@@ -86,5 +87,6 @@ public static class ServiceRegistration
         services.AddAccountMail(provider);
         services.AddYourData(configuration);
         services.AddWebhooks(configuration);
+        services.AddPingvasTracing(role);
     }
 }
