@@ -102,6 +102,7 @@ public static class PingvasApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseRequestSpanNames();
         app.UseShareHeaders();
         app.UsePingvasProblems();
         app.UsePingvasForwardedClients();
