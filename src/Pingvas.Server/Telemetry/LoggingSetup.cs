@@ -1,3 +1,6 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
 using Microsoft.Extensions.Logging.Console;
 
 using Pingvas.Server.Hosting;
@@ -9,6 +12,7 @@ namespace Pingvas.Server.Telemetry;
 /// with the trace and span ids of the current activity and the scopes, so a log line joins its trace;
 /// the single-line simple format for <c>serve</c>, which a person reads in a terminal.
 /// <c>Logging:Console:FormatterName</c> (json, simple, systemd) overrides the role's default.
+/// Request lines have their query values redacted (<see cref="LoggingQueryRedaction"/>).
 /// </summary>
 public static class LoggingSetup
 {
@@ -26,6 +30,8 @@ public static class LoggingSetup
                     o.IncludeScopes = true;
                     o.UseUtcTimestamp = true;
                     o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                    // Logs are not HTML: quotes, apostrophes and backticks stay readable (still valid JSON).
+                    o.JsonWriterOptions = new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
                 });
                 break;
             case ConsoleFormatterNames.Simple:
@@ -35,5 +41,8 @@ public static class LoggingSetup
                 // systemd or a custom name: the console logger's own configuration binding applies it.
                 break;
         }
+
+        // Last: AddJsonConsole/AddSimpleConsole would otherwise add the plain console provider back.
+        LoggingQueryRedaction.Replace(logging.Services);
     }
 }

@@ -67,6 +67,12 @@ public sealed class SecretLogTests
         var userId = Guid.Parse(registered["user"]!["id"]!.GetValue<string>());
         using var user = api.CreateClient(secrets["refreshed access token"]);
 
+        // What a browser's SignalR WebSocket sends: the access token in the query string (headers are not possible there).
+        using (var hub = await anonymous.GetAsync($"/hubs/progress?id=none&access_token={secrets["refreshed access token"]}"))
+        {
+            Assert.NotEqual(HttpStatusCode.OK, hub.StatusCode);
+        }
+
         // The API is a Starter feature: the plan set in the database, as an operator's billing would.
         await using (var db = cluster.OpenDb())
         {
@@ -136,6 +142,8 @@ public sealed class SecretLogTests
         }
 
         Assert.True(requestLogs > 10, $"Only {requestLogs} request log lines.");
+        // The hub request is logged, its query values redacted (LoggingQueryRedaction).
+        Assert.Contains(lines, l => l.Line.Contains("/hubs/progress?id=*&access_token=*", StringComparison.Ordinal));
         var leaks = secrets.SelectMany(s => lines.Where(l => l.Line.Contains(s.Value, StringComparison.Ordinal)).Select(l => $"{s.Key} in the {l.Role} log: {l.Line}")).ToList();
         Assert.True(leaks.Count == 0, string.Join("\n", leaks.Take(10)));
     }
