@@ -45,6 +45,7 @@ public sealed partial class GenerationService(
 
     public async Task<SubmitOutcome> SubmitAsync(Guid userId, GenerationRequest request, string? idempotencyKey, CancellationToken ct)
     {
+        using var span = Telemetry.JobActivities.StartSubmit();
         if (idempotencyKey is { Length: > MaxIdempotencyKeyLength })
         {
             return Invalid("Idempotency-Key", $"The Idempotency-Key header may have at most {MaxIdempotencyKeyLength} characters.");

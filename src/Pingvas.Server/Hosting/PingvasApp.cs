@@ -93,7 +93,7 @@ public static class PingvasApp
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = options, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddEnvironmentVariables("PINGVAS__");
         builder.Configuration.AddCommandLine(options, new Dictionary<string, string> { ["--data"] = "Data:Path" });
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.AddPingvasConsole(builder.Configuration, role);
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
         {
             builder.WebHost.UseUrls(role == PingvasRole.Worker ? DefaultWorkerUrls : DefaultApiUrls);
@@ -103,6 +103,7 @@ public static class PingvasApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseRequestSpanNames();
         app.UseShareHeaders();
         app.UsePingvasProblems();
         app.UsePingvasForwardedClients();

@@ -88,5 +88,6 @@ public static class ServiceRegistration
         services.AddYourData(configuration);
         services.AddWebhooks(configuration);
         services.AddPingvasMetrics(configuration, role);
+        services.AddPingvasTracing(role);
     }
 }

@@ -118,6 +118,9 @@ public sealed class Job
     /// <summary>A hash of the submitted request, so a key replayed with a different body is refused.</summary>
     public string? RequestHash { get; set; }
 
+    /// <summary>The submit's W3C trace context, under which the worker's spans start (<c>Telemetry/JobActivities</c>).</summary>
+    public string? TraceContext { get; set; }
+
     public DateTime CreatedAt { get; set; }
 
     public DateTime? StartedAt { get; set; }

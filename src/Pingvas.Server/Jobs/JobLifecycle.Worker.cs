@@ -26,9 +26,11 @@ public sealed partial class JobLifecycle
     /// <summary>Queued → running: the next job <paramref name="worker"/> should run (Core's ClaimPolicy), announced to its owner.</summary>
     public async Task<Job?> ClaimAsync(WorkerProfile worker, CancellationToken ct)
     {
+        var claimStarted = Now;
         var job = await claimer.ClaimNextAsync(worker, Now, Now.AddSeconds(options.Value.LeaseSeconds), ct);
         if (job is not null)
         {
+            using var span = Telemetry.JobActivities.Claimed(job, claimStarted);
             var dto = mapper.ToDto(job, [], null);
             await events.PublishAsync(job.UserId, dto, ct);
 
@@ -79,6 +81,7 @@ public sealed partial class JobLifecycle
     /// <summary>Running → succeeded: the images kept, the measured seconds charged, the rest of the hold released.</summary>
     public async Task<TransitionResult> SucceedAsync(JobLease lease, EngineResult result, IReadOnlyList<Image> images, CancellationToken ct)
     {
+        using var span = Telemetry.JobActivities.StartSettle(lease, "succeed");
         await using var tx = await BeginAsync(lease.UserId, ct);
         if (await HeldJobAsync(lease, ct) is not { } job)
         {
@@ -118,6 +121,7 @@ public sealed partial class JobLifecycle
     /// <summary>Running → cancelled: stopped on the owner's request; the seconds used are charged.</summary>
     public async Task<TransitionResult> CancelledAsync(JobLease lease, TimeSpan used, CancellationToken ct)
     {
+        using var span = Telemetry.JobActivities.StartSettle(lease, "cancel");
         await using var tx = await BeginAsync(lease.UserId, ct);
         if (await HeldJobAsync(lease, ct) is not { } job)
         {
@@ -136,6 +140,7 @@ public sealed partial class JobLifecycle
     /// <summary>Running → queued: this worker is stopping; the job runs again elsewhere or after restart.</summary>
     public async Task<TransitionResult> HandBackAsync(JobLease lease, CancellationToken ct)
     {
+        using var span = Telemetry.JobActivities.StartSettle(lease, "hand_back");
         await using var tx = await BeginAsync(lease.UserId, ct);
         if (await HeldJobAsync(lease, ct) is not { } job)
         {
@@ -155,6 +160,7 @@ public sealed partial class JobLifecycle
     /// </summary>
     public async Task<TransitionResult> RetryAsync(JobLease lease, string code, string message, CancellationToken ct)
     {
+        using var span = Telemetry.JobActivities.StartSettle(lease, "retry");
         await using var tx = await BeginAsync(lease.UserId, ct);
         if (await HeldJobAsync(lease, ct) is not { } job)
         {
@@ -179,6 +185,7 @@ public sealed partial class JobLifecycle
 
     private async Task<TransitionResult> EndHeldAsync(JobLease lease, Func<Job, bool> transition, string refundReason, CancellationToken ct)
     {
+        using var span = Telemetry.JobActivities.StartSettle(lease, "fail");
         await using var tx = await BeginAsync(lease.UserId, ct);
         if (await HeldJobAsync(lease, ct) is not { } job)
         {

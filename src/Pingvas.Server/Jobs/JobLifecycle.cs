@@ -103,6 +103,7 @@ public sealed partial class JobLifecycle(
             throw new InvalidOperationException("A new job starts queued and unclaimed.");
         }
 
+        Telemetry.JobActivities.Enqueued(job);
         db.Jobs.Add(job);
         var head = await heads.TrackNewAsync(job, tx.Owner.LastServedAt, ahead, loras, Now, ct);
         int balance;

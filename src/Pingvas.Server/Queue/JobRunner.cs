@@ -37,6 +37,7 @@ public sealed class JobRunner(
     public async Task<RunEnd> RunAsync(Job job, IImageEngine engine, CancellationToken shutdown)
     {
         var lease = job.Lease ?? throw new ArgumentException("Only a claimed job can run.", nameof(job));
+        using var span = Telemetry.JobActivities.StartRun(job, engine.Instance, engine.GpuClass);
         using var run = new JobRun(job, lease, shutdown, TimeSpan.FromSeconds(options.Value.MaxRunSeconds), time);
         cancellations.Register(run);
         var started = time.GetTimestamp();
