@@ -65,6 +65,13 @@ public static class JobActivities
 
         var parent = ParentOf(job);
         var queued = job.Attempt > 1 && job.AvailableAt is { } available ? available : job.CreatedAt;
+        // A claim can begin before the submit that it then finds has committed (it waits on the writer's lock):
+        // the claim then starts at the enqueue, so no span runs backwards and the wait is zero.
+        if (claimStarted < queued)
+        {
+            claimStarted = queued;
+        }
+
         using (var wait = Source.StartActivity(QueueWait, ActivityKind.Internal, parent, JobTags(job), startTime: Utc(queued)))
         {
             wait?.SetEndTime(DateTime.SpecifyKind(claimStarted, DateTimeKind.Utc));
