@@ -17,8 +17,8 @@ public static class PublicShareEndpoints
     {
         var group = api.MapGroup("/public/shares").WithTags("Sharing").AllowAnonymous()
             .ProblemCodes(401, "share_password_invalid", "share_password_required").ProblemCodes(404, "share_not_found", "image_not_found").ProblemCodes(429, "share_password_throttled");
-        group.MapGet("/{token}", Show);
-        group.MapPost("/{token}/unlock", Unlock);
+        group.MapGet("/{token}", Show).Produces<PublicShareDto>();
+        group.MapPost("/{token}/unlock", Unlock).Produces(StatusCodes.Status204NoContent);
         return api;
     }
 

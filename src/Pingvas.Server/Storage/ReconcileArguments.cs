@@ -16,7 +16,8 @@ public sealed record ReconcileArguments(bool Apply, bool PurgeQuarantine, TimeSp
           (orphans) and rows whose object is gone (missing). --dry-run (the default) only counts and shows
           a sample; --apply moves orphans older than --min-age to quarantine/ and marks ready exports whose
           ZIP is gone as expired. --purge-quarantine deletes quarantined objects older than --older-than.
-          --batch-size: keys looked up and rows read per query.
+          --batch-size: keys looked up and rows read per query. Host options: --data <folder> and
+          --Section:Key=value settings (as for any role); any other option is refused.
         """;
 
     public static ReconcileArguments Parse(IReadOnlyList<string> args)
@@ -59,7 +60,18 @@ public sealed record ReconcileArguments(bool Apply, bool PurgeQuarantine, TimeSp
                         : throw new ArgumentException("--batch-size must be a number from 1 to 5000.");
                     break;
                 default:
+                    // A typo such as --aply must not quietly become a host setting and leave a dry run.
+                    if (!IsHostOption(name))
+                    {
+                        throw new ArgumentException($"Unknown option '{args[i]}'.");
+                    }
+
                     host.Add(args[i]);
+                    if (inline is null && i + 1 < args.Count && !args[i + 1].StartsWith('-'))
+                    {
+                        host.Add(args[++i]);
+                    }
+
                     break;
             }
         }
@@ -71,6 +83,14 @@ public sealed record ReconcileArguments(bool Apply, bool PurgeQuarantine, TimeSp
 
         return new ReconcileArguments(apply, purge, olderThan, minAge, sample, batchSize, [.. host]);
     }
+
+    /// <summary>Host settings: <c>--data</c>, the host's own flat keys, or a <c>--Section:Key</c>.</summary>
+    private static bool IsHostOption(string name) =>
+        name.StartsWith("--", StringComparison.Ordinal) && name.Length > 2
+        && (name.Contains(':') || HostKeys.Contains(name[2..]));
+
+    private static readonly HashSet<string> HostKeys =
+        new(["data", "urls", "http_ports", "https_ports", "environment", "contentRoot", "applicationName"], StringComparer.OrdinalIgnoreCase);
 
     /// <summary><c>30d</c>, <c>12h</c>, <c>90m</c> or <c>0</c>.</summary>
     public static TimeSpan ParseDuration(string name, string text)

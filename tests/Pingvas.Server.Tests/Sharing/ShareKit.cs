@@ -92,13 +92,16 @@ public static class ShareKit
     public static Task TrashAsync(this PingvasServer server, Guid imageId) =>
         server.QueryAsync(db => db.Images.Where(i => i.Id == imageId).ExecuteUpdateAsync(s => s.SetProperty(i => i.DeletedAt, DateTime.UtcNow)));
 
-    /// <summary>A visitor without an account: a browser session of its own (cookies kept, no bearer token).</summary>
-    public static HttpClient Visitor(this PingvasServer server) =>
-        new(new HttpClientHandler { CookieContainer = new CookieContainer(), UseCookies = true, AllowAutoRedirect = false })
+    /// <summary>A visitor without an account: a browser session of its own (cookies kept, no bearer token), answers checked against the OpenAPI document.</summary>
+    public static HttpClient Visitor(this PingvasServer server)
+    {
+        HttpMessageHandler handler = new HttpClientHandler { CookieContainer = new CookieContainer(), UseCookies = true, AllowAutoRedirect = false };
+        return new(PingvasServer.WrapClientHandler?.Invoke(server, handler) ?? handler)
         {
             BaseAddress = server.BaseAddress,
             Timeout = TimeSpan.FromSeconds(60),
         };
+    }
 
     public static Task<HttpResponseMessage> OpenAsync(this HttpClient visitor, ShareBody share) =>
         visitor.GetAsync($"/api/v1/public/shares/{share.Token}");

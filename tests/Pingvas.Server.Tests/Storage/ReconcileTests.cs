@@ -40,6 +40,9 @@ public sealed class ReconcileTests(S3ServerFixture fixture) : IClassFixture<S3Se
     [InlineData("--apply --dry-run", "Use either --dry-run or --apply")]
     [InlineData("--older-than 30x", "--older-than takes a duration such as 30d")]
     [InlineData("--sample", "--sample needs a value")]
+    [InlineData("--aply", "Unknown option '--aply'")]
+    [InlineData("apply", "Unknown option 'apply'")]
+    [InlineData("--Storage", "Unknown option '--Storage'")]
     public async Task Bad_arguments_exit_64_before_touching_anything(string arguments, string message)
     {
         var error = new StringWriter();
