@@ -7,6 +7,8 @@ public static class SharingSetup
         services.AddScoped<ShareService>();
         services.AddScoped<PublicShareService>();
         services.AddSingleton<ShareCookies>();
+        services.AddSingleton<ShareViewPruner>();
+        services.AddHostedService(sp => sp.GetRequiredService<ShareViewPruner>());
         return services;
     }
 }
