@@ -15,7 +15,7 @@ public sealed class AdminStatsService(PingvasDb db, TimeProvider time)
         var now = time.GetUtcNow().UtcDateTime;
         var since = now.Date.AddDays(-(Days - 1));
 
-        var byPlan = await db.Users.AsNoTracking().GroupBy(u => u.PlanId)
+        var byPlan = await db.Users.AsNoTracking().Where(u => u.DeletedAt == null).GroupBy(u => u.PlanId)
             .Select(g => new PlanCount(g.Key, g.Count())).ToListAsync(ct);
 
         var jobs = (await JobDaysAsync(since, ct)).ToDictionary(d => d.Day);

@@ -20,14 +20,15 @@ public enum AdminChange
 /// <summary>
 /// What admins do to accounts. Each change is written with its audit row in one transaction under
 /// the user's lock; credits move only through the <see cref="Ledger"/>. Runs in system context
-/// (the admin group's filter): an admin acts on every user's rows.
+/// (the admin group's filter): an admin acts on every user's rows. A deleted account's tombstone
+/// (kept only for its ledger and payments) is not an account: it is not listed, shown or changed.
 /// </summary>
 public sealed class AdminUserService(
     PingvasDb db, Ledger ledger, PlanPeriods periods, TokenService tokens, JobLifecycle lifecycle, AuditLog audit, IHubSignOut hubs, TimeProvider time)
 {
     public async Task<(List<AdminUserDto> Items, bool More)> ListAsync(string? q, string? plan, Guid? after, int take, CancellationToken ct)
     {
-        var query = db.Users.AsNoTracking();
+        var query = db.Users.AsNoTracking().Where(u => u.DeletedAt == null);
         if (!string.IsNullOrWhiteSpace(q))
         {
             // Emails are stored lower-cased; names are compared lower-cased too.
@@ -50,7 +51,7 @@ public sealed class AdminUserService(
     }
 
     public async Task<AdminUserDto?> GetAsync(Guid id, CancellationToken ct) =>
-        await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == id, ct) is { } user ? (await ToDtosAsync([user], ct))[0] : null;
+        await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == id && u.DeletedAt == null, ct) is { } user ? (await ToDtosAsync([user], ct))[0] : null;
 
     /// <summary>
     /// Changes the plan and/or the suspension. A plan change starts a new billing period now: the
@@ -65,7 +66,7 @@ public sealed class AdminUserService(
         await using (var tx = await db.BeginWriteAsync(ct))
         {
             await db.LockUserAsync(id, ct);
-            var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id, ct);
+            var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id && u.DeletedAt == null, ct);
             if (user is null)
             {
                 return AdminChange.NotFound;
@@ -121,7 +122,7 @@ public sealed class AdminUserService(
     {
         await using var tx = await db.BeginWriteAsync(ct);
         await db.LockUserAsync(id, ct);
-        if (!await db.Users.AnyAsync(u => u.Id == id, ct))
+        if (!await db.Users.AnyAsync(u => u.Id == id && u.DeletedAt == null, ct))
         {
             return (AdminChange.NotFound, null, false);
         }

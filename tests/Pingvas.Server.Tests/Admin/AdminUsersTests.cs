@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 
+using Microsoft.EntityFrameworkCore;
+
 using Pingvas.Server.Tests.Infrastructure;
 
 namespace Pingvas.Server.Tests.Admin;
@@ -121,6 +123,31 @@ public sealed class AdminUsersTests
         Assert.Equal(["user.credits", "user.credits"], audit.Select(a => a.Action));
         Assert.Equal(350, (int)JsonNode.Parse(audit[1].After!)!["balance"]!);
         Assert.Equal("goodwill", (string?)JsonNode.Parse(audit[1].After!)!["reason"]);
+    }
+
+    [Fact]
+    public async Task A_deleted_account_is_not_listed_counted_shown_or_changed()
+    {
+        await using var server = await PingvasServer.StartAsync(new TestSettings());
+        var admin = await AdminKit.AdminAsync(server);
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var kept = await server.RegisterAsync($"kept-{tag}@example.com");
+        var gone = await server.RegisterAsync($"gone-{tag}@example.com");
+        var deleted = await gone.Client.SendAsync(new HttpRequestMessage(HttpMethod.Delete, "/api/v1/me") { Content = JsonContent.Create(new { password = gone.Password }) });
+        Assert.True(deleted.IsSuccessStatusCode, await deleted.Content.ReadAsStringAsync());
+
+        var listed = await ApiChecks.AllAsync<AdminUserBody>(admin.Client, "/api/v1/admin/users");
+        Assert.Contains(listed, u => u.Id == kept.Id);
+        Assert.DoesNotContain(listed, u => u.Id == gone.Id || u.Email.EndsWith("@deleted.invalid", StringComparison.Ordinal));
+        var stats = (await admin.Client.GetFromJsonAsync<JsonObject>("/api/v1/admin/stats", Json.Options))!;
+        Assert.Equal(2, (int)stats["totalUsers"]!);
+
+        // The tombstone stays for its ledger, but it is no account to show, re-plan or credit.
+        await ProblemAssert.ReadAsync(await admin.Client.GetAsync($"/api/v1/admin/users/{gone.Id}"), HttpStatusCode.NotFound, "not_found");
+        await ProblemAssert.ReadAsync(await admin.Client.PatchAsJsonAsync($"/api/v1/admin/users/{gone.Id}", new { plan = "pro" }), HttpStatusCode.NotFound, "not_found");
+        await ProblemAssert.ReadAsync(await AdjustAsync(admin, gone, new { amount = 100, reason = "goodwill" }, "k1"), HttpStatusCode.NotFound, "not_found");
+        Assert.Equal("free", await server.QueryAsync(db => db.Users.Where(u => u.Id == gone.Id).Select(u => u.PlanId).SingleAsync()));
+        Assert.DoesNotContain(await server.QueryAsync(db => db.Ledger.Where(e => e.UserId == gone.Id).Select(e => e.Reason).ToListAsync()), r => r == "goodwill");
     }
 
     private static Task<HttpResponseMessage> AdjustAsync(TestUser admin, TestUser user, object body, string key)
