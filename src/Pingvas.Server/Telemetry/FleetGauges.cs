@@ -12,11 +12,12 @@ namespace Pingvas.Server.Telemetry;
 
 /// <summary>
 /// The fleet as the database sees it — queue depth and oldest wait per plan × model, running jobs
-/// per model, live workers per GPU class × state and their utilisation, the outbox backlog per
-/// topic — exported by serve and api. A scrape refreshes the snapshot when it is older than
-/// <see cref="MaxAge"/> (one query per family, system context); the observable gauges only read it,
-/// so nothing here touches the submit, claim or settle paths. Known plans, models, GPU classes and
-/// topics are reported at 0 too: an alert can tell "nothing waits" from "no data".
+/// per model, live workers per GPU class × state and their utilisation, serving workers per model
+/// and whether a class scaled to zero wakes for it, the outbox backlog per topic — exported by serve
+/// and api. A scrape refreshes the snapshot when it is older than <see cref="MaxAge"/> (one query per
+/// family, system context); the observable gauges only read it, so nothing here touches the submit,
+/// claim or settle paths. Known plans, models, GPU classes and topics are reported at 0 too: an
+/// alert can tell "nothing waits" from "no data".
 /// </summary>
 public sealed class FleetGauges : IMetricsRefresh
 {
@@ -46,6 +47,13 @@ public sealed class FleetGauges : IMetricsRefresh
             "Live workers by GPU class and state = idle|busy|draining, or unhealthy while their engine is down (fleet, from the database).");
         meter.CreateObservableGauge("pingvas_worker_utilisation_ratio", () => Read(s => s.Utilisation), null,
             "Busy live workers / live workers of a GPU class (fleet, from the database).");
+        // Per model, so an alert can say "no worker can take this model's jobs" directly instead of
+        // waiting for the effect (nothing of the model running or finishing for many minutes). A
+        // scalable model has no worker while its class sleeps: the alert gives it the wake-up time.
+        meter.CreateObservableGauge("pingvas_model_workers", () => Read(s => s.ModelWorkers), null,
+            "Live workers (idle or busy; not draining or unhealthy) whose model list has the model (fleet, from the database).");
+        meter.CreateObservableGauge("pingvas_model_scalable", () => Read(s => s.ModelScalable), null,
+            "1 when a class scaled to zero wakes for the model (Workers__ScaledModels), else 0.");
         meter.CreateObservableGauge("pingvas_outbox_backlog", () => Read(s => s.OutboxBacklog), null, "Outbox messages not yet delivered.");
         meter.CreateObservableGauge("pingvas_outbox_oldest_age_seconds", () => Read(s => s.OutboxOldest), "s",
             "Age of the oldest undelivered outbox message (0 when none).");
@@ -58,6 +66,8 @@ public sealed class FleetGauges : IMetricsRefresh
         List<Measurement<double>> Running,
         List<Measurement<double>> Workers,
         List<Measurement<double>> Utilisation,
+        List<Measurement<double>> ModelWorkers,
+        List<Measurement<double>> ModelScalable,
         List<Measurement<double>> OutboxBacklog,
         List<Measurement<double>> OutboxOldest);
 
@@ -134,6 +144,19 @@ public sealed class FleetGauges : IMetricsRefresh
             return Gauge(serving == 0 ? 0 : (double)busy / serving, ("gpu_class", c));
         }).ToList();
 
+        // Every enabled model and every model with a waiting job (one since disabled still waits)
+        // gets a row, 0 when no worker lists it: the alert joins these on the queue's model label
+        // and must see the 0, not a missing series. Draining, stopping and unhealthy workers claim
+        // nothing, so they do not count; cpu and relay workers do, as they claim their models' jobs.
+        var modelWorkers = models.Concat(queued.Select(q => q.ModelId)).Distinct().ToDictionary(m => m, _ => 0.0);
+        foreach (var model in fresh.Where(w => WorkerStates.Serving(w.State)).SelectMany(w => WorkerModels.Split(w.Models).Distinct()))
+        {
+            if (modelWorkers.TryGetValue(model, out var count))
+            {
+                modelWorkers[model] = count + 1;
+            }
+        }
+
         topics ??= services.GetServices<IOutboxHandler>().Select(h => h.Topic).Distinct().ToList();
         var backlog = await db.Outbox.AsNoTracking().Where(m => m.DeliveredAt == null && m.FailedAt == null)
             .GroupBy(m => m.Topic).Select(g => new { Topic = g.Key, Count = g.Count(), Oldest = g.Min(m => m.CreatedAt) }).ToListAsync(ct);
@@ -150,6 +173,8 @@ public sealed class FleetGauges : IMetricsRefresh
             running.Select(r => Gauge(r.Value, ("model", r.Key))).ToList(),
             workerRows,
             utilisation,
+            modelWorkers.Select(m => Gauge(m.Value, ("model", m.Key))).ToList(),
+            modelWorkers.Keys.Select(m => Gauge(workers.Value.ScaledModels.ContainsKey(m) ? 1 : 0, ("model", m))).ToList(),
             outbox.Select(o => Gauge(o.Value.Count, ("topic", o.Key))).ToList(),
             outbox.Select(o => Gauge(o.Value.Oldest, ("topic", o.Key))).ToList());
     }

@@ -33,6 +33,9 @@ public sealed class MetricsScrapeTests
         Assert.Equal(0, await ValueAsync(prometheus, "sum(pingvas_ledger_anomalies{job=\"serve\"})"));
         Assert.Equal(3, (await prometheus.QueryAsync("pingvas_ledger_anomalies{job=\"serve\"}")).Count);
         Assert.True(await ValueAsync(prometheus, "sum(pingvas_workers{job=\"serve\",gpu_class=\"cpu\"})") >= 1);
+        // The in-process procedural workers serve sd-1.5; no class scaled to zero is configured.
+        Assert.True(await ValueAsync(prometheus, "pingvas_model_workers{job=\"serve\",model=\"sd-1.5\"}") >= 1);
+        Assert.Equal(0, await ValueAsync(prometheus, "pingvas_model_scalable{job=\"serve\",model=\"sd-1.5\"}"));
     }
 
     [Fact]
