@@ -66,6 +66,17 @@ public sealed class ExternalSignInTests(BrowserFixture browser)
             Assert.True(me.Credits.Balance > 0);
             // The one-time code left no trace in the address bar or history.
             Assert.DoesNotContain("code=", page.Url);
+
+            // No password yet: the account page offers a link to set one instead of asking for it.
+            await ui.GoAsync("/account");
+            var setLink = page.GetByRole(AriaRole.Button, new() { Name = language == "ko" ? "링크 받기" : "Email me a link" });
+            await setLink.ScrollIntoViewIfNeededAsync();
+            await Expect(setLink).ToBeVisibleAsync();
+            await Expect(page.Locator("#current-password")).ToHaveCountAsync(0);
+            await ui.ScreenshotAsync("google-account-no-password");
+            // The provider's long address wraps inside its panel instead of widening the page.
+            var overflow = await page.EvaluateAsync<int>("w => document.documentElement.scrollWidth - w", ui.Viewport.Width);
+            Assert.True(overflow <= 0, $"/account scrolls sideways by {overflow} px at {ui.Viewport.Name} width.");
             ui.AssertNoErrors();
         }
     }

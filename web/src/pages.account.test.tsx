@@ -76,6 +76,28 @@ describe("account page", () => {
     expect(calls.find((c) => c.method === "PATCH" && c.path === "/me")?.body).toEqual({ language: "en" });
     expect(page.textContent).toContain("Two-step sign-in");
   });
+
+  it("offers an account without a password a link to set one, and no form that asks for it", async () => {
+    overrides.set("GET /me", () => ({ status: 200, body: { ...me, hasPassword: false } }));
+    overrides.set("POST /auth/password-reset", () => ({ status: 202, body: null }));
+    const page = await render("/account", true);
+    expect(page.querySelector("#current-password")).toBeNull();
+    expect(page.querySelector("#email-password")).toBeNull();
+    expect(page.textContent).toContain("Changing the address needs a password");
+    expect(page.textContent).toContain(`we can email ${me.email} a link`);
+    await click(page, "Email me a link");
+    expect(calls.find((c) => c.path === "/auth/password-reset")?.body).toEqual({ email: me.email });
+    expect(page.textContent).toContain("Follow the link in the email to set your password.");
+    expect([...page.querySelectorAll<HTMLButtonElement>("button")].find((b) => b.textContent === "Email me a link")?.disabled).toBe(true);
+  });
+
+  it("keeps the change-password form for an account with a password", async () => {
+    overrides.set("GET /me", () => ({ status: 200, body: { ...me, hasPassword: true } }));
+    const page = await render("/account", true);
+    expect(page.querySelector("#current-password")).not.toBeNull();
+    expect(page.querySelector("#email-password")).not.toBeNull();
+    expect(page.textContent).not.toContain("Email me a link");
+  });
 });
 
 describe("two-step sign-in", () => {

@@ -15,9 +15,10 @@ public sealed record CreditsSummary(int Balance, int Reserved, bool Unlimited, D
 /// <param name="TotpEnabled">TOTP is enrolled: sign-in asks for a code.</param>
 /// <param name="EmailVerified">The address is verified (with no SMTP server configured, from sign-up).</param>
 /// <param name="PendingEmail">The new address of a change of email waiting for its link to be used.</param>
+/// <param name="HasPassword">The account has a password (one made with an external sign-in has none until a reset link sets it).</param>
 public sealed record MeResponse(
     Guid Id, string Email, string Name, string Role, PlanSummary Plan, CreditsSummary Credits, DateTime CreatedAt, string? Language, bool TotpEnabled, bool Suspended,
-    bool EmailVerified, string? PendingEmail);
+    bool EmailVerified, string? PendingEmail, bool HasPassword);
 
 /// <summary>The signed-in user's profile, plan and credits; rolls the billing period forward first.</summary>
 public sealed class MeService(PingvasDb db, PlanPeriods periods, Ledger ledger, AccountTokens tokens, TimeProvider time)
@@ -47,6 +48,6 @@ public sealed class MeService(PingvasDb db, PlanPeriods periods, Ledger ledger, 
             new PlanSummary(plan.Id, plan.Name, plan.QueuePriority, plan.ConcurrentJobs, plan.MaxSide, plan.MaxBatch, plan.MonthlyCredits),
             new CreditsSummary(balance.Balance, balance.Reserved, plan.MonthlyCredits is null, user.PeriodEnd),
             user.CreatedAt, user.Language, user.TotpEnabledAt is not null, user.Suspended,
-            user.EmailVerifiedAt is not null, await tokens.PendingEmailAsync(userId, ct));
+            user.EmailVerifiedAt is not null, await tokens.PendingEmailAsync(userId, ct), user.PasswordHash.Length > 0);
     }
 }

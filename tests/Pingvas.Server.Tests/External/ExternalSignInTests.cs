@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -53,7 +54,10 @@ public sealed class ExternalSignInTests(ExternalSignInServer fixture) : IClassFi
 
         // The access token works like a password session's.
         using var signedIn = Server.CreateClient(first.AccessToken);
-        Assert.Equal(HttpStatusCode.OK, (await signedIn.GetAsync("/api/v1/me")).StatusCode);
+        var me = await signedIn.GetAsync("/api/v1/me");
+        Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+        // No password yet: the account page offers a reset link instead of "change password".
+        Assert.False((bool)JsonNode.Parse(await me.Content.ReadAsStringAsync())!["hasPassword"]!);
 
         var second = await fixture.SignInForTokensAsync(provider, identity with { Email = $"changed-{identity.Email}" });
         Assert.Equal(first.User.Id, second.User.Id);
@@ -68,6 +72,8 @@ public sealed class ExternalSignInTests(ExternalSignInServer fixture) : IClassFi
         var session = await fixture.SignInForTokensAsync("google", Identity.Random(email: account.Email.ToUpperInvariant()));
 
         Assert.Equal(account.Id, session.User.Id);
+        using var linked = Server.CreateClient(session.AccessToken);
+        Assert.True((bool)(await linked.GetFromJsonAsync<JsonObject>("/api/v1/me", Json.Options))!["hasPassword"]!);
         Assert.Equal(1, await Server.QueryAsync(db => db.Users.CountAsync(u => u.Email == account.Email)));
         Assert.Equal("google", (await Server.QueryAsync(db => db.ExternalLogins.SingleAsync(l => l.UserId == account.Id))).Provider);
 

@@ -22,6 +22,8 @@ export interface Me {
   emailVerified?: boolean;
   /** A change of address waiting for its link to be followed. */
   pendingEmail?: string | null;
+  /** False for an account made with an external sign-in until a reset link sets a password; absent on older servers. */
+  hasPassword?: boolean;
 }
 
 export interface Plan {

@@ -39,7 +39,7 @@ export default function AccountPage() {
         <ProfileSection me={me.data} />
         <EmailSection me={me.data} />
         <TotpSection me={me.data} />
-        <PasswordSection />
+        <PasswordSection me={me.data} />
         <section className="panel" aria-labelledby="storage-title">
           <h2 id="storage-title">{t("storage.title")}</h2>
           <StorageBar />

@@ -51,26 +51,30 @@ export function EmailSection({ me }: { me: Me }) {
         {me.pendingEmail ? <div><dt>{t("email.pending")}</dt><dd data-testid="pending-email">{me.pendingEmail}</dd></div> : null}
       </dl>
       {me.emailVerified === false ? <p className="hint">{t("email.unverifiedHint")} <ResendVerificationButton /></p> : null}
-      {me.pendingEmail ? <p className="hint">{t("email.pendingHint", { email: me.pendingEmail })}</p> : null}
-      <form onSubmit={(e) => void submit(e)} noValidate data-testid="email-form">
-        <div className="field">
-          <label htmlFor="new-email">{t("email.new")}</label>
-          <input id="new-email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)}
-            aria-invalid={emailErrors ? true : undefined} aria-describedby={emailErrors ? "new-email-error" : undefined} />
-          <FieldError id="new-email-error" messages={emailErrors} />
-        </div>
-        <div className="field">
-          <label htmlFor="email-password">{t("account.currentPassword")}</label>
-          <input id="email-password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)}
-            aria-invalid={passwordErrors ? true : undefined} aria-describedby={passwordErrors ? "email-password-error" : undefined} />
-          <FieldError id="email-password-error" messages={passwordErrors} />
-        </div>
-        <ProblemNotice problem={problem && !emailErrors && !passwordErrors ? problem : null} />
-        <div className="actions">
-          <button type="submit" disabled={busy || email.trim() === "" || password === ""}>{t("email.change")}</button>
-          <span role="status" className="muted">{sentTo ? t("email.sent", { email: sentTo }) : ""}</span>
-        </div>
-      </form>
+      {me.pendingEmail ? <p className="hint break-anywhere">{t("email.pendingHint", { email: me.pendingEmail })}</p> : null}
+      {me.hasPassword === false ? (
+        <p className="hint">{t("email.needsPassword")}</p>
+      ) : (
+        <form onSubmit={(e) => void submit(e)} noValidate data-testid="email-form">
+          <div className="field">
+            <label htmlFor="new-email">{t("email.new")}</label>
+            <input id="new-email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)}
+              aria-invalid={emailErrors ? true : undefined} aria-describedby={emailErrors ? "new-email-error" : undefined} />
+            <FieldError id="new-email-error" messages={emailErrors} />
+          </div>
+          <div className="field">
+            <label htmlFor="email-password">{t("account.currentPassword")}</label>
+            <input id="email-password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)}
+              aria-invalid={passwordErrors ? true : undefined} aria-describedby={passwordErrors ? "email-password-error" : undefined} />
+            <FieldError id="email-password-error" messages={passwordErrors} />
+          </div>
+          <ProblemNotice problem={problem && !emailErrors && !passwordErrors ? problem : null} />
+          <div className="actions">
+            <button type="submit" disabled={busy || email.trim() === "" || password === ""}>{t("email.change")}</button>
+            <span role="status" className="muted">{sentTo ? t("email.sent", { email: sentTo }) : ""}</span>
+          </div>
+        </form>
+      )}
     </section>
   );
 }

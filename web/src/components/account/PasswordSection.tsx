@@ -1,13 +1,58 @@
 import { useState, type FormEvent } from "react";
 
 import { ApiError, type ApiProblem } from "../../api/problem";
+import type { Me } from "../../api/types";
 import { useLocale } from "../../i18n/LocaleContext";
 import { useServices } from "../../services";
 import { FieldError } from "../FieldError";
 import { ProblemNotice } from "../ProblemNotice";
 
-/** Change the password: the answer is a new token pair for this session (the others end). */
-export function PasswordSection() {
+/**
+ * Change the password: the answer is a new token pair for this session (the others end). An
+ * account made with an external sign-in has none to give, so it is offered a link to set one.
+ */
+export function PasswordSection({ me }: { me: Me }) {
+  if (me.hasPassword === false) {
+    return <SetPasswordByEmail email={me.email} />;
+  }
+  return <ChangePassword />;
+}
+
+/** The password reset link, sent to the account's own address: following it sets the first password. */
+function SetPasswordByEmail({ email }: { email: string }) {
+  const { t } = useLocale();
+  const { api } = useServices();
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const [sent, setSent] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  const send = async () => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      await api.requestPasswordReset(email);
+      setSent(true);
+    } catch (error) {
+      setProblem(error instanceof ApiError ? error.problem : null);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="panel" aria-labelledby="password-title">
+      <h2 id="password-title">{t("account.passwordTitle")}</h2>
+      <p className="hint break-anywhere">{t("account.noPassword", { email })}</p>
+      <ProblemNotice problem={problem} />
+      <div className="actions">
+        <button type="button" disabled={busy || sent} onClick={() => void send()}>{t("account.sendSetPasswordLink")}</button>
+        <span role="status" className="muted">{sent ? t("account.setPasswordLinkSent") : ""}</span>
+      </div>
+    </section>
+  );
+}
+
+function ChangePassword() {
   const { t } = useLocale();
   const { api, client } = useServices();
   const [current, setCurrent] = useState("");
