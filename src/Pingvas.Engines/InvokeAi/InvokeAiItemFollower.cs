@@ -108,7 +108,9 @@ public sealed class InvokeAiItemFollower(InvokeAiClient client, InvokeAiEventStr
             case "completed":
                 var image = item.OutputImageName(outputNodeId) ?? imageName
                     ?? throw new InvokeAiNodeErrorException("no_output", $"Item {item.ItemId} completed without an image from {outputNodeId}.");
-                return new InvokeAiItemOutcome(item, image, modelLoad);
+                // Loads are timed by the events' arrival, the run by the node's clock: a late event must
+                // not make the loads longer than the run that held them.
+                return new InvokeAiItemOutcome(item, image, item.ComputeTime > TimeSpan.Zero && modelLoad > item.ComputeTime ? item.ComputeTime : modelLoad);
             case "failed":
                 throw new InvokeAiNodeErrorException(item.ErrorType, item.ErrorMessage);
             default:
