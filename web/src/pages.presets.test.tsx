@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { AdminPreset, Preset } from "./api/types";
-import { calls, overrides, resetApp, settle } from "./testing/fakeApp";
+import { calls, holds, overrides, render, resetApp, settle } from "./testing/fakeApp";
 import { choose, click, open, signedInAs, type, until } from "./testing/pageActions";
 
 afterEach(resetApp);
@@ -25,6 +25,26 @@ describe("presets on the Generate page", () => {
     expect(page.textContent).toContain("The default preset “House style” for this model was applied.");
     // Own presets first, then the shared ones, each in its group.
     expect([...page.querySelectorAll("#preset optgroup")].map((g) => g.getAttribute("label"))).toEqual(["My presets", "Shared presets"]);
+  });
+
+  it("keeps the form closed until the model's default is chosen, so nothing typed before is overwritten", async () => {
+    signedInAs("free");
+    overrides.set("GET /presets", () => ({ status: 200, body: { items: [sdDefault] } }));
+    let release = () => {};
+    holds.set("GET /presets", new Promise<void>((resolve) => { release = resolve; }));
+    const page = await render("/generate", true);
+    try {
+      await until(page, () => page.querySelector("#model option") !== null);
+      await settle(page);
+      const body = page.querySelector<HTMLFieldSetElement>("fieldset.form-body")!;
+      expect([value(page, "#model"), value(page, "#steps")]).toEqual(["sd-1.5", "25"]);
+      expect([body.disabled, body.getAttribute("aria-busy")]).toEqual([true, "true"]);
+    } finally {
+      release();
+    }
+    const body = page.querySelector<HTMLFieldSetElement>("fieldset.form-body")!;
+    await until(page, () => !body.disabled);
+    expect([value(page, "#steps"), value(page, "#cfgScale"), body.getAttribute("aria-busy")]).toEqual(["18", "8", "false"]);
   });
 
   it("fills the form from a picked preset and saves the current settings under a name", async () => {

@@ -185,6 +185,14 @@ public sealed partial class FakeLemonSqueezyApi : IAsyncDisposable
         }
 
         var (body, headers) = await FakeApiRequest.ReadAsync(context.Request);
+
+        // Recorded as the answer starts, not after the pipeline returns: a client can read the whole
+        // answer before that, and a test that checks the calls right after must find this one.
+        context.Response.OnStarting(() =>
+        {
+            requests.Enqueue(new FakeApiRequest(context.Request.Method, context.Request.Path.Value ?? "", headers, body, context.Response.StatusCode));
+            return Task.CompletedTask;
+        });
         context.Items["body"] = body;
         var response = Guard(context.Request, body);
         if (response is not null)
@@ -195,8 +203,6 @@ public sealed partial class FakeLemonSqueezyApi : IAsyncDisposable
         {
             await next(context);
         }
-
-        requests.Enqueue(new FakeApiRequest(context.Request.Method, context.Request.Path.Value ?? "", headers, body, context.Response.StatusCode));
     }
 
     private IResult? Guard(HttpRequest request, string body)

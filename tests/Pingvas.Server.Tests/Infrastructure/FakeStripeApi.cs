@@ -171,6 +171,14 @@ public sealed partial class FakeStripeApi : IAsyncDisposable
         }
 
         var (body, headers) = await FakeApiRequest.ReadAsync(context.Request);
+
+        // Recorded as the answer starts, not after the pipeline returns: a client can read the whole
+        // answer before that, and a test that checks the calls right after must find this one.
+        context.Response.OnStarting(() =>
+        {
+            requests.Enqueue(new FakeApiRequest(context.Request.Method, context.Request.Path.Value ?? "", headers, body, context.Response.StatusCode));
+            return Task.CompletedTask;
+        });
         context.Items["form"] = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(body)
             .ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal);
         var refusal = Guard(context.Request, body);
@@ -182,8 +190,6 @@ public sealed partial class FakeStripeApi : IAsyncDisposable
         {
             await next(context);
         }
-
-        requests.Enqueue(new FakeApiRequest(context.Request.Method, context.Request.Path.Value ?? "", headers, body, context.Response.StatusCode));
     }
 
     private IResult? Guard(HttpRequest request, string body)

@@ -33,6 +33,8 @@ export function GeneratePage() {
   const [submitProblem, setSubmitProblem] = useState<ApiProblem | null>(null);
   const [busy, setBusy] = useState(false);
   const [submitted, setSubmitted] = useState<string[]>([]);
+  // Closed until the model and its default preset are chosen: those fills would overwrite what was typed before.
+  const [ready, setReady] = useState(false);
 
   const maxSide = me.data?.plan.maxSide ?? 1024;
   const maxBatch = me.data?.plan.maxBatch ?? 1;
@@ -115,87 +117,89 @@ export function GeneratePage() {
       <section aria-labelledby="generate-title">
         <h1 id="generate-title">{t("generate.title")}</h1>
         <form onSubmit={(e) => void submit(e)} noValidate className="generate-form">
-          <PresetPicker form={form} models={models.data} maxSide={maxSide} onApply={(next) => { setSubmitProblem(null); setForm(next); }} />
-          <div className="field">
-            <label htmlFor="prompt">{t("param.prompt")}</label>
-            <textarea id="prompt" rows={3} maxLength={2000} value={form.prompt} placeholder={t("generate.promptPlaceholder")}
-              onChange={(e) => update({ prompt: e.target.value })} aria-invalid={errors.prompt ? true : undefined} aria-describedby={described("prompt")} />
-            <FieldError id="prompt-error" messages={errors.prompt} />
-          </div>
-          <div className="field">
-            <label htmlFor="negativePrompt">{t("param.negativePrompt")}</label>
-            <textarea id="negativePrompt" rows={2} maxLength={2000} value={form.negativePrompt}
-              onChange={(e) => update({ negativePrompt: e.target.value })} aria-describedby={described("negativePrompt")} />
-            <FieldError id="negativePrompt-error" messages={errors.negativePrompt} />
-          </div>
-          <TagEditor id="generate-tags" label={t("gallery.tagsLabel")} tags={form.tags} onChange={(tags) => update({ tags })} />
-          <FieldError id="tags-error" messages={errors.tags} />
-          {models.data && plans.data ? (
-            <ModelPicker models={models.data} plans={plans.data} value={form.model} onChange={(m) => { setSubmitProblem(null); setForm((f) => withModel(f, m, maxSide)); }} />
-          ) : <p className="muted">{t("common.loading")}</p>}
-          {form.initImage === null ? (
-            <SizePicker defaultSide={model?.defaultSide ?? 512} maxSide={maxSide} width={form.width} height={form.height} onChange={(width, height) => update({ width, height })} />
-          ) : null}
-          <FieldError id="width-error" messages={errors.width ?? errors.height} />
-          <div className="field-row">
+          <fieldset className="form-body" disabled={!ready} aria-busy={!ready}>
+            <PresetPicker form={form} models={models.data} maxSide={maxSide} onApply={(next) => { setSubmitProblem(null); setForm(next); }} onDecided={() => setReady(true)} />
             <div className="field">
-              <label htmlFor="steps">{t("param.steps")}</label>
-              <input id="steps" type="number" inputMode="numeric" min={1} max={150} value={form.steps}
-                onChange={(e) => update({ steps: Number(e.target.value) })} aria-describedby={described("steps")} />
-              <FieldError id="steps-error" messages={errors.steps} />
+              <label htmlFor="prompt">{t("param.prompt")}</label>
+              <textarea id="prompt" rows={3} maxLength={2000} value={form.prompt} placeholder={t("generate.promptPlaceholder")}
+                onChange={(e) => update({ prompt: e.target.value })} aria-invalid={errors.prompt ? true : undefined} aria-describedby={described("prompt")} />
+              <FieldError id="prompt-error" messages={errors.prompt} />
             </div>
             <div className="field">
-              <label htmlFor="cfgScale">{t("param.cfgScale")}</label>
-              <input id="cfgScale" type="number" inputMode="decimal" min={0} max={30} step={0.5} value={form.cfgScale}
-                onChange={(e) => update({ cfgScale: Number(e.target.value) })} aria-describedby={described("cfgScale")} />
-              <FieldError id="cfgScale-error" messages={errors.cfgScale} />
+              <label htmlFor="negativePrompt">{t("param.negativePrompt")}</label>
+              <textarea id="negativePrompt" rows={2} maxLength={2000} value={form.negativePrompt}
+                onChange={(e) => update({ negativePrompt: e.target.value })} aria-describedby={described("negativePrompt")} />
+              <FieldError id="negativePrompt-error" messages={errors.negativePrompt} />
             </div>
-            <div className="field">
-              <label htmlFor="scheduler">{t("param.scheduler")}</label>
-              <select id="scheduler" value={form.scheduler} onChange={(e) => update({ scheduler: e.target.value })}>
-                {schedulers.map((s) => <option key={s} value={s}>{s}</option>)}
-              </select>
-            </div>
-          </div>
-          <div className="field-row">
-            <div className="field">
-              <label htmlFor="seed">{t("param.seed")}</label>
-              <div className="input-with-button">
-                <input id="seed" type="number" inputMode="numeric" min={0} max={maxSeed} value={form.seed} placeholder={t("generate.seedRandom")}
-                  onChange={(e) => update({ seed: e.target.value })} aria-describedby={described("seed")} />
-                <button type="button" onClick={() => update({ seed: randomSeed() })} aria-label={t("generate.rollSeed")} title={t("generate.rollSeed")}>
-                  {/* A drawn die: an emoji needs an emoji font, which many machines lack. */}
-                  <svg aria-hidden="true" width="18" height="18" viewBox="0 0 18 18" fill="currentColor">
-                    <rect x="1.5" y="1.5" width="15" height="15" rx="3" fill="none" stroke="currentColor" strokeWidth="1.5" />
-                    <circle cx="5.5" cy="5.5" r="1.4" /><circle cx="9" cy="9" r="1.4" /><circle cx="12.5" cy="12.5" r="1.4" />
-                  </svg>
-                </button>
+            <TagEditor id="generate-tags" label={t("gallery.tagsLabel")} tags={form.tags} onChange={(tags) => update({ tags })} />
+            <FieldError id="tags-error" messages={errors.tags} />
+            {models.data && plans.data ? (
+              <ModelPicker models={models.data} plans={plans.data} value={form.model} onChange={(m) => { setSubmitProblem(null); setForm((f) => withModel(f, m, maxSide)); }} />
+            ) : <p className="muted">{t("common.loading")}</p>}
+            {form.initImage === null ? (
+              <SizePicker defaultSide={model?.defaultSide ?? 512} maxSide={maxSide} width={form.width} height={form.height} onChange={(width, height) => update({ width, height })} />
+            ) : null}
+            <FieldError id="width-error" messages={errors.width ?? errors.height} />
+            <div className="field-row">
+              <div className="field">
+                <label htmlFor="steps">{t("param.steps")}</label>
+                <input id="steps" type="number" inputMode="numeric" min={1} max={150} value={form.steps}
+                  onChange={(e) => update({ steps: Number(e.target.value) })} aria-describedby={described("steps")} />
+                <FieldError id="steps-error" messages={errors.steps} />
               </div>
-              <FieldError id="seed-error" messages={errors.seed} />
+              <div className="field">
+                <label htmlFor="cfgScale">{t("param.cfgScale")}</label>
+                <input id="cfgScale" type="number" inputMode="decimal" min={0} max={30} step={0.5} value={form.cfgScale}
+                  onChange={(e) => update({ cfgScale: Number(e.target.value) })} aria-describedby={described("cfgScale")} />
+                <FieldError id="cfgScale-error" messages={errors.cfgScale} />
+              </div>
+              <div className="field">
+                <label htmlFor="scheduler">{t("param.scheduler")}</label>
+                <select id="scheduler" value={form.scheduler} onChange={(e) => update({ scheduler: e.target.value })}>
+                  {schedulers.map((s) => <option key={s} value={s}>{s}</option>)}
+                </select>
+              </div>
             </div>
-            <div className="field">
-              <label htmlFor="batchSize">{t("param.batchSize")}</label>
-              <select id="batchSize" value={form.batchSize} onChange={(e) => update({ batchSize: Number(e.target.value) })}>
-                {Array.from({ length: maxBatch }, (_, i) => i + 1).map((n) => <option key={n} value={n}>{n}</option>)}
-              </select>
+            <div className="field-row">
+              <div className="field">
+                <label htmlFor="seed">{t("param.seed")}</label>
+                <div className="input-with-button">
+                  <input id="seed" type="number" inputMode="numeric" min={0} max={maxSeed} value={form.seed} placeholder={t("generate.seedRandom")}
+                    onChange={(e) => update({ seed: e.target.value })} aria-describedby={described("seed")} />
+                  <button type="button" onClick={() => update({ seed: randomSeed() })} aria-label={t("generate.rollSeed")} title={t("generate.rollSeed")}>
+                    {/* A drawn die: an emoji needs an emoji font, which many machines lack. */}
+                    <svg aria-hidden="true" width="18" height="18" viewBox="0 0 18 18" fill="currentColor">
+                      <rect x="1.5" y="1.5" width="15" height="15" rx="3" fill="none" stroke="currentColor" strokeWidth="1.5" />
+                      <circle cx="5.5" cy="5.5" r="1.4" /><circle cx="9" cy="9" r="1.4" /><circle cx="12.5" cy="12.5" r="1.4" />
+                    </svg>
+                  </button>
+                </div>
+                <FieldError id="seed-error" messages={errors.seed} />
+              </div>
+              <div className="field">
+                <label htmlFor="batchSize">{t("param.batchSize")}</label>
+                <select id="batchSize" value={form.batchSize} onChange={(e) => update({ batchSize: Number(e.target.value) })}>
+                  {Array.from({ length: maxBatch }, (_, i) => i + 1).map((n) => <option key={n} value={n}>{n}</option>)}
+                </select>
+              </div>
             </div>
-          </div>
-          <InitImagePicker image={form.initImage} strength={form.strength}
-            onImage={(initImage) => update(initImage ? { initImage, width: initImage.width - (initImage.width % 8), height: initImage.height - (initImage.height % 8) } : { initImage: null })}
-            onStrength={(strength) => update({ strength })} />
-          <FieldError id="initImageId-error" messages={errors.initImageId ?? errors.strength} />
-          <Suspense fallback={null}>
-            <AddOnPanels form={form} family={model?.family} plans={plans.data} planId={me.data?.plan.id} onChange={update} />
-          </Suspense>
-          <ProblemNotice problem={problem} context={{ unlockingPlan }} />
-          <div className="submit-row">
-            <button type="submit" className="primary generate-button" disabled={busy || request === null || !canSubmit(estimate)} aria-live="polite">
-              {generateButtonLabel(locale, estimate, unlimited)}
-            </button>
-            <p className="hint balance-hint">
-              {after !== null ? t("generate.balanceAfter", { balance: formatCredits(locale, after) }) : "\u00a0"}
-            </p>
-          </div>
+            <InitImagePicker image={form.initImage} strength={form.strength}
+              onImage={(initImage) => update(initImage ? { initImage, width: initImage.width - (initImage.width % 8), height: initImage.height - (initImage.height % 8) } : { initImage: null })}
+              onStrength={(strength) => update({ strength })} />
+            <FieldError id="initImageId-error" messages={errors.initImageId ?? errors.strength} />
+            <Suspense fallback={null}>
+              <AddOnPanels form={form} family={model?.family} plans={plans.data} planId={me.data?.plan.id} onChange={update} />
+            </Suspense>
+            <ProblemNotice problem={problem} context={{ unlockingPlan }} />
+            <div className="submit-row">
+              <button type="submit" className="primary generate-button" disabled={busy || request === null || !canSubmit(estimate)} aria-live="polite">
+                {generateButtonLabel(locale, estimate, unlimited)}
+              </button>
+              <p className="hint balance-hint">
+                {after !== null ? t("generate.balanceAfter", { balance: formatCredits(locale, after) }) : "\u00a0"}
+              </p>
+            </div>
+          </fieldset>
         </form>
       </section>
       <section aria-labelledby="results-title" className="results">

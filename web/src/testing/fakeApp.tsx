@@ -46,6 +46,8 @@ export interface Call {
 
 /** Answers a test sets for "METHOD /path" (a status and body), checked before the defaults. */
 export const overrides = new Map<string, (call: Call) => { status: number; body: unknown }>();
+/** Answers held back until the promise a test sets for "METHOD /path" settles (data that arrives late). */
+export const holds = new Map<string, Promise<void>>();
 /** Every call the app made, for assertions. */
 export const calls: Call[] = [];
 
@@ -76,6 +78,7 @@ const fetcher = async (url: string, init?: RequestInit) => {
     headers: (init?.headers ?? {}) as Record<string, string>,
   };
   calls.push(call);
+  await holds.get(`${call.method} ${call.path}`);
   const override = overrides.get(`${call.method} ${call.path}`);
   if (override) {
     const answer = override(call);
@@ -115,6 +118,7 @@ export function resetApp(): void {
   cleanup = null;
   localStorage.clear();
   overrides.clear();
+  holds.clear();
   calls.length = 0;
   uploadControl.gate = null;
 }

@@ -16,12 +16,14 @@ type Editing = { mode: "save" | "rename"; name: string } | null;
  * Presets on the Generate form: pick one (own or shared) to fill the settings, save the current
  * settings under a name, rename or delete an own one. When the model changes on a form the user has
  * not changed since the last automatic fill, the model's default preset (if the plan has one) applies.
+ * `onDecided` says when that choice is made for the form's model (the page keeps the form closed until the first).
  */
-export function PresetPicker({ form, models, maxSide, onApply }: {
+export function PresetPicker({ form, models, maxSide, onApply, onDecided }: {
   form: PresetForm;
   models: Model[] | undefined;
   maxSide: number;
   onApply: (next: PresetForm) => void;
+  onDecided?: () => void;
 }) {
   const { t } = useLocale();
   const { api } = useServices();
@@ -60,7 +62,8 @@ export function PresetPicker({ form, models, maxSide, onApply }: {
     } else {
       baseline.current = settingsKey(form);
     }
-  }, [form, items, models, maxSide, onApply, t]);
+    onDecided?.();
+  }, [form, items, models, maxSide, onApply, onDecided, t]);
 
   const pick = (id: string) => {
     setSelected(id);
