@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Pingvas.Server.Accounts;
 using Pingvas.Server.Hosting;
 using Pingvas.Server.Hosting.OpenApi;
+using Pingvas.Server.Realtime;
 
 namespace Pingvas.Server.Developer;
 
@@ -32,10 +33,17 @@ public static class ApiKeyEndpoints
         };
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(Guid id, CurrentUser current, ApiKeyService keys, CancellationToken ct) =>
-        await keys.RevokeAsync(current.Id, id, ct)
-            ? TypedResults.NoContent()
-            : Problems.Create(StatusCodes.Status404NotFound, "api_key_not_found", "API key not found.", "No such API key.");
+    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(Guid id, CurrentUser current, ApiKeyService keys, IHubSignOut streams, CancellationToken ct)
+    {
+        if (!await keys.RevokeAsync(current.Id, id, ct))
+        {
+            return Problems.Create(StatusCodes.Status404NotFound, "api_key_not_found", "API key not found.", "No such API key.");
+        }
+
+        // Committed: streams opened with the key end now, not when their client leaves (None: finished even if this client hangs up).
+        await streams.KeyRevokedAsync(id, CancellationToken.None);
+        return TypedResults.NoContent();
+    }
 
     private static async Task<Results<Ok<ApiUsageDto>, ProblemHttpResult>> Usage(string? days, CurrentUser current, ApiKeyService keys, CancellationToken ct)
     {

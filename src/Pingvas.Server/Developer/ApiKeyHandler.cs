@@ -94,6 +94,12 @@ public sealed class ApiKeyHandler(
             new(ApiKeyRequest.AuthClaim, ApiKeyRequest.AuthMethod),
             new(ApiKeyRequest.KeyIdClaim, row.Id.ToString()),
         };
+        if (row.ExpiresAt is { } expires)
+        {
+            // A token's claim, so what ends with a token's expiry (an event stream) ends with the key's.
+            claims.Add(new("exp", new DateTimeOffset(DateTime.SpecifyKind(expires, DateTimeKind.Utc)).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)));
+        }
+
         claims.AddRange(scopes.Select(s => new Claim(ApiKeyRequest.ScopeClaim, s)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, "sub", "role"));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));

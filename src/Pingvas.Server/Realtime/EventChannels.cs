@@ -18,6 +18,9 @@ public static class EventChannels
     /// <summary>A user was signed out everywhere or suspended (payload: the user id). API processes close that user's hub connections.</summary>
     public const string SignOut = "pingvas_signout";
 
+    /// <summary>An API key was revoked (payload: the key id). API processes end the event streams opened with it.</summary>
+    public const string KeyRevoked = "pingvas_key_revoked";
+
     /// <summary>A new in-app notice (payload: Notices/NoticeMessage JSON). API processes send it to the owner's hub connections.</summary>
     public const string Notices = "pingvas_notices";
 }

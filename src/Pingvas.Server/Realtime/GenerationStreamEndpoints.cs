@@ -41,7 +41,7 @@ public static class GenerationStreamEndpoints
         }
 
         // Subscribed before the state is read: a change committed in between is in one or the other.
-        using var subscription = streams.Subscribe(userId);
+        using var subscription = streams.Subscribe(userId, ApiKeyRequest.Of(http)?.KeyId);
         var job = await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == id && j.UserId == userId, ct);
         var first = StreamEvent.FromJson(Serialize(await generations.GetDtoAsync(job, ct), json.Value));
         var sse = new ServerSentEvents(http.Response, KeepAlive(options.Value), time);
@@ -86,7 +86,7 @@ public static class GenerationStreamEndpoints
     {
         var userId = current.Id;
         var resumeFrom = StreamCursor.Decode(http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? lastEventId);
-        using var subscription = streams.Subscribe(userId);
+        using var subscription = streams.Subscribe(userId, ApiKeyRequest.Of(http)?.KeyId);
         var sse = new ServerSentEvents(http.Response, KeepAlive(options.Value), time);
         var cursor = new StreamCursor(time);
         using var lifetime = Lifetime(http, time, ct);
@@ -134,8 +134,8 @@ public static class GenerationStreamEndpoints
     }
 
     /// <summary>
-    /// The request's lifetime, ended also when the access token the stream was opened with expires,
-    /// as the hub closes its connections then: a stream must not outlive its credentials.
+    /// The request's lifetime, ended also when the access token (or the API key) the stream was opened
+    /// with expires, as the hub closes its connections then: a stream must not outlive its credentials.
     /// </summary>
     private static CancellationTokenSource Lifetime(HttpContext http, TimeProvider time, CancellationToken ct)
     {

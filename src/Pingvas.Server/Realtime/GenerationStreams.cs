@@ -50,9 +50,10 @@ public sealed class GenerationStreams
     /// <summary>The users with a stream open here.</summary>
     public IReadOnlyCollection<Guid> Users => [.. byUser.Where(u => !u.Value.IsEmpty).Select(u => u.Key)];
 
-    public StreamSubscription Subscribe(Guid userId)
+    /// <summary>A stream of the user's events; <paramref name="keyId"/> is the API key it was opened with, if any.</summary>
+    public StreamSubscription Subscribe(Guid userId, Guid? keyId = null)
     {
-        var subscription = new StreamSubscription(this, userId);
+        var subscription = new StreamSubscription(this, userId, keyId);
         byUser.GetOrAdd(userId, _ => new()).TryAdd(subscription, 0);
         return subscription;
     }
@@ -98,6 +99,18 @@ public sealed class GenerationStreams
         return closing.Count;
     }
 
+    /// <summary>Ends every stream on this process opened with the API key (revoked); returns how many.</summary>
+    public int CloseKey(Guid keyId)
+    {
+        var closing = byUser.Values.SelectMany(s => s.Keys).Where(s => s.KeyId == keyId).ToList();
+        foreach (var subscription in closing)
+        {
+            subscription.Close();
+        }
+
+        return closing.Count;
+    }
+
     internal void Remove(StreamSubscription subscription)
     {
         if (byUser.TryGetValue(subscription.UserId, out var subscriptions))
@@ -108,7 +121,7 @@ public sealed class GenerationStreams
 }
 
 /// <summary>One open stream's queue of events; disposing it stops the delivery.</summary>
-public sealed class StreamSubscription(GenerationStreams owner, Guid userId) : IDisposable
+public sealed class StreamSubscription(GenerationStreams owner, Guid userId, Guid? keyId) : IDisposable
 {
     private readonly Channel<StreamEvent> events = Channel.CreateBounded<StreamEvent>(new BoundedChannelOptions(GenerationStreams.Buffer)
     {
@@ -117,6 +130,8 @@ public sealed class StreamSubscription(GenerationStreams owner, Guid userId) : I
     });
 
     public Guid UserId => userId;
+
+    public Guid? KeyId => keyId;
 
     public ChannelReader<StreamEvent> Events => events.Reader;
 

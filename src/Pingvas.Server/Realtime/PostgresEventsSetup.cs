@@ -22,9 +22,9 @@ public static class PostgresEventsSetup
     {
         string[] channels = role switch
         {
-            PingvasRole.Api => [EventChannels.Events, EventChannels.Outbox, EventChannels.SignOut, EventChannels.Notices],
+            PingvasRole.Api => [EventChannels.Events, EventChannels.Outbox, EventChannels.SignOut, EventChannels.KeyRevoked, EventChannels.Notices],
             PingvasRole.Worker => [EventChannels.Queue, EventChannels.Cancel, EventChannels.Outbox],
-            _ => [EventChannels.Events, EventChannels.Queue, EventChannels.Cancel, EventChannels.Outbox, EventChannels.SignOut, EventChannels.Notices],
+            _ => [EventChannels.Events, EventChannels.Queue, EventChannels.Cancel, EventChannels.Outbox, EventChannels.SignOut, EventChannels.KeyRevoked, EventChannels.Notices],
         };
         services.Configure<PostgresEventsOptions>(configuration.GetSection("Events"));
         services.AddSingleton(new EventBusSetup(connectionString, channels, $"pingvas {role.ToString().ToLowerInvariant()} {Environment.ProcessId}"));

@@ -22,6 +22,7 @@ public sealed class PostgresListener(
     OutboxSignal outbox,
     CancellationRegistry cancellations,
     HubConnections connections,
+    GenerationStreams streams,
     Notices.NoticeForwarder notices,
     TimeProvider time,
     ILogger<PostgresListener> logger) : BackgroundService
@@ -132,6 +133,10 @@ public sealed class PostgresListener(
             case EventChannels.SignOut when Guid.TryParse(payload, out var userId):
                 // A user's tokens were revoked: close their hub connections here, off this thread.
                 ThreadPool.QueueUserWorkItem(id => connections.CloseLocal(id), userId, preferLocal: false);
+                break;
+            case EventChannels.KeyRevoked when Guid.TryParse(payload, out var keyId):
+                // Only ends streams (completes their queues): quick enough to do here.
+                streams.CloseKey(keyId);
                 break;
             case EventChannels.Notices:
                 // A new notice for a user: to their hub connections here (sent off this thread).
